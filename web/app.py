@@ -1,0 +1,72 @@
+"""The application factory."""
+from __future__ import annotations
+
+import os
+import secrets
+
+from flask import Flask, current_app, jsonify
+from sqlalchemy import text
+
+from workflow.clock import SystemClock
+from workflow.engine import Engine
+from workflow.policy.registry import PolicyRegistry
+from workflow.service import JobPlanning, Settings
+from workflow.service.uow import configure_engine
+
+from . import config as config_mod
+from .extensions import db, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(config_mod.from_environment(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+        if "SQLALCHEMY_DATABASE_URI" in test_config:
+            app.config["SQLALCHEMY_DATABASE_URI"] = config_mod._database_url(test_config["SQLALCHEMY_DATABASE_URI"])
+    config_mod.validate(app.config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    with app.app_context():
+        configure_engine(db.engine)
+
+    app.extensions["jobplan"] = {
+        "policies": app.config.get("JOBPLAN_POLICIES") or PolicyRegistry.from_directory(app.config["JOBPLAN_POLICY_DIR"]),
+        "engine": Engine(),
+        "clock": app.config.get("JOBPLAN_CLOCK") or SystemClock(),
+    }
+
+    @app.get("/healthz")
+    def healthz():
+        db.session.execute(text("SELECT 1"))
+        reg = current_app.extensions["jobplan"]["policies"]
+        return jsonify(status="ok", database=db.engine.dialect.name,
+                       policies=[f"{p.id}@{p.version}" for p in reg.all()])
+
+    @app.teardown_appcontext
+    def _end_session(exc):
+        db.session.remove()
+
+    return app
+
+
+def service() -> JobPlanning:
+    """The service layer for the current app context: every view, command and job goes through it."""
+    ext = current_app.extensions["jobplan"]
+    return JobPlanning(db.session, ext["policies"], ext["clock"], ext["engine"],
+                       Settings(base_url=current_app.config["JOBPLAN_BASE_URL"]))
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A secret made once per installation and kept in the instance folder, never in the repository."""
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    with open(path) as f:
+        return f.read().strip()

@@ -1,0 +1,87 @@
+"""The ``jobplan`` command: serve, policy check, demo, sweep, scheduler, db (Flask-Migrate)."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+
+from workflow.errors import PolicyError
+from workflow.policy.loader import load_policy_file
+
+
+def _create_app():
+    from .app import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False)
+def main():
+    """Job planning: sign-off, mediation and appeal workflows driven by policy files."""
+
+
+@main.group()
+def policy():
+    """Work with policy files."""
+
+
+@policy.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def policy_check(files):
+    """Validate policy FILES; exit non-zero with a message per problem."""
+    failed = False
+    for f in files:
+        try:
+            p = load_policy_file(f)
+        except PolicyError as exc:
+            failed = True
+            for file, path, message in exc.problems:
+                click.echo(f"{file}: {path}: {message}", err=True)
+        else:
+            n = sum(len(w.transitions) for w in p.workflows.values())
+            click.echo(f"{f}: ok ({p.id} version {p.version}, {len(p.workflows)} workflows, {n} transitions)")
+    sys.exit(1 if failed else 0)
+
+
+def upgrade_database() -> None:
+    from flask_migrate import upgrade
+
+    upgrade()
+
+
+@main.command("demo")
+@with_appcontext
+def demo_command():
+    """Load the demo trust (people in every role, plans and cases in several states)."""
+    from .app import service
+    from workflow.demo import load_demo
+
+    upgrade_database()
+    summary = load_demo(service())
+    click.echo(summary)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--demo/--no-demo", default=False, help="Load the demo trust first if the database is empty.")
+@with_appcontext
+def serve_command(host, port, demo):
+    """Run the web app with the scheduler in this process (the embedded default)."""
+    from flask import current_app
+
+    from .app import service
+    from workflow.demo import load_demo
+
+    upgrade_database()
+    if demo:
+        click.echo(load_demo(service(), only_if_empty=True))
+    app = current_app._get_current_object()
+    from .scheduler import start_in_process
+
+    start_in_process(app)
+    click.echo(f"Job planning service on http://{host}:{port}/  (database: {app.config['SQLALCHEMY_DATABASE_URI']})")
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, threaded=True, use_reloader=False)

@@ -1,0 +1,45 @@
+"""Settings from environment variables with safe defaults, validated at start-up."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def from_environment(instance_path: str) -> dict:
+    inst = Path(instance_path)
+    return {
+        "SQLALCHEMY_DATABASE_URI": _database_url(os.environ.get("DATABASE_URL") or f"sqlite:///{inst / 'jobplan.db'}"),
+        "JOBPLAN_MAIL_DIR": os.environ.get("JOBPLAN_MAIL_DIR") or str(inst / "mail"),
+        "JOBPLAN_POLICY_DIR": os.environ.get("JOBPLAN_POLICY_DIR") or str(PROJECT_ROOT / "policies"),
+        "JOBPLAN_BASE_URL": os.environ.get("JOBPLAN_BASE_URL", "http://localhost:5000"),
+        "JOBPLAN_SMTP_HOST": os.environ.get("JOBPLAN_SMTP_HOST"),
+        "JOBPLAN_SMTP_PORT": int(os.environ.get("JOBPLAN_SMTP_PORT", "25")),
+        "JOBPLAN_SMTP_USER": os.environ.get("JOBPLAN_SMTP_USER"),
+        "JOBPLAN_SMTP_PASSWORD": os.environ.get("JOBPLAN_SMTP_PASSWORD"),
+        "JOBPLAN_SMTP_STARTTLS": os.environ.get("JOBPLAN_SMTP_STARTTLS", "0") == "1",
+        "JOBPLAN_MAIL_FROM": os.environ.get("JOBPLAN_MAIL_FROM", "job-planning@localhost"),
+        "JOBPLAN_SWEEP_SECONDS": int(os.environ.get("JOBPLAN_SWEEP_SECONDS", "60")),
+        "JOBPLAN_DEMO": os.environ.get("JOBPLAN_DEMO", "0") == "1",
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+
+
+def _database_url(url: str) -> str:
+    """Accept the usual ``postgres://`` and ``postgresql://`` spellings and use psycopg 3 for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def validate(config: dict) -> None:
+    problems = []
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        problems.append("DATABASE_URL is empty")
+    if not Path(config["JOBPLAN_POLICY_DIR"]).is_dir():
+        problems.append(f"JOBPLAN_POLICY_DIR {config['JOBPLAN_POLICY_DIR']} is not a folder")
+    if problems:
+        raise RuntimeError("configuration: " + "; ".join(problems))

@@ -1,0 +1,143 @@
+"""Which of a policy's roles an actor holds on a case. Every entry point asks here, through the
+service layer; nothing else decides who may see or do what.
+
+A role's scope (policy ``roles.<name>.scope``) says how it is held:
+- subject: the practitioner whose plan it is;
+- manager: the practitioner's clinical manager (recorded on the case, else the person's manager);
+- care_group: a role assignment over the subject's care group (or trust-wide);
+- office: a role assignment of that name anywhere in the trust;
+- participant: named on this case (or the dispute it belongs to) under that role and not withdrawn;
+- system: the scheduler."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .actors import Actor
+from .models import Case, CaseParticipant, OrgUnit, Person, RoleAssignment
+from .policy.model import Policy
+
+
+def assignments(session: Session, person_id: int) -> list[RoleAssignment]:
+    return list(session.scalars(select(RoleAssignment).where(RoleAssignment.person_id == person_id)))
+
+
+def care_group_of(session: Session, person: Person) -> OrgUnit | None:
+    return person.team.ancestor("care_group") if person.team else None
+
+
+def roles_on_case(session: Session, actor: Actor, case: Case, policy: Policy) -> set[str]:
+    held: set[str] = set()
+    if actor.is_system:
+        held = {name for name, r in policy.roles.items() if r.scope == "system"}
+        return held
+    pid = actor.person_id
+    subject = case.subject
+    assigned = assignments(session, pid)
+    participant_roles = {p.role for p in _participants(session, case) if p.person_id == pid and p.status == "active"}
+    group = None
+    for name, role in policy.roles.items():
+        if role.scope == "subject" and subject.id == pid:
+            held.add(name)
+        elif role.scope == "manager" and pid in (case.manager_id, subject.manager_id):
+            held.add(name)
+        elif role.scope == "office" and any(a.role == name for a in assigned):
+            held.add(name)
+        elif role.scope == "care_group":
+            if group is None:
+                group = care_group_of(session, subject) or False
+            for a in assigned:
+                if a.role == name and (a.org_unit_id is None or (a.org_unit and a.org_unit.kind == "trust")
+                                       or (group and a.org_unit_id == group.id)):
+                    held.add(name)
+        elif role.scope == "participant" and name in participant_roles:
+            held.add(name)
+    if actor.only_roles is not None:
+        held &= actor.only_roles
+    return held
+
+
+def dispute_chain(case: Case) -> list[Case]:
+    """The case and its ancestors: a sign-off, the disagreement it raised, the appeal after it."""
+    chain = []
+    cur: Case | None = case
+    while cur is not None:
+        chain.append(cur)
+        cur = cur.parent
+    return chain
+
+
+def _participants(session: Session, case: Case) -> list[CaseParticipant]:
+    ids = [c.id for c in dispute_chain(case)]
+    return list(session.scalars(select(CaseParticipant).where(CaseParticipant.case_id.in_(ids))))
+
+
+def involved_people(session: Session, case: Case) -> set[int]:
+    """Everyone involved in the dispute so far: the practitioner, the manager, whoever acted on any case
+    of the chain, and every participant (for 002 7.8.4/7.8.10 and 004 stage 2/3: no prior involvement)."""
+    from .models import Event
+
+    ids = [c.id for c in dispute_chain(case)]
+    people = {c.subject_id for c in dispute_chain(case)} | {c.manager_id for c in dispute_chain(case) if c.manager_id}
+    if case.subject.manager_id:
+        people.add(case.subject.manager_id)
+    people |= {pid for pid in session.scalars(select(Event.actor_id).where(Event.case_id.in_(ids))) if pid}
+    people |= {p.person_id for p in _participants(session, case)
+               if p.person_id and not p.role.startswith("panel_")}
+    return people
+
+
+def can_see_case(session: Session, actor: Actor, case: Case, policy: Policy) -> bool:
+    return bool(roles_on_case(session, actor, case, policy))
+
+
+def holders_of(session: Session, case: Case, policy: Policy, role: str) -> list[Person]:
+    """The people who hold ``role`` on ``case``: whom to notify or escalate to."""
+    spec = policy.roles[role]
+    subject = case.subject
+    if spec.scope == "subject":
+        return [subject]
+    if spec.scope == "manager":
+        pid = case.manager_id or subject.manager_id
+        return [session.get(Person, pid)] if pid else []
+    if spec.scope in ("office", "care_group"):
+        rows = session.scalars(select(RoleAssignment).where(RoleAssignment.role == role)).all()
+        if spec.scope == "care_group":
+            group = care_group_of(session, subject)
+            rows = [a for a in rows if a.org_unit_id is None or (a.org_unit and a.org_unit.kind == "trust")
+                    or (group is not None and a.org_unit_id == group.id)]
+        return _unique_active([a.person for a in rows])
+    if spec.scope == "participant":
+        return _unique_active([p.person for p in _participants(session, case)
+                               if p.role == role and p.status == "active" and p.person is not None])
+    return []
+
+
+def _unique_active(people: list[Person]) -> list[Person]:
+    seen, out = set(), []
+    for p in people:
+        if p.id not in seen and p.active:
+            seen.add(p.id)
+            out.append(p)
+    return out
+
+
+def visible_cases_filter(session: Session, actor: Actor, query):
+    """Narrow a case query in SQL to what the actor could possibly see; the exact per-policy check follows."""
+    from sqlalchemy import or_
+
+    if actor.is_system:
+        return query
+    roles = assignments(session, actor.person_id)
+    if any(a.org_unit_id is None or (a.org_unit and a.org_unit.kind == "trust") for a in roles):
+        return query  # an office or a trust-wide role
+    pid = actor.person_id
+    managed = select(Person.id).where(Person.manager_id == pid)
+    participant = select(CaseParticipant.case_id).where(CaseParticipant.person_id == pid)
+    conds = [Case.subject_id == pid, Case.manager_id == pid, Case.subject_id.in_(managed), Case.id.in_(participant),
+             Case.parent_id.in_(participant)]
+    group_ids = [a.org_unit_id for a in roles if a.org_unit_id]
+    if group_ids:
+        teams = select(OrgUnit.id).where(OrgUnit.parent_id.in_(group_ids))
+        conds.append(Case.subject_id.in_(select(Person.id).where(Person.team_id.in_(teams))))
+    return query.where(or_(*conds))

@@ -1,0 +1,101 @@
+"""A demo trust: people in every role, plans and cases in several states. Built through the service
+layer, so the demo obeys the same rules as real use. Emails are addresses at example.org."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from .actors import Actor
+from .models import OrgUnit, Person, RoleAssignment
+
+DEMO_PASSWORD = "demo"  # shown on the login page in demo mode only
+
+PLAN = {
+    "schedule": [
+        {"day": "Monday", "start": "09:00", "end": "13:00", "activity": "Outpatient clinic", "category": "DCC",
+         "location": "Main site", "pas": 1.0},
+        {"day": "Monday", "start": "13:00", "end": "17:00", "activity": "Ward round", "category": "DCC",
+         "location": "Main site", "pas": 1.0},
+    ],
+    "objectives": [{"kind": "personal", "text": "Reduce clinic waiting time to 6 weeks by March"}],
+}
+
+
+def load_demo(svc, only_if_empty: bool = False) -> str:
+    s = svc.session
+    if s.scalar(select(func.count(Person.id))):
+        if only_if_empty:
+            return "demo: the database already has people; nothing loaded"
+        raise RuntimeError("the database already has people; load the demo into an empty database")
+
+    trust = OrgUnit(kind="trust", name="Northfell Partnership NHS Foundation Trust")
+    mh = OrgUnit(kind="care_group", name="Mental Health", parent=trust)
+    comm = OrgUnit(kind="care_group", name="Community Services", parent=trust)
+    t_adult = OrgUnit(kind="team", name="Adult Psychiatry", parent=mh)
+    t_old = OrgUnit(kind="team", name="Older Adults", parent=mh)
+    t_dental = OrgUnit(kind="team", name="Community Dental", parent=comm)
+    s.add_all([trust, mh, comm, t_adult, t_old, t_dental])
+
+    def person(staff, name, role_title, group=None, team=None, manager=None, pas=None):
+        p = Person(staff_number=staff, name=name, email=f"{name.split()[-1].lower()}.{staff}@example.org",
+                   staff_group=group, job_title=role_title, team=team, manager=manager, contracted_pas=pas,
+                   wants_digest=False, active=True)
+        s.add(p)
+        return p
+
+    md = person("1001", "Dr Helen Marsh", "Medical Director", "consultant", t_adult)
+    ceo = person("1002", "Mark Ridley", "Chief Executive's Office")
+    dir_ = person("1003", "Sana Iqbal", "Medical Directorate job planning lead")
+    hr = person("1004", "Owen Price", "HR Workforce Team")
+    amd = person("1005", "Dr Ruth Okafor", "Associate Medical Director", "consultant", t_old)
+    cm = person("1006", "Dr James Hale", "Clinical Director", "consultant", t_adult)
+    cm2 = person("1007", "Dr Priya Nair", "Clinical Director", "consultant", t_old)
+    practitioners = [
+        person("2001", "Dr Alice Byrne", "Consultant Psychiatrist", "consultant", t_adult, cm, 10),
+        person("2002", "Dr Ben Carter", "Consultant Psychiatrist", "consultant", t_adult, cm, 10),
+        person("2003", "Dr Chloe Dunn", "Specialty Doctor", "specialty_doctor", t_adult, cm, 10),
+        person("2004", "Dr Dev Ellis", "Consultant Psychiatrist", "consultant", t_old, cm2, 10),
+        person("2005", "Dr Erin Foster", "Associate Specialist", "associate_specialist", t_old, cm2, 8),
+    ]
+    panel = [person(f"30{i}", name, "Approved appeal panel member")
+             for i, name in enumerate(["Dr Fiona Grant", "Dr George Hughes", "Dr Isla Jones"], start=1)]
+    s.flush()
+    s.add_all([
+        RoleAssignment(person_id=md.id, role="medical_director", org_unit_id=trust.id),
+        RoleAssignment(person_id=ceo.id, role="chief_executive_office", org_unit_id=trust.id),
+        RoleAssignment(person_id=dir_.id, role="medical_directorate", org_unit_id=trust.id),
+        RoleAssignment(person_id=hr.id, role="hr", org_unit_id=trust.id),
+        RoleAssignment(person_id=amd.id, role="associate_medical_director", org_unit_id=mh.id),
+        *[RoleAssignment(person_id=p.id, role="appeal_panel_list", org_unit_id=trust.id) for p in panel],
+    ])
+    s.commit()
+
+    manager = Actor.person(cm.id, cm.name)
+    a, b, c, d, e = practitioners
+    today = svc.clock.now().date()
+
+    # Alice: a plan waiting for signatures; Ben: agreed; Chloe: in dispute, referred to the MD;
+    # Dev: a draft with no meeting yet; Erin: signed by both, at second-level review.
+    plans = {p.id: svc.create_job_plan(Actor.person(p.manager_id), p.id, PLAN) for p in practitioners}
+    cases = {p.id: svc.start_case(Actor.person(p.manager_id), "sign_off", p.id, job_plan_id=plans[p.id].id)
+             for p in practitioners}
+    meeting = {"meeting_date": (today - timedelta(days=10)).isoformat()}
+    for p in (a, b, c, e):
+        svc.fire(Actor.person(p.manager_id), cases[p.id].id, "record_meeting", meeting)
+    for p in (b, e):
+        svc.fire(Actor.person(p.id), cases[p.id].id, "sign")
+        svc.fire(Actor.person(p.manager_id), cases[p.id].id, "sign")
+    svc.fire(Actor.person(amd.id), cases[b.id].id, "approve_second_level")
+    svc.fire(Actor.person(dir_.id), cases[b.id].id, "accept_governance_check")
+    res = svc.fire(Actor.person(c.id), cases[c.id].id, "record_failure_to_agree",
+                   {"points_not_agreed": "Number of on-call PAs and the SPA allocation"})
+    svc.fire(Actor.person(c.id), res.started_case_ids[0], "raise_formal_disagreement", {
+        "nature": "The plan moves 0.5 SPA into direct clinical care.",
+        "reasons": "Revalidation needs at least 1.5 SPA (002 7.2.1).",
+        "evidence_summary": "Work diary for six weeks; appraisal summary.",
+        "consequences": "Without the SPA I cannot keep up CPD and audit.",
+        "proposed_solution": "Keep 1.5 SPA and reduce one clinic by half a session.",
+    })
+    return (f"demo: loaded {len(practitioners) + len(panel) + 7} people, {len(plans)} job plans and "
+            f"{len(cases) + 1} cases; every demo account's password is '{DEMO_PASSWORD}'")

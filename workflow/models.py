@@ -1,0 +1,285 @@
+"""The persistent records: organisation, people and roles, job plans, cases, events, deadlines, outbox.
+
+Plain SQLAlchemy 2 declarative models; ``web`` hands ``Base`` to Flask-SQLAlchemy as its model class,
+so the domain never imports Flask."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer, String,
+                        Text, TypeDecorator, UniqueConstraint, event)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC, returns aware UTC, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are refused: pass an aware datetime")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=timezone.utc) if value is not None else None
+
+
+class Base(DeclarativeBase):
+    registry = registry(type_annotation_map={datetime: UTCDateTime, dict: JSON, list: JSON})
+
+
+ORG_KINDS = ("trust", "care_group", "team")
+
+
+class OrgUnit(Base):
+    __tablename__ = "org_unit"
+    __table_args__ = (CheckConstraint(f"kind in {ORG_KINDS}", name="org_unit_kind"),
+                      UniqueConstraint("kind", "name", "parent_id", name="uq_org_unit_name"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    parent: Mapped["OrgUnit | None"] = relationship(remote_side=[id])
+
+    def ancestor(self, kind: str) -> "OrgUnit | None":
+        unit: OrgUnit | None = self
+        while unit is not None and unit.kind != kind:
+            unit = unit.parent
+        return unit
+
+
+class Person(Base):
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    staff_group: Mapped[str | None] = mapped_column(String(60))
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    contracted_pas: Mapped[float | None] = mapped_column(Float)
+    contracted_hours: Mapped[float | None] = mapped_column(Float)
+    wants_digest: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+
+    team: Mapped[OrgUnit | None] = relationship()
+    manager: Mapped["Person | None"] = relationship(remote_side=[id])
+    roles: Mapped[list["RoleAssignment"]] = relationship(back_populates="person", cascade="all, delete-orphan")
+
+
+class RoleAssignment(Base):
+    """A person holds a role, optionally over an organisation unit (an AMD over a care group)."""
+
+    __tablename__ = "role_assignment"
+    __table_args__ = (UniqueConstraint("person_id", "role", "org_unit_id", name="uq_role_assignment"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    role: Mapped[str] = mapped_column(String(60), index=True)
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+
+    person: Mapped[Person] = relationship(back_populates="roles")
+    org_unit: Mapped[OrgUnit | None] = relationship()
+
+
+class JobPlan(Base):
+    """A person's (or a team's) job plan for a period; its content lives in numbered versions."""
+
+    __tablename__ = "job_plan"
+    __table_args__ = (CheckConstraint("kind in ('individual', 'team')", name="job_plan_kind"),
+                      CheckConstraint("(kind = 'individual' AND person_id IS NOT NULL) OR "
+                                      "(kind = 'team' AND team_id IS NOT NULL)", name="job_plan_owner"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="individual")
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    policy_id: Mapped[str] = mapped_column(String(80))
+    period_start: Mapped[date | None] = mapped_column(Date)
+    interim: Mapped[bool] = mapped_column(Boolean, default=False)
+    current_version: Mapped[int] = mapped_column(Integer, default=1)
+    agreed_version: Mapped[int | None] = mapped_column(Integer)
+    agreed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    row_version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    person: Mapped[Person | None] = relationship()
+    versions: Mapped[list["JobPlanVersion"]] = relationship(back_populates="job_plan", order_by="JobPlanVersion.number")
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class JobPlanVersion(Base):
+    __tablename__ = "job_plan_version"
+    __table_args__ = (UniqueConstraint("job_plan_id", "number", name="uq_job_plan_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_plan_id: Mapped[int] = mapped_column(ForeignKey("job_plan.id"), index=True)
+    number: Mapped[int]
+    content: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    job_plan: Mapped[JobPlan] = relationship(back_populates="versions")
+    signatures: Mapped[list["Signature"]] = relationship(back_populates="version")
+
+
+class Signature(Base):
+    """A signature binds one person, in one role, to one version: an edit makes a new version, so
+    signatures on the old one no longer count (002 7.5: both sign the same plan)."""
+
+    __tablename__ = "signature"
+    __table_args__ = (UniqueConstraint("version_id", "role", name="uq_signature_role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("job_plan_version.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    role: Mapped[str] = mapped_column(String(60))
+    signed_at: Mapped[datetime]
+
+    version: Mapped[JobPlanVersion] = relationship(back_populates="signatures")
+
+
+class Case(Base):
+    """One run of one workflow of one pinned policy version."""
+
+    __tablename__ = "workflow_case"
+    __table_args__ = (Index("ix_case_state", "policy_id", "workflow", "state"),
+                      CheckConstraint("(closed_at IS NULL) OR (closed_at >= opened_at)", name="case_closed_after_open"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workflow: Mapped[str] = mapped_column(String(60))
+    policy_id: Mapped[str] = mapped_column(String(80))
+    policy_version: Mapped[int]
+    state: Mapped[str] = mapped_column(String(60))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    job_plan_id: Mapped[int | None] = mapped_column(ForeignKey("job_plan.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("workflow_case.id"), index=True)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    opened_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    subject: Mapped[Person] = relationship(foreign_keys=[subject_id])
+    manager: Mapped[Person | None] = relationship(foreign_keys=[manager_id])
+    job_plan: Mapped[JobPlan | None] = relationship()
+    parent: Mapped["Case | None"] = relationship(remote_side=[id])
+    participants: Mapped[list["CaseParticipant"]] = relationship(back_populates="case")
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CaseParticipant(Base):
+    """Someone named on a case: mediator, panel members, representative. ``status`` keeps objections."""
+
+    __tablename__ = "case_participant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("workflow_case.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    role: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    name: Mapped[str | None] = mapped_column(String(200))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    added_at: Mapped[datetime]
+
+    case: Mapped[Case] = relationship(back_populates="participants")
+    person: Mapped[Person | None] = relationship()
+
+
+class Event(Base):
+    """The audit log: facts with who, in which role, when, what and why. Appended, never edited."""
+
+    __tablename__ = "event"
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_event_seq"), Index("ix_event_at", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("workflow_case.id"), index=True)
+    seq: Mapped[int]
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    actor_role: Mapped[str] = mapped_column(String(60))
+    trigger: Mapped[str | None] = mapped_column(String(60))
+    from_state: Mapped[str | None] = mapped_column(String(60))
+    to_state: Mapped[str | None] = mapped_column(String(60))
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    actor: Mapped[Person | None] = relationship()
+
+
+DEADLINE_STATUSES = ("open", "met", "breached", "cancelled", "expired", "paused")
+
+
+class Deadline(Base):
+    """A clock of a case. ``next_check_at`` is when the sweep must next look at it (a reminder, the
+    breach, the next escalation step); the sweep reads only rows with status open/breached and
+    next_check_at <= now, through the index below."""
+
+    __tablename__ = "deadline"
+    __table_args__ = (Index("ix_deadline_due", "status", "next_check_at"),
+                      Index("ix_deadline_due_at", "due_at"),
+                      CheckConstraint("status in ('open', 'met', 'breached', 'cancelled', 'expired', 'paused')",
+                                      name="deadline_status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("workflow_case.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    state: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(20))
+    starts_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    next_check_at: Mapped[datetime | None]
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    escalation_step: Mapped[int] = mapped_column(Integer, default=0)
+    extensions: Mapped[int] = mapped_column(Integer, default=0)
+    paused_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    case: Mapped[Case] = relationship()
+
+
+class OutboxMessage(Base):
+    """An email waiting to leave. Written in the transaction that caused it; ``dedupe_key`` makes a
+    second sweep or a retried request harmless."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("workflow_case.id"), index=True)
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    attachments: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+@event.listens_for(Event, "before_update")
+def _events_are_append_only(mapper, connection, target):
+    raise RuntimeError("audit events are append-only")
+
+
+@event.listens_for(Event, "before_delete")
+def _events_are_never_deleted(mapper, connection, target):
+    raise RuntimeError("audit events are append-only")

@@ -1,0 +1,132 @@
+"""Meaning checks on a well-formed policy: every name resolves, every state is reachable and has a way
+out, every timed state has its clock, no trigger is defined twice for the same state.
+
+Each problem is (path inside the file, message)."""
+from __future__ import annotations
+
+from collections import deque
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .model import Policy, Workflow
+
+REQUIRED_WORKFLOWS = ("sign_off", "disagreement", "appeal")
+
+
+def check_policy(policy: Policy) -> list[tuple[str, str]]:
+    from ..actions import ACTIONS
+    from ..conditions import CONDITIONS
+
+    problems: list[tuple[str, str]] = []
+    try:
+        ZoneInfo(policy.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(("calendar.timezone", f"unknown time zone {policy.timezone!r}"))
+    if policy.holiday_region:
+        import holidays
+
+        if policy.holiday_region not in holidays.UK.subdivisions:
+            problems.append(("calendar.holidays", f"unknown UK holiday region {policy.holiday_region!r}; "
+                                                  f"use one of {', '.join(holidays.UK.subdivisions)}"))
+    for name in REQUIRED_WORKFLOWS:
+        if name not in policy.workflows:
+            problems.append((f"workflows.{name}", "is missing: every policy defines sign_off, disagreement and appeal"))
+    for wname, wf in policy.workflows.items():
+        problems.extend(_check_workflow(policy, wname, wf, CONDITIONS, ACTIONS))
+    return problems
+
+
+def _check_workflow(policy: Policy, wname: str, wf: Workflow, conditions, actions) -> list[tuple[str, str]]:
+    p = f"workflows.{wname}"
+    problems: list[tuple[str, str]] = []
+    states = {s.name for s in wf.states}
+    roles = policy.roles
+
+    def role_ok(path: str, role: str):
+        if role not in roles:
+            problems.append((path, f"unknown role {role!r}; the policy knows {', '.join(sorted(roles))}"))
+
+    def state_ok(path: str, state: str) -> bool:
+        if state not in states:
+            problems.append((path, f"unknown state {state!r}; {wname} has {', '.join(sorted(states))}"))
+            return False
+        return True
+
+    state_ok(f"{p}.initial", wf.initial)
+    for r in wf.started_by:
+        role_ok(f"{p}.started_by", r)
+    seen: dict[tuple[str, str], int] = {}
+    for i, t in enumerate(wf.transitions):
+        tp = f"{p}.transitions.{i}"
+        for src in t.sources:
+            if state_ok(f"{tp}.source", src):
+                if (t.trigger, src) in seen:
+                    problems.append((f"{tp}.trigger", f"duplicate trigger {t.trigger!r} from state {src!r} "
+                                                      f"(already at transitions.{seen[(t.trigger, src)]})"))
+                seen.setdefault((t.trigger, src), i)
+        state_ok(f"{tp}.dest", t.dest)
+        for r in t.roles:
+            role_ok(f"{tp}.roles", r)
+        for r in t.notify:
+            role_ok(f"{tp}.notify", r)
+        for c in t.conditions:
+            if c not in conditions:
+                problems.append((f"{tp}.conditions", f"unknown condition {c!r}; known: {', '.join(sorted(conditions))}"))
+        for a, params in t.actions:
+            if a not in actions:
+                problems.append((f"{tp}.actions", f"unknown action {a!r}; known: {', '.join(sorted(actions))}"))
+            elif a == "start_case" and params.get("workflow") not in policy.workflows:
+                problems.append((f"{tp}.actions", f"start_case names unknown workflow {params.get('workflow')!r}"))
+        for f in t.payload:
+            if f.type == "choice" and not f.choices:
+                problems.append((f"{tp}.payload.{f.name}", "a choice field needs choices"))
+
+    for s in wf.states:
+        sp = f"{p}.states.{s.name}"
+        for r in s.waiting_on:
+            role_ok(f"{sp}.waiting_on", r)
+        if s.timed_by and not s.deadlines:
+            problems.append((sp, f"waits on someone under {s.timed_by}, which sets a time limit, but has no deadline"))
+        names = set()
+        for j, d in enumerate(s.deadlines):
+            dp = f"{sp}.deadlines.{j}"
+            if d.name in names:
+                problems.append((f"{dp}.name", f"duplicate deadline {d.name!r} in state {s.name!r}"))
+            names.add(d.name)
+            for k, e in enumerate(d.escalation):
+                for r in e.notify:
+                    role_ok(f"{dp}.escalation.{k}.notify", r)
+            if d.kind == "right" and not d.expiry_trigger:
+                problems.append((f"{dp}.on_expiry", "a lodging window (kind: right) must say which trigger closes it"))
+            if d.expiry_trigger:
+                t = wf.transition(d.expiry_trigger, s.name)
+                if t is None:
+                    problems.append((f"{dp}.on_expiry", f"trigger {d.expiry_trigger!r} does not leave state {s.name!r}"))
+                elif not any(roles.get(r) and roles[r].scope == "system" for r in t.roles):
+                    problems.append((f"{dp}.on_expiry", f"trigger {d.expiry_trigger!r} must allow a role with scope system"))
+            if d.runs_from.startswith("payload."):
+                field = d.runs_from.split(".", 1)[1]
+                for t in wf.transitions:
+                    if t.dest == s.name and not any(f.name == field and f.required for f in t.payload):
+                        problems.append((f"{dp}.runs_from", f"runs from payload field {field!r}, but transition "
+                                                            f"{t.trigger!r} into {s.name!r} does not require it"))
+            for k, r in enumerate(d.reminders):
+                if d.unit == "days" and r >= d.amount:
+                    problems.append((f"{dp}.reminders.{k}", f"a reminder {r} days before a {d.amount}-day deadline "
+                                                            "would come before it opens"))
+        outgoing = [t for t in wf.transitions if s.name in t.sources]
+        if not s.final and not outgoing:
+            problems.append((sp, "is not final but no transition leaves it"))
+
+    if wf.initial in states:
+        reached = {wf.initial}
+        queue = deque([wf.initial])
+        while queue:
+            cur = queue.popleft()
+            for t in wf.transitions:
+                if cur in t.sources and t.dest not in reached and t.dest in states:
+                    reached.add(t.dest)
+                    queue.append(t.dest)
+        for s in wf.states:
+            if s.name not in reached:
+                problems.append((f"{p}.states.{s.name}", f"is unreachable from the initial state {wf.initial!r}"))
+    return problems

@@ -1,0 +1,117 @@
+"""Reading a policy file: YAML → schema validation → model → meaning checks.
+
+A bad file is refused whole with a ``PolicyError`` naming the file, the path inside it and what is wrong.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import yaml
+from marshmallow import ValidationError
+
+from ..errors import PolicyError
+from .checks import check_policy
+from .model import DeadlineSpec, EscalationStep, FieldSpec, Policy, RoleSpec, StateSpec, TransitionSpec, Workflow
+from .schema import PolicySchema
+
+
+def load_policy_file(path: str | Path) -> Policy:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError([(str(path), "(file)", f"cannot be read: {exc.strerror or exc}")]) from None
+    except UnicodeDecodeError:
+        raise PolicyError([(str(path), "(file)", "is not UTF-8 text")]) from None
+    return load_policy_text(text, name=str(path))
+
+
+def load_policy_text(text: str, name: str = "<policy>") -> Policy:
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
+        raise PolicyError([(name, where, f"is not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+    if not isinstance(raw, dict):
+        raise PolicyError([(name, "(top)", "a policy file is a mapping with id, version, roles, workflows...")])
+    try:
+        data = PolicySchema().load(raw)
+    except ValidationError as exc:
+        raise PolicyError([(name, path, msg) for path, msg in flatten_errors(exc.messages)]) from None
+    policy = _build(data, name, hashlib.sha256(text.encode()).hexdigest())
+    problems = check_policy(policy)
+    if problems:
+        raise PolicyError([(name, path, msg) for path, msg in problems])
+    return policy
+
+
+def flatten_errors(messages, prefix: str = "") -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if key == "_schema":
+                sub = prefix or "(top)"
+                out.extend((sub, m) for m in _as_list(value))
+            elif key in ("key", "value") and isinstance(value, (dict, list)) and prefix:
+                out.extend(flatten_errors(value, prefix))
+            else:
+                out.extend(flatten_errors(value, f"{prefix}.{key}" if prefix else str(key)))
+    else:
+        for m in _as_list(messages):
+            if isinstance(m, (dict, list)) and not isinstance(m, str):
+                out.extend(flatten_errors(m, prefix))
+            else:
+                out.append((prefix or "(top)", str(m)))
+    return out
+
+
+def _as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def _build(d: dict, name: str, digest: str) -> Policy:
+    roles = {k: RoleSpec(name=k, scope=v["scope"], title=v["title"], clause=v["clause"]) for k, v in d["roles"].items()}
+    workflows = {}
+    for wname, w in d["workflows"].items():
+        states = []
+        for sname, s in w["states"].items():
+            deadlines = tuple(
+                DeadlineSpec(
+                    name=dl["name"], state=sname, amount=next(iter(dl["within"].values())),
+                    unit=next(iter(dl["within"])), counting=dl["counting"], runs_from=dl["runs_from"],
+                    kind=dl["kind"], extendable=dl["extendable"], pausable=dl["pausable"],
+                    reminders=tuple(sorted(set(dl["reminders"]), reverse=True)),
+                    escalation=tuple(EscalationStep(e["after_days"], tuple(e["notify"]), e["clause"])
+                                     for e in dl["escalation"]),
+                    expiry_trigger=dl["on_expiry"], clause=dl["clause"], label=dl["label"],
+                    local_choice=dl["local_choice"],
+                )
+                for dl in s["deadlines"]
+            )
+            states.append(StateSpec(name=sname, title=s["title"], final=s["final"], waiting_on=tuple(s["waiting_on"]),
+                                    next_step=s["next_step"], timed_by=s["timed_by"], clause=s["clause"],
+                                    deadlines=deadlines))
+        transitions = []
+        for t in w["transitions"]:
+            src = t["source"]
+            actions = tuple((a, {}) if isinstance(a, str) else (next(iter(a)), dict(next(iter(a.values())) or {}))
+                            for a in t["actions"])
+            payload = tuple(FieldSpec(name=k, type=f["type"], required=f["required"], label=f["label"],
+                                      choices=tuple(f["choices"]), max_length=f["max_length"], clause=f["clause"])
+                            for k, f in t["payload"].items())
+            transitions.append(TransitionSpec(
+                trigger=t["trigger"], sources=(src,) if isinstance(src, str) else tuple(src), dest=t["dest"],
+                roles=tuple(t["roles"]), title=t["title"], clause=t["clause"], conditions=tuple(t["conditions"]),
+                actions=actions, payload=payload, notify=tuple(t["notify"]), reason_required=t["reason_required"]))
+        workflows[wname] = Workflow(name=wname, title=w["title"], initial=w["initial"], states=tuple(states),
+                                    transitions=tuple(transitions), clause=w["clause"],
+                                    started_by=tuple(w["started_by"]))
+    cal = d["calendar"]
+    return Policy(
+        id=d["id"], version=d["version"], title=d["title"], staff_groups=tuple(d["staff_groups"]),
+        source_document=d["source"]["document"], source_title=d["source"]["title"], source_date=d["source"]["date"],
+        timezone=cal["timezone"], holiday_region=cal["holidays"], closure_days=tuple(cal["closure_days"]),
+        pa_hours=d["pa_hours"], roles=roles, workflows=workflows, settings=d["settings"], path=name, digest=digest,
+    )

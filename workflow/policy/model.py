@@ -1,0 +1,152 @@
+"""The in-memory form of a policy file: immutable, validated, and shared by every case on that version."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+# How a role's scope is decided for a case (see workflow.access):
+#   subject      the practitioner whose plan it is
+#   manager      the subject's clinical (line) manager
+#   care_group   holds the role for the care group the subject's team belongs to
+#   office       holds the office trust-wide (Medical Director, Chief Executive's office, ...)
+#   participant  named on this case (mediator, panel member, representative)
+#   system       the scheduler; never a person
+SCOPES = ("subject", "manager", "care_group", "office", "participant", "system")
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    name: str
+    scope: str
+    title: str
+    clause: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One payload field a trigger takes. ``type``: text, date, datetime, bool, int, number, choice,
+    person, documents."""
+
+    name: str
+    type: str
+    required: bool = True
+    label: str | None = None
+    choices: tuple[str, ...] = ()
+    max_length: int | None = None
+    clause: str | None = None
+
+
+@dataclass(frozen=True)
+class EscalationStep:
+    after_days: int
+    notify: tuple[str, ...]
+    clause: str | None = None
+
+
+@dataclass(frozen=True)
+class DeadlineSpec:
+    """A clock attached to a state: opened on entering it, closed on leaving it.
+
+    ``kind`` says whose duty it is: ``organisation`` (a "normally within" duty: missing it escalates,
+    the case goes on) or ``right`` (a practitioner's window: when it closes, ``expiry_trigger`` fires).
+    """
+
+    name: str
+    state: str
+    amount: int
+    unit: str  # days | weeks | months
+    counting: str  # calendar | working
+    runs_from: str  # "entered" or "payload.<field>"
+    kind: str
+    extendable: bool
+    pausable: bool
+    reminders: tuple[int, ...]
+    escalation: tuple[EscalationStep, ...]
+    expiry_trigger: str | None
+    clause: str
+    label: str
+    local_choice: str | None = None
+
+
+@dataclass(frozen=True)
+class StateSpec:
+    name: str
+    title: str
+    final: bool = False
+    waiting_on: tuple[str, ...] = ()
+    next_step: str | None = None
+    timed_by: str | None = None
+    clause: str | None = None
+    deadlines: tuple[DeadlineSpec, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: one spec object per loaded policy version
+class TransitionSpec:
+    trigger: str
+    sources: tuple[str, ...]
+    dest: str
+    roles: tuple[str, ...]
+    title: str
+    clause: str
+    conditions: tuple[str, ...] = ()
+    actions: tuple[tuple[str, dict], ...] = ()
+    payload: tuple[FieldSpec, ...] = ()
+    notify: tuple[str, ...] = ()
+    reason_required: bool = False
+
+
+@dataclass(frozen=True)
+class Workflow:
+    name: str
+    title: str
+    initial: str
+    states: tuple[StateSpec, ...]
+    transitions: tuple[TransitionSpec, ...]
+    clause: str | None = None
+    started_by: tuple[str, ...] = ()
+
+    def state(self, name: str) -> StateSpec:
+        for s in self.states:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    def transitions_for(self, trigger: str) -> list[TransitionSpec]:
+        return [t for t in self.transitions if t.trigger == trigger]
+
+    def transition(self, trigger: str, source: str) -> TransitionSpec | None:
+        for t in self.transitions:
+            if t.trigger == trigger and source in t.sources:
+                return t
+        return None
+
+    @property
+    def triggers(self) -> set[str]:
+        return {t.trigger for t in self.transitions}
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    version: int
+    title: str
+    staff_groups: tuple[str, ...]
+    source_document: str
+    source_title: str
+    source_date: date | None
+    timezone: str
+    holiday_region: str | None
+    closure_days: tuple[date, ...]
+    pa_hours: float
+    roles: dict[str, RoleSpec]
+    workflows: dict[str, Workflow]
+    settings: dict = field(default_factory=dict)
+    path: str | None = None
+    digest: str | None = None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.id, self.version)
+
+    def workflow(self, name: str) -> Workflow:
+        return self.workflows[name]

@@ -1,0 +1,67 @@
+"""All loaded policy versions, side by side. Cases pin (id, version); new cases take the newest."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import NotFound, PolicyError
+from .loader import load_policy_file
+from .model import Policy
+
+
+class PolicyRegistry:
+    def __init__(self, policies: list[Policy] | None = None):
+        self._by_key: dict[tuple[str, int], Policy] = {}
+        for p in policies or []:
+            self.add(p)
+
+    @classmethod
+    def from_directory(cls, directory: str | Path) -> "PolicyRegistry":
+        """Load every ``*.yaml`` under the folder (old versions may live in sub-folders such as
+        ``archive/``). Any bad file refuses the whole directory: a half-loaded rule set is worse."""
+        files = sorted(Path(directory).rglob("*.yaml")) + sorted(Path(directory).rglob("*.yml"))
+        problems = []
+        policies = []
+        for f in files:
+            try:
+                policies.append(load_policy_file(f))
+            except PolicyError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise PolicyError(problems)
+        reg = cls()
+        for p in policies:
+            reg.add(p)
+        return reg
+
+    def add(self, policy: Policy) -> None:
+        existing = self._by_key.get(policy.key)
+        if existing is not None and existing.digest != policy.digest:
+            raise PolicyError([(policy.path or policy.id, "version",
+                                f"{policy.id} version {policy.version} is already loaded from {existing.path} "
+                                "with different content: bump the version when you change a policy")])
+        self._by_key[policy.key] = policy
+
+    def get(self, policy_id: str, version: int) -> Policy:
+        try:
+            return self._by_key[(policy_id, version)]
+        except KeyError:
+            raise NotFound(f"policy {policy_id} version {version} is not loaded") from None
+
+    def latest(self, policy_id: str) -> Policy:
+        versions = [p for (pid, _), p in self._by_key.items() if pid == policy_id]
+        if not versions:
+            raise NotFound(f"no policy with id {policy_id!r}; loaded: {', '.join(self.ids()) or 'none'}")
+        return max(versions, key=lambda p: p.version)
+
+    def for_staff_group(self, staff_group: str) -> Policy:
+        matches = {p.id for p in self._by_key.values() if staff_group in p.staff_groups}
+        if len(matches) != 1:
+            raise NotFound(f"staff group {staff_group!r} is covered by {len(matches)} policies "
+                           f"({', '.join(sorted(matches)) or 'none'}); name the policy")
+        return self.latest(matches.pop())
+
+    def ids(self) -> list[str]:
+        return sorted({pid for pid, _ in self._by_key})
+
+    def all(self) -> list[Policy]:
+        return sorted(self._by_key.values(), key=lambda p: (p.id, p.version))

@@ -1,0 +1,153 @@
+"""Marshmallow schemas for the shape of a policy file. Meaning (reachability, known roles...) is
+checked afterwards in ``checks.py``; this module only says what a well-formed file looks like."""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from .model import SCOPES
+
+NAME = validate.Regexp(r"^[a-z][a-z0-9_]*$", error="must be lower_snake_case (letters, digits, _)")
+FIELD_TYPES = ("text", "date", "datetime", "bool", "int", "number", "choice", "person", "documents")
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class SourceSchema(_Strict):
+    document = fields.String(required=True)
+    title = fields.String(required=True)
+    date = fields.Date(load_default=None)
+
+
+class CalendarSchema(_Strict):
+    timezone = fields.String(load_default="Europe/London")
+    holidays = fields.String(load_default="ENG", allow_none=True)
+    closure_days = fields.List(fields.Date(), load_default=list)
+
+
+class RoleSchema(_Strict):
+    title = fields.String(required=True)
+    scope = fields.String(required=True, validate=validate.OneOf(SCOPES))
+    clause = fields.String(load_default=None)
+
+
+class DurationSchema(_Strict):
+    days = fields.Integer(validate=validate.Range(min=1))
+    weeks = fields.Integer(validate=validate.Range(min=1))
+    months = fields.Integer(validate=validate.Range(min=1))
+
+    @validates_schema
+    def one_unit(self, data, **kwargs):
+        if len(data) != 1:
+            raise ValidationError("give exactly one of days, weeks or months")
+
+
+class EscalationSchema(_Strict):
+    after_days = fields.Integer(required=True, validate=validate.Range(min=0))
+    notify = fields.List(fields.String(validate=NAME), required=True, validate=validate.Length(min=1))
+    clause = fields.String(load_default=None)
+
+
+class DeadlineSchema(_Strict):
+    name = fields.String(required=True, validate=NAME)
+    label = fields.String(required=True)
+    clause = fields.String(required=True)
+    within = fields.Nested(DurationSchema, required=True)
+    counting = fields.String(load_default="calendar", validate=validate.OneOf(("calendar", "working")))
+    runs_from = fields.String(load_default="entered", validate=validate.Regexp(
+        r"^(entered|(payload|case)\.[a-z][a-z0-9_]*)$",
+        error="must be 'entered', 'payload.<field>' (of the step entering the state) or 'case.<field>' (a fact "
+              "recorded earlier on the case)"))
+    kind = fields.String(required=True, validate=validate.OneOf(("organisation", "right")))
+    extendable = fields.Boolean(load_default=False)
+    pausable = fields.Boolean(load_default=False)
+    reminders = fields.List(fields.Integer(validate=validate.Range(min=1)), load_default=list)
+    escalation = fields.List(fields.Nested(EscalationSchema), load_default=list)
+    on_expiry = fields.String(load_default=None, validate=NAME)
+    local_choice = fields.String(load_default=None)
+
+
+class StateSchema(_Strict):
+    title = fields.String(required=True)
+    final = fields.Boolean(load_default=False)
+    waiting_on = fields.List(fields.String(validate=NAME), load_default=list)
+    next_step = fields.String(load_default=None)
+    timed_by = fields.String(load_default=None)
+    clause = fields.String(load_default=None)
+    deadlines = fields.List(fields.Nested(DeadlineSchema), load_default=list)
+
+
+class FieldSchema(_Strict):
+    type = fields.String(required=True, validate=validate.OneOf(FIELD_TYPES))
+    required = fields.Boolean(load_default=True)
+    label = fields.String(load_default=None)
+    choices = fields.List(fields.String(), load_default=list)
+    max_length = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    clause = fields.String(load_default=None)
+
+    @validates_schema
+    def choices_for_choice(self, data, **kwargs):
+        if data.get("type") == "choice" and not data.get("choices"):
+            raise ValidationError("a choice field needs its choices", "choices")
+
+
+class TransitionSchema(_Strict):
+    trigger = fields.String(required=True, validate=NAME)
+    title = fields.String(required=True)
+    clause = fields.String(required=True)
+    source = fields.Raw(required=True)  # a state name or a list of them
+    dest = fields.String(required=True, validate=NAME)
+    roles = fields.List(fields.String(validate=NAME), required=True, validate=validate.Length(min=1))
+    conditions = fields.List(fields.String(validate=NAME), load_default=list)
+    actions = fields.List(fields.Raw(), load_default=list)  # "name" or {name: {params}}
+    payload = fields.Dict(keys=fields.String(validate=NAME), values=fields.Nested(FieldSchema),
+                          load_default=dict)
+    notify = fields.List(fields.String(validate=NAME), load_default=list)
+    reason_required = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def source_shape(self, data, **kwargs):
+        src = data.get("source")
+        if isinstance(src, str):
+            return
+        if isinstance(src, list) and src and all(isinstance(s, str) for s in src):
+            return
+        raise ValidationError("must be a state name or a non-empty list of state names", "source")
+
+    @validates_schema
+    def actions_shape(self, data, **kwargs):
+        for i, action in enumerate(data.get("actions", [])):
+            if isinstance(action, str):
+                continue
+            if isinstance(action, dict) and len(action) == 1:
+                (params,) = action.values()
+                if params is None or isinstance(params, dict):
+                    continue
+            raise ValidationError({i: ["an action is a name or {name: {parameters}}"]}, "actions")
+
+
+class WorkflowSchema(_Strict):
+    title = fields.String(required=True)
+    clause = fields.String(load_default=None)
+    initial = fields.String(required=True, validate=NAME)
+    started_by = fields.List(fields.String(validate=NAME), load_default=list)
+    states = fields.Dict(keys=fields.String(validate=NAME), values=fields.Nested(StateSchema),
+                         required=True, validate=validate.Length(min=1))
+    transitions = fields.List(fields.Nested(TransitionSchema), required=True, validate=validate.Length(min=1))
+
+
+class PolicySchema(_Strict):
+    id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]*$",
+                                                               error="must be lower-case-with-dashes"))
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    title = fields.String(required=True)
+    staff_groups = fields.List(fields.String(validate=NAME), required=True, validate=validate.Length(min=1))
+    source = fields.Nested(SourceSchema, required=True)
+    calendar = fields.Nested(CalendarSchema, load_default=lambda: CalendarSchema().load({}))
+    pa_hours = fields.Float(load_default=4.0, validate=validate.Range(min=0.5, max=24))
+    settings = fields.Dict(keys=fields.String(), load_default=dict)
+    roles = fields.Dict(keys=fields.String(validate=NAME), values=fields.Nested(RoleSchema), required=True)
+    workflows = fields.Dict(keys=fields.String(validate=NAME), values=fields.Nested(WorkflowSchema),
+                            required=True)

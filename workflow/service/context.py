@@ -1,0 +1,52 @@
+"""What one firing of a trigger carries through conditions, actions, deadlines and notifications."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from ..actors import Actor
+from ..models import Case, Event
+from ..policy.model import Policy, TransitionSpec, Workflow
+
+
+@dataclass
+class FireContext:
+    service: object
+    session: Session
+    case: Case
+    policy: Policy
+    workflow: Workflow
+    spec: TransitionSpec | None
+    actor: Actor
+    role: str
+    values: dict
+    reason: str | None
+    now: datetime
+    settings: object
+    actor_name: str = ""
+    event: Event | None = None
+    after: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FireResult:
+    case_id: int
+    trigger: str
+    from_state: str
+    to_state: str
+    event_id: int
+    version: int
+    started_case_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class TriggerInfo:
+    trigger: str
+    title: str
+    dest: str
+    roles: tuple[str, ...]
+    clause: str
+    payload: tuple
+    reason_required: bool

@@ -1,0 +1,262 @@
+"""The service facade: cases and their triggers, job plans and their versions."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, scoped_session
+
+from .. import access, deadlines, notifications
+from ..actions import ACTIONS
+from ..actors import SYSTEM, Actor
+from ..clock import Clock
+from ..conditions import CONDITIONS
+from ..engine import Engine
+from ..errors import InvalidPayload, NotFound, PermissionDenied, StaleVersion, TriggerNotAllowedInState, UnknownTrigger
+from ..models import Case, Event, JobPlan, JobPlanVersion, Person
+from ..payload import to_json, validate_payload
+from ..policy.registry import PolicyRegistry
+from .context import FireContext, FireResult, TriggerInfo
+from .uow import write_transaction
+
+MAX_CHAIN = 12  # automatic follow-on steps in one request; a policy that loops is a bug
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_url: str = "http://localhost:5000"
+
+
+class JobPlanning:
+    def __init__(self, session: Session, policies: PolicyRegistry, clock: Clock, engine: Engine | None = None,
+                 settings: Settings | None = None):
+        # A scoped session (Flask-SQLAlchemy's) is resolved to the session of this context.
+        self.session = session() if isinstance(session, scoped_session) else session
+        self.policies = policies
+        self.clock = clock
+        self.engine = engine or Engine()
+        self.settings = settings or Settings()
+
+    # ---- reading ---------------------------------------------------------------------------------
+
+    def policy_of(self, case: Case):
+        return self.policies.get(case.policy_id, case.policy_version)
+
+    def get_case(self, actor: Actor, case_id: int) -> Case:
+        """The case, if the actor may see it; otherwise NotFound, so its existence is not disclosed."""
+        case = self.session.get(Case, case_id)
+        if case is None or not access.can_see_case(self.session, actor, case, self.policy_of(case)):
+            raise NotFound(f"case {case_id} was not found")
+        return case
+
+    def case_events(self, actor: Actor, case_id: int) -> list[Event]:
+        self.get_case(actor, case_id)
+        return list(self.session.scalars(select(Event).where(Event.case_id == case_id).order_by(Event.seq)))
+
+    def roles_on(self, actor: Actor, case: Case) -> set[str]:
+        return access.roles_on_case(self.session, actor, case, self.policy_of(case))
+
+    def available_triggers(self, actor: Actor, case_id: int) -> list[TriggerInfo]:
+        """What this actor may fire on this case now, and what each needs."""
+        case = self.get_case(actor, case_id)
+        policy = self.policy_of(case)
+        wf = policy.workflow(case.workflow)
+        roles = access.roles_on_case(self.session, actor, case, policy)
+        out = []
+        for name in self.engine.triggers_from(policy, case.workflow, case.state):
+            spec = wf.transition(name, case.state)
+            if spec and roles & set(spec.roles):
+                out.append(TriggerInfo(spec.trigger, spec.title, spec.dest, spec.roles, spec.clause, spec.payload,
+                                       spec.reason_required))
+        return out
+
+    def list_cases(self, actor: Actor, *, state: str | None = None, workflow: str | None = None,
+                   policy_id: str | None = None, subject_id: int | None = None, open_only: bool = False) -> list[Case]:
+        q = select(Case).order_by(Case.id)
+        if state:
+            q = q.where(Case.state == state)
+        if workflow:
+            q = q.where(Case.workflow == workflow)
+        if policy_id:
+            q = q.where(Case.policy_id == policy_id)
+        if subject_id:
+            q = q.where(Case.subject_id == subject_id)
+        if open_only:
+            q = q.where(Case.closed_at.is_(None))
+        q = access.visible_cases_filter(self.session, actor, q)
+        return [c for c in self.session.scalars(q)
+                if access.can_see_case(self.session, actor, c, self.policy_of(c))]
+
+    # ---- cases -----------------------------------------------------------------------------------
+
+    def start_case(self, actor: Actor, workflow: str, subject_id: int, *, policy_id: str | None = None,
+                   job_plan_id: int | None = None, manager_id: int | None = None) -> Case:
+        """Open a case on the newest version of the policy; it keeps that version to the end."""
+        with write_transaction(self.session):
+            subject = self.session.get(Person, subject_id)
+            if subject is None:
+                raise NotFound(f"person {subject_id} was not found")
+            policy = self.policies.latest(policy_id) if policy_id else self.policies.for_staff_group(subject.staff_group or "")
+            if workflow not in policy.workflows:
+                raise UnknownTrigger(f"{policy.id} has no workflow {workflow!r}; it has {', '.join(policy.workflows)}")
+            wf = policy.workflow(workflow)
+            plan = self.session.get(JobPlan, job_plan_id) if job_plan_id else None
+            if job_plan_id and (plan is None or plan.person_id != subject.id):
+                raise NotFound(f"job plan {job_plan_id} of {subject.name} was not found")
+            probe = Case(workflow=workflow, policy_id=policy.id, policy_version=policy.version, state=wf.initial,
+                         subject=subject, subject_id=subject.id, manager_id=manager_id or subject.manager_id)
+            roles = access.roles_on_case(self.session, actor, probe, policy) & set(wf.started_by)
+            if not roles:
+                allowed = ", ".join(policy.roles[r].title for r in wf.started_by) or "nobody (it follows from another case)"
+                raise PermissionDenied(f"a {wf.title} case for {subject.name} may be started by: {allowed}")
+            case = self._open_case(policy, workflow, subject, actor, sorted(roles)[0], plan=plan,
+                                   manager_id=manager_id or subject.manager_id, parent=None)
+        return case
+
+    def fire(self, actor: Actor, case_id: int, trigger: str, payload: dict | None = None, *,
+             expected_version: int | None = None, reason: str | None = None, as_role: str | None = None) -> FireResult:
+        with write_transaction(self.session):
+            case = self.session.get(Case, case_id, with_for_update=True, populate_existing=True)
+            if case is None or not access.can_see_case(self.session, actor, case, self.policy_of(case)):
+                raise NotFound(f"case {case_id} was not found")
+            if expected_version is not None and case.version != expected_version:
+                raise StaleVersion(f"case {case_id} has changed since you loaded it (your version {expected_version}, "
+                                   f"now {case.version}); reload it and try again")
+            result = self._fire(case, trigger, actor, payload, reason, as_role, depth=0)
+        return result
+
+    # ---- job plans ---------------------------------------------------------------------------------
+
+    def create_job_plan(self, actor: Actor, person_id: int, content: dict, *, policy_id: str | None = None,
+                        interim: bool = False) -> JobPlan:
+        with write_transaction(self.session):
+            person = self.session.get(Person, person_id)
+            if person is None:
+                raise NotFound(f"person {person_id} was not found")
+            self._require_plan_editor(actor, person)
+            policy = self.policies.latest(policy_id) if policy_id else self.policies.for_staff_group(person.staff_group or "")
+            now = self.clock.now()
+            plan = JobPlan(kind="individual", person_id=person.id, policy_id=policy.id, interim=interim,
+                           current_version=1, created_at=now)
+            self.session.add(plan)
+            self.session.flush()
+            self.session.add(JobPlanVersion(job_plan_id=plan.id, number=1, content=content, created_at=now,
+                                            created_by_id=actor.person_id, note="first draft"))
+        return plan
+
+    def edit_job_plan(self, actor: Actor, plan_id: int, content: dict, *, expected_version: int | None = None,
+                      note: str | None = None) -> JobPlanVersion:
+        """An edit is a new version; signatures stay on the version they were given to, so after an edit
+        both parties must sign again (002 7.5)."""
+        with write_transaction(self.session):
+            plan = self.session.get(JobPlan, plan_id, with_for_update=True, populate_existing=True)
+            if plan is None or plan.person is None:
+                raise NotFound(f"job plan {plan_id} was not found")
+            self._require_plan_editor(actor, plan.person)
+            if expected_version is not None and plan.row_version != expected_version:
+                raise StaleVersion(f"job plan {plan_id} has changed since you loaded it; reload it and try again")
+            if not isinstance(content, dict):
+                raise InvalidPayload("plan content must be an object", fields={"content": ["not an object"]})
+            now = self.clock.now()
+            plan.current_version += 1
+            version = JobPlanVersion(job_plan_id=plan.id, number=plan.current_version, content=content,
+                                     created_at=now, created_by_id=actor.person_id, note=note)
+            self.session.add(version)
+        return version
+
+    def _require_plan_editor(self, actor: Actor, person: Person) -> None:
+        if actor.is_system or actor.person_id in (person.id, person.manager_id):
+            return
+        raise PermissionDenied("only the practitioner and their clinical manager may draft or edit the job plan")
+
+    # ---- internals -------------------------------------------------------------------------------
+
+    def _context(self, case, policy, spec, actor, role, values, reason) -> FireContext:
+        person = self.session.get(Person, actor.person_id) if actor.person_id else None
+        return FireContext(service=self, session=self.session, case=case, policy=policy,
+                           workflow=policy.workflow(case.workflow), spec=spec, actor=actor, role=role,
+                           values=values, reason=reason, now=self.clock.now(), settings=self.settings,
+                           actor_name=person.name if person else (actor.label or "the system"))
+
+    def _fire(self, case: Case, trigger: str, actor: Actor, payload, reason, as_role, depth: int) -> FireResult:
+        if depth > MAX_CHAIN:
+            raise RuntimeError(f"policy {case.policy_id} chains more than {MAX_CHAIN} automatic steps")
+        policy = self.policy_of(case)
+        wf = policy.workflow(case.workflow)
+        if trigger not in wf.triggers:
+            raise UnknownTrigger(f"{trigger!r} is not a step of the {wf.title} workflow; its steps are "
+                                 f"{', '.join(sorted(wf.triggers))}")
+        spec = wf.transition(trigger, case.state)
+        if spec is None:
+            possible = ", ".join(self.engine.triggers_from(policy, case.workflow, case.state)) or "none"
+            raise TriggerNotAllowedInState(
+                f"'{wf.transitions_for(trigger)[0].title}' cannot be done while case {case.id} is at "
+                f"'{wf.state(case.state).title}'; possible now: {possible}", state=case.state)
+        roles = access.roles_on_case(self.session, actor, case, policy) & set(spec.roles)
+        if as_role is not None:
+            roles &= {as_role}
+        if not roles:
+            allowed = ", ".join(policy.roles[r].title for r in spec.roles)
+            raise PermissionDenied(f"'{spec.title}' on case {case.id} may be done by: {allowed} ({spec.clause})")
+        role = next(r for r in spec.roles if r in roles)
+        values = validate_payload(spec, payload)
+        if spec.reason_required and not (reason and reason.strip()):
+            raise InvalidPayload(f"'{spec.title}' needs a reason, recorded in the audit log",
+                                 fields={"reason": ["a reason is required"]})
+        ctx = self._context(case, policy, spec, actor, role, values, reason)
+        for name in spec.conditions:
+            CONDITIONS[name](ctx)
+
+        from_state = case.state
+        to_state = self.engine.fire(policy, case.workflow, from_state, trigger)
+        case.state = to_state
+        case.updated_at = ctx.now
+        case.data = {**(case.data or {}), **to_json(values)}
+        if wf.state(to_state).final:
+            case.closed_at = ctx.now
+        ctx.event = self._append_event(case, ctx.now, "transition", actor, role, trigger, from_state, to_state,
+                                       to_json(values), reason)
+        for name, params in spec.actions:
+            ACTIONS[name](ctx, **params)
+        if to_state != from_state:
+            deadlines.close_for_state(ctx, from_state)
+            deadlines.open_for_state(ctx, to_state)
+        self.session.flush()
+        notifications.notify_transition(ctx, ctx.event, spec.notify)
+
+        started = []
+        for kind, arg in ctx.after:
+            if kind == "self":
+                self._fire(case, arg, SYSTEM, None, None, None, depth + 1)
+            elif kind == "parent":
+                parent = self.session.get(Case, case.parent_id, with_for_update=True)
+                self._fire(parent, arg, SYSTEM, None, None, None, depth + 1)
+            elif kind == "start":
+                child = self._open_case(policy, arg, case.subject, SYSTEM, "system", plan=case.job_plan,
+                                        manager_id=case.manager_id, parent=case)
+                started.append(child.id)
+        self.session.flush()
+        return FireResult(case.id, trigger, from_state, to_state, ctx.event.id, case.version, tuple(started))
+
+    def _open_case(self, policy, workflow: str, subject: Person, actor: Actor, role: str, *, plan, manager_id,
+                   parent: Case | None) -> Case:
+        now = self.clock.now()
+        wf = policy.workflow(workflow)
+        case = Case(workflow=workflow, policy_id=policy.id, policy_version=policy.version, state=wf.initial,
+                    subject_id=subject.id, manager_id=manager_id, job_plan_id=plan.id if plan else None,
+                    parent_id=parent.id if parent else None, data={}, opened_at=now, updated_at=now)
+        self.session.add(case)
+        self.session.flush()
+        ctx = self._context(case, policy, None, actor, role, {}, None)
+        ctx.event = self._append_event(case, now, "opened", actor, role, None, None, wf.initial, {}, None)
+        deadlines.open_for_state(ctx, wf.initial)
+        self.session.flush()
+        return case
+
+    def _append_event(self, case, at, kind, actor, role, trigger, from_state, to_state, payload, reason) -> Event:
+        seq = (self.session.scalar(select(func.max(Event.seq)).where(Event.case_id == case.id)) or 0) + 1
+        ev = Event(case_id=case.id, seq=seq, at=at, kind=kind, actor_id=actor.person_id, actor_role=role,
+                   trigger=trigger, from_state=from_state, to_state=to_state, payload=payload, reason=reason)
+        self.session.add(ev)
+        self.session.flush()
+        return ev
