@@ -85,3 +85,28 @@ def serve_command(host, port, demo):
     from werkzeug.serving import run_simple
 
     run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+@main.command("sweep")
+@click.option("--now", "now_text", default=None, metavar="ISO-DATETIME",
+              help="Run as if at this moment (local Europe/London time unless an offset is given), "
+                   "e.g. 2027-03-01T09:00.")
+@with_appcontext
+def sweep_command(now_text):
+    """Run one sweep over due deadlines and print what it did."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from .app import service
+
+    now = None
+    if now_text:
+        try:
+            now = datetime.fromisoformat(now_text)
+        except ValueError:
+            raise click.BadParameter(f"{now_text!r} is not an ISO date-time such as 2027-03-01T09:00",
+                                     param_hint="--now") from None
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=ZoneInfo("Europe/London"))
+    report = service().sweep(now)
+    click.echo(report.summary())

@@ -22,6 +22,9 @@ def start_in_process(app):
 
 
 def run_sweep(app):
-    """One sweep in its own app context. Filled in by the deadlines work (issue 5)."""
+    """One sweep in its own app context (APScheduler jobs have none of their own)."""
+    from .app import service
+
     with app.app_context():
-        log.debug("sweep: nothing to do yet")
+        report = service().sweep()
+        log.info(report.summary())

@@ -125,6 +125,12 @@ class JobPlanning:
             result = self._fire(case, trigger, actor, payload, reason, as_role, depth=0)
         return result
 
+    def sweep(self, now=None):
+        """One pass over due deadlines (reminders, breaches, escalations, closing windows)."""
+        from ..sweep import sweep
+
+        return sweep(self, now)
+
     # ---- job plans ---------------------------------------------------------------------------------
 
     def create_job_plan(self, actor: Actor, person_id: int, content: dict, *, policy_id: str | None = None,

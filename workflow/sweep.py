@@ -1,0 +1,131 @@
+"""The periodic sweep over due deadlines: reminders before, breach and escalation after, and the
+closing of lodging windows. Safe to run in several processes at once: rows are claimed with
+``FOR UPDATE ... SKIP LOCKED`` on PostgreSQL (SQLite serialises writers with BEGIN IMMEDIATE), every
+step advances a counter on the deadline row in the same transaction as its event and outbox rows, and
+every message has a unique key, so a step is recorded and queued exactly once."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from . import access, deadlines, notifications
+from .actors import SYSTEM
+from .models import Case, Deadline
+from .service.uow import write_transaction
+
+log = logging.getLogger(__name__)
+BATCH = 200
+
+
+@dataclass
+class SweepReport:
+    now: datetime
+    reminders: list[tuple[int, int]] = field(default_factory=list)     # (deadline id, reminder index)
+    breaches: list[int] = field(default_factory=list)                  # deadline ids
+    escalations: list[tuple[int, int]] = field(default_factory=list)   # (deadline id, step index)
+    expiries: list[int] = field(default_factory=list)                  # deadline ids whose window closed
+    failures: list[tuple[int, str]] = field(default_factory=list)      # (deadline id, error)
+    examined: int = 0
+
+    def summary(self) -> str:
+        return (f"sweep at {self.now.isoformat()}: {self.examined} due deadlines, {len(self.reminders)} reminders, "
+                f"{len(self.breaches)} breaches, {len(self.escalations)} escalations, {len(self.expiries)} windows "
+                f"closed, {len(self.failures)} failures")
+
+
+def due_query(now: datetime, limit: int = BATCH):
+    """Only due rows, through ix_deadline_due (status, next_check_at): never a scan of all cases."""
+    return (select(Deadline, Case).join(Case, Case.id == Deadline.case_id)
+            .where(Deadline.status.in_(("open", "breached")), Deadline.next_check_at <= now)
+            .order_by(Deadline.next_check_at, Deadline.id).limit(limit)
+            .with_for_update(skip_locked=True, of=[Deadline, Case]))
+
+
+def sweep(svc, now: datetime | None = None) -> SweepReport:
+    now = now or svc.clock.now()
+    report = SweepReport(now=now)
+    skip: set[int] = set()
+    while True:
+        with write_transaction(svc.session):
+            rows = [(d, c) for d, c in svc.session.execute(due_query(now, BATCH + len(skip))).all()
+                    if d.id not in skip]
+            for d, case in rows[:BATCH]:
+                report.examined += 1
+                try:
+                    with svc.session.begin_nested():
+                        _process(svc, d, case, now, report)
+                except Exception as exc:  # one bad row must not hold up the others
+                    log.exception("sweep: deadline %s of case %s failed", d.id, d.case_id)
+                    report.failures.append((d.id, str(exc)))
+                    skip.add(d.id)
+        if len(rows) <= BATCH:
+            return report
+
+
+def _process(svc, d: Deadline, case: Case, now: datetime, report: SweepReport) -> None:
+    policy = svc.policy_of(case)
+    spec = deadlines.spec_for(policy, case.workflow, d)
+    ctx = svc._context(case, policy, None, SYSTEM, "system", {}, None)
+    ctx.now = now
+    state = policy.workflow(case.workflow).state(d.state)
+
+    times = deadlines.reminder_times(spec, d.due_at)
+    while d.reminders_sent < len(times) and times[d.reminders_sent] <= now:
+        index = d.reminders_sent
+        d.reminders_sent += 1
+        if now >= d.due_at:
+            continue  # the deadline itself has passed: the breach speaks instead of a late reminder
+        days = spec.reminders[index]
+        ev = svc._append_event(case, now, "reminder", SYSTEM, "system", None, case.state, case.state,
+                               {"deadline": d.name, "deadline_id": d.id, "days_before": days}, None)
+        lines = [f"Reminder: {spec.label} — due by the end of {notifications.format_when(policy, d.due_at)}"
+                 f" ({days} day{'s' if days != 1 else ''} left). Rule: {policy.source_document} {spec.clause}."]
+        _send(ctx, state.waiting_on, f"deadline:{d.id}:reminder:{index}",
+              f"[Job planning] Reminder — case {case.id}: {spec.label}", lines)
+        report.reminders.append((d.id, index))
+        del ev
+
+    if d.status == "open" and now >= d.due_at:
+        if spec.expiry_trigger:
+            d.status = "expired"
+            d.closed_at = now
+            d.next_check_at = None
+            svc._fire(case, spec.expiry_trigger, SYSTEM, None, None, None, depth=0)
+            report.expiries.append(d.id)
+            return
+        d.status = "breached"
+        svc._append_event(case, now, "breach", SYSTEM, "system", None, case.state, case.state,
+                          {"deadline": d.name, "deadline_id": d.id, "due_at": d.due_at.isoformat()}, None)
+        report.breaches.append(d.id)
+
+    if d.status == "breached":
+        steps = deadlines.escalation_times(spec, d.due_at)
+        while d.escalation_step < len(steps) and steps[d.escalation_step] <= now:
+            k = d.escalation_step
+            d.escalation_step += 1
+            step = spec.escalation[k]
+            svc._append_event(case, now, "escalation", SYSTEM, "system", None, case.state, case.state,
+                              {"deadline": d.name, "deadline_id": d.id, "step": k, "notify": list(step.notify)},
+                              None)
+            overdue = (now - d.due_at).days
+            lines = [f"Overdue: {spec.label} — was due by the end of "
+                     f"{notifications.format_when(policy, d.due_at)}, {overdue} day{'s' if overdue != 1 else ''} ago. "
+                     f"Escalated to you (step {k + 1} of {len(steps)}). Rule: {policy.source_document} {spec.clause}."]
+            _send(ctx, step.notify, f"deadline:{d.id}:escalation:{k}", f"[Job planning] Overdue — case {case.id}: "
+                                                                          f"{spec.label}", lines)
+            report.escalations.append((d.id, k))
+    d.next_check_at = deadlines.next_check(spec, d)
+
+
+def _send(ctx, roles, key_prefix: str, subject: str, lines: list[str]) -> None:
+    seen = set()
+    for role in roles:
+        for person in access.holders_of(ctx.session, ctx.case, ctx.policy, role):
+            if person.id in seen:
+                continue
+            seen.add(person.id)
+            notifications.queue(ctx, person, f"{key_prefix}:to:{person.id}", subject,
+                                lines + notifications.case_summary_lines(ctx))
