@@ -38,6 +38,20 @@ def make_trust(session) -> SimpleNamespace:
     ns.panel_list = [person(f"Panel List {k}") for k in range(1, 4)]
     ns.chair = person("Panel Chair")
     ns.nominee = person("Appellant Nominee", "consultant", other_team)
+    # Salaried primary dental care (001): a dentist and their clinical director.
+    ns.clinical_director = person("Dental Clinical Director", "consultant_dentist", team)
+    ns.dentist = person("Salaried Dentist", "salaried_dentist", team, ns.clinical_director)
+    # Agenda for Change (004): a nurse, her line manager (1st level), a senior manager over the care group
+    # (2nd level), the job planning team, a second HR adviser, and people who may sit on an appeals panel.
+    ns.line_manager = person("Ward Manager", "nurse", team)
+    ns.nurse = person("Staff Nurse", "nurse", team, ns.line_manager)
+    ns.senior_manager = person("Matron", "nurse", team)
+    ns.job_planning_team = person("Job Planning Lead")
+    ns.hr_adviser = person("HR Adviser")
+    ns.jpt_member = person("Job Planning Analyst")
+    ns.consistency_chair = person("Director of Nursing")
+    ns.professional_lead = person("Professional Lead Nursing")
+    ns.staff_side = person("Staff Side Rep")
     session.flush()
     session.add_all([
         RoleAssignment(person_id=ns.md.id, role="medical_director", org_unit_id=trust.id),
@@ -47,6 +61,10 @@ def make_trust(session) -> SimpleNamespace:
         RoleAssignment(person_id=ns.amd.id, role="associate_medical_director", org_unit_id=mh.id),
         RoleAssignment(person_id=ns.other_amd.id, role="associate_medical_director", org_unit_id=other.id),
         *[RoleAssignment(person_id=p.id, role="appeal_panel_list", org_unit_id=trust.id) for p in ns.panel_list],
+        RoleAssignment(person_id=ns.senior_manager.id, role="senior_manager", org_unit_id=mh.id),
+        RoleAssignment(person_id=ns.job_planning_team.id, role="job_planning_team", org_unit_id=trust.id),
+        RoleAssignment(person_id=ns.jpt_member.id, role="job_planning_team", org_unit_id=trust.id),
+        RoleAssignment(person_id=ns.hr_adviser.id, role="hr", org_unit_id=trust.id),
     ])
     session.commit()
     return ns

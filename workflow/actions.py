@@ -48,16 +48,23 @@ def auto_fire(ctx, trigger: str, when: str) -> None:
 
 
 @action
-def start_case(ctx, workflow: str) -> None:
-    """Open a linked case (a disagreement from a failed sign-off, an appeal from a mediation outcome)."""
-    ctx.after.append(("start", workflow))
+def start_case(ctx, workflow: str, linked: bool = True) -> None:
+    """Open a linked case (a disagreement from a failed sign-off, an appeal from a mediation outcome), or
+    with ``linked: false`` a new cycle standing on its own (a review's sign-off, on the newest policy)."""
+    ctx.after.append(("start" if linked else "start_unlinked", workflow))
 
 
 @action
-def fire_parent(ctx, trigger: str) -> None:
+def fire_parent(ctx, trigger: str, payload: dict | None = None, optional: bool = False) -> None:
+    """Fire ``trigger`` on the parent case as the system. ``payload`` maps the parent's field names to
+    facts recorded on this case (``{meeting_date: held_on}``); ``optional`` skips a case with no parent."""
     if ctx.case.parent_id is None:
+        if optional:
+            return
         raise ConditionFailed("this case has no parent case to return to")
-    ctx.after.append(("parent", trigger))
+    facts = ctx.case.data or {}
+    values = {target: facts.get(source) for target, source in (payload or {}).items()}
+    ctx.after.append(("parent", trigger, values or None))
 
 
 @action
@@ -70,6 +77,51 @@ def add_participant(ctx, role: str, field: str = "person") -> None:
                                     name=person.name, data={}, added_at=ctx.now))
 
 
+def add_plan_version(ctx, content: dict, note: str) -> JobPlanVersion:
+    """A new version of the case's plan; signatures given to older versions do not carry over (002 7.5)."""
+    plan = ctx.case.job_plan
+    if plan is None:
+        raise ConditionFailed("this case has no job plan attached")
+    plan.current_version += 1
+    version = JobPlanVersion(job_plan_id=plan.id, number=plan.current_version, content=dict(content or {}),
+                             created_at=ctx.now, created_by_id=ctx.actor.person_id, note=note)
+    ctx.session.add(version)
+    ctx.session.flush()
+    return version
+
+
+def plan_version(ctx, number) -> JobPlanVersion:
+    plan = ctx.case.job_plan
+    if plan is None:
+        raise ConditionFailed("this case has no job plan attached")
+    version = ctx.session.scalar(select(JobPlanVersion).where(JobPlanVersion.job_plan_id == plan.id,
+                                                              JobPlanVersion.number == number))
+    if version is None:
+        raise InvalidPayload(f"job plan {plan.id} has no version {number}",
+                             fields={"plan_version": [f"no version {number}"]})
+    return version
+
+
+@action
+def new_plan_version(ctx, note: str = "review") -> None:
+    """A review starts from a copy of the plan in force as a new version, which follows the whole approval
+    route again (002 7.7.4; 001 17, 19)."""
+    base = plan_version(ctx, ctx.case.job_plan.agreed_version or ctx.case.job_plan.current_version)
+    kind = ctx.values.get("review_type") or note
+    add_plan_version(ctx, base.content, f"{kind} review of version {base.number} (case {ctx.case.id})")
+
+
+@action
+def adopt_decided_version(ctx, field: str = "plan_version", by: str = "decision") -> None:
+    """The plan takes the decided form: the content of the version named by ``field`` (in this step's
+    payload, or recorded earlier on the case; default the current one) becomes a new version, which the
+    settling step then marks agreed (002 7.8.5, 7.8.9)."""
+    number = ctx.values.get(field) or (ctx.case.data or {}).get(field) or ctx.case.job_plan.current_version
+    base = plan_version(ctx, number)
+    version = add_plan_version(ctx, base.content, f"{by} (case {ctx.case.id}): version {base.number} adopted")
+    ctx.case.data = {**(ctx.case.data or {}), "adopted_version": version.number}
+
+
 @action
 def mark_plan_agreed(ctx) -> None:
     """The plan's current version becomes the agreed one, in force until the next agreement (002 7.7)."""
@@ -77,3 +129,6 @@ def mark_plan_agreed(ctx) -> None:
     if plan is not None:
         plan.agreed_version = plan.current_version
         plan.agreed_at = ctx.now
+
+
+from . import panel  # noqa: E402,F401  (registers the appeal panel's conditions and actions)

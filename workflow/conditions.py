@@ -3,6 +3,7 @@ message that says what is missing and where the rule comes from; the policy load
 that names a condition not registered here."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Callable
 
 from .errors import ConditionFailed
@@ -56,3 +57,49 @@ def not_legal_representative(ctx) -> None:
         raise ConditionFailed("a legal representative acting in a professional capacity may not represent the "
                               "practitioner (002 7.8.13); name a colleague, a trade union or a professional "
                               "organisation representative")
+
+
+@condition
+def lodging_window_open(ctx) -> None:
+    """A practitioner's lodging window (002 7.8.3, 7.8.8) closes at its deadline even before the sweep has
+    fired the closing step; after that only an extension or an accepted late lodging opens the way."""
+    from sqlalchemy import select
+
+    from .models import Deadline
+    from .notifications import format_when
+
+    closed = ctx.session.scalars(select(Deadline).where(
+        Deadline.case_id == ctx.case.id, Deadline.state == ctx.case.state, Deadline.kind == "right",
+        Deadline.status.in_(("open", "expired")), Deadline.due_at <= ctx.now)).first()
+    if closed is not None:
+        raise ConditionFailed(f"the time limit for this closed at the end of "
+                              f"{format_when(ctx.policy, closed.due_at - _ONE_SECOND)}; a late lodging needs "
+                              "to be accepted, with a reason, by whoever the policy names")
+
+
+@condition
+def mediators_assigned(ctx) -> None:
+    """004 stage 2: a member of HR and of the job planning team are assigned before mediation starts.
+    The roles required are the policy's ``settings.mediation_roles``."""
+    _require_participants(ctx, ctx.policy.settings.get("mediation_roles", ["mediator"]), "mediation")
+
+
+@condition
+def checklist_complete(ctx) -> None:
+    """004 "Managers check-list": every question of the second-level review is answered yes; a plan
+    that fails one is returned with reasons instead."""
+    failed = [f.label or f.name for f in ctx.spec.payload if f.type == "bool" and ctx.values.get(f.name) is not True]
+    if failed:
+        raise ConditionFailed("the managers' checklist is not satisfied (004 Managers check-list): "
+                              + "; ".join(failed) + ". Return the plan with reasons instead")
+
+
+def _require_participants(ctx, roles, what: str) -> None:
+    from .access import holders_of
+
+    missing = [ctx.policy.roles[r].title for r in roles if not holders_of(ctx.session, ctx.case, ctx.policy, r)]
+    if missing:
+        raise ConditionFailed(f"the {what} is not complete: still to be named: {', '.join(missing)}")
+
+
+_ONE_SECOND = timedelta(seconds=1)

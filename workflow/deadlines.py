@@ -19,7 +19,12 @@ def start_date(ctx, spec: DeadlineSpec) -> date:
     if spec.runs_from == "entered":
         return cal.local_date(ctx.now)
     source, name = spec.runs_from.split(".", 1)
-    value = ctx.values.get(name) if source == "payload" else (ctx.case.data or {}).get(name)
+    if source == "payload":
+        value = ctx.values.get(name)
+    elif source == "subject":  # a fact held on the person, e.g. their start date (002 7.4.3)
+        value = getattr(ctx.case.subject, name, None)
+    else:
+        value = (ctx.case.data or {}).get(name)
     if isinstance(value, str):
         value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
     if value is None:

@@ -57,9 +57,9 @@ class DeadlineSchema(_Strict):
     within = fields.Nested(DurationSchema, required=True)
     counting = fields.String(load_default="calendar", validate=validate.OneOf(("calendar", "working")))
     runs_from = fields.String(load_default="entered", validate=validate.Regexp(
-        r"^(entered|(payload|case)\.[a-z][a-z0-9_]*)$",
-        error="must be 'entered', 'payload.<field>' (of the step entering the state) or 'case.<field>' (a fact "
-              "recorded earlier on the case)"))
+        r"^(entered|(payload|case|subject)\.[a-z][a-z0-9_]*)$",
+        error="must be 'entered', 'payload.<field>' (of the step entering the state), 'case.<field>' (a fact "
+              "recorded earlier on the case) or 'subject.<field>' (a fact held on the practitioner)"))
     kind = fields.String(required=True, validate=validate.OneOf(("organisation", "right")))
     extendable = fields.Boolean(load_default=False)
     pausable = fields.Boolean(load_default=False)

@@ -231,15 +231,21 @@ class JobPlanning:
         notifications.notify_transition(ctx, ctx.event, spec.notify)
 
         started = []
-        for kind, arg in ctx.after:
+        for kind, arg, *extra in ctx.after:
+            payload = extra[0] if extra else None
             if kind == "self":
-                self._fire(case, arg, SYSTEM, None, None, None, depth + 1)
+                self._fire(case, arg, SYSTEM, payload, None, None, depth + 1)
             elif kind == "parent":
                 parent = self.session.get(Case, case.parent_id, with_for_update=True)
-                self._fire(parent, arg, SYSTEM, None, None, None, depth + 1)
+                self._fire(parent, arg, SYSTEM, payload, None, None, depth + 1)
             elif kind == "start":
                 child = self._open_case(policy, arg, case.subject, SYSTEM, "system", plan=case.job_plan,
                                         manager_id=case.manager_id, parent=case)
+                started.append(child.id)
+            elif kind == "start_unlinked":  # a new cycle (a review), on the newest policy version
+                child = self._open_case(self.policies.latest(policy.id), arg, case.subject, SYSTEM, "system",
+                                        plan=case.job_plan, manager_id=case.subject.manager_id or case.manager_id,
+                                        parent=None)
                 started.append(child.id)
         self.session.flush()
         return FireResult(case.id, trigger, from_state, to_state, ctx.event.id, case.version, tuple(started))
