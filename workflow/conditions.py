@@ -103,3 +103,16 @@ def _require_participants(ctx, roles, what: str) -> None:
 
 
 _ONE_SECOND = timedelta(seconds=1)
+
+
+@condition
+def additional_pas_time_limited(ctx) -> None:
+    """002 7.2.2: additional PAs end within 12 months (or at the next job planning meeting, which starts a
+    new cycle that does not carry them over)."""
+    from .trust_calendar import add_months, calendar_for
+
+    ends_on = ctx.values.get("ends_on")
+    today = calendar_for(ctx.policy).local_date(ctx.now)
+    if ends_on is None or ends_on <= today or ends_on > add_months(today, 12):
+        raise ConditionFailed(f"additional PAs are time-limited: they must end after today and no later than "
+                              f"{add_months(today, 12):%d %B %Y}, 12 months on (002 7.2.2)")

@@ -108,6 +108,20 @@ def test_agreed_first_time_signed_approved_and_checked_002_7_5_7_6_5(svc, trust,
     assert in_force.version == 1 and in_force.content == MANAGER_PLAN and not in_force.disputed
 
 
+def test_additional_pas_need_the_amd_and_end_within_12_months_002_7_2_2(svc, trust):
+    plan, case_id = meeting_held(svc, trust)
+    fire(svc, trust.doctor, case_id, "sign")
+    fire(svc, trust.manager, case_id, "sign")
+    extra = {"additional_pas": 1.0, "ends_on": "2028-03-02", "terms": "Extra clinic"}
+    with pytest.raises(PermissionDenied):
+        fire(svc, trust.manager, case_id, "agree_additional_pas", extra)
+    with pytest.raises(ConditionFailed, match="01 March 2028"):
+        fire(svc, trust.amd, case_id, "agree_additional_pas", extra)
+    fire(svc, trust.amd, case_id, "agree_additional_pas", {**extra, "ends_on": "2028-03-01"})
+    assert svc.session.get(Case, case_id).data["ends_on"] == "2028-03-01"
+    assert state(svc, case_id) == "second_level_review"
+
+
 def test_governance_check_returns_plan_with_reasons_002_7_6_5(svc, trust):
     plan, case_id = meeting_held(svc, trust)
     fire(svc, trust.doctor, case_id, "sign")
@@ -215,6 +229,17 @@ def test_agreed_locally_with_the_amd_restarts_the_28_days_002_7_8_2(svc, trust, 
     fire(svc, trust.amd, dis, "record_local_resolution", {"agreed_on": "2027-03-08", "summary": "2.0 SPA"})
     assert state(svc, dis) == "resolved" and state(svc, sign_off) == "awaiting_signatures"
     assert open_deadline(svc, sign_off, "sign_off").due_at == datetime(2027, 4, 5, 23, 0, tzinfo=UTC)
+
+
+def test_failure_to_agree_recorded_at_the_review_meeting_not_before_002_7_8_1(svc, trust):
+    plan = svc.create_job_plan(actor(trust.manager), trust.doctor.id, MANAGER_PLAN)
+    case = svc.start_case(actor(trust.manager), "sign_off", trust.doctor.id, job_plan_id=plan.id)
+    with pytest.raises(TriggerNotAllowedInState):
+        fire(svc, trust.doctor, case.id, "record_failure_to_agree", {"points_not_agreed": "SPA"})
+    fire(svc, trust.manager, case.id, "record_meeting", {"meeting_date": "2027-03-01"})
+    r = fire(svc, trust.doctor, case.id, "record_failure_to_agree", {"points_not_agreed": "SPA"})
+    ev = svc.case_events(actor(trust.doctor), case.id)[-1]
+    assert ev.payload == {"points_not_agreed": "SPA"} and len(r.started_case_ids) == 1  # 7.5: the form records it
 
 
 def test_formal_disagreement_states_its_structured_content_002_7_8_3(svc, trust):

@@ -1,0 +1,121 @@
+"""Regenerates docs/clauses.md (the clause -> policy line -> test table) after a policy file changes:
+`python docs/build_clauses.py`. tests/unit/test_clauses_table.py checks the result."""
+import re, pathlib
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+M, D, N = "cpft-medical-2017.yaml", "salaried-dental-2007.yaml", "non-medical-afc-2022.yaml"
+lines = {f: (ROOT / "policies" / f).read_text().splitlines() for f in (M, D, N)}
+
+def find(f, name, after=None):
+    """first line holding `trigger: name`, `- name: name`, `name:` (state/setting/workflow key) after the workflow `after`"""
+    ls = lines[f]
+    start = 0
+    if after:
+        start = next(i for i, l in enumerate(ls) if re.match(rf"^  {after}:\s*$", l))
+    pats = [rf"trigger: {name}\s*$", rf"- name: {name}\s*$", rf"^\s+{name}:", rf"^  {name}:"]
+    for pat in pats:
+        for i in range(start, len(ls)):
+            if re.search(pat, ls[i]):
+                return i + 1
+    raise SystemExit(f"not found {f} {name} {after}")
+
+def ref(f, wf, name):
+    return f"`{f}:{find(f, name, wf)}:{name}`"
+
+def R(spec):
+    out = []
+    for item in spec:
+        f, wf, name = item
+        out.append(ref(f, wf, name))
+    return ", ".join(out)
+
+def T(*names):
+    return ", ".join(f"`{n}`" for n in names)
+
+rows_002 = [
+ ("7.2.2", "Additional PAs: AMD agreement, end within 12 months or at the next job planning meeting (a review starts a new cycle that does not carry them)", R([(M,"sign_off","agree_additional_pas")]) + " (their place in the plan content and the Appendix 1 letter: issue 8)", T("test_additional_pas_need_the_amd_and_end_within_12_months_002_7_2_2")),
+ ("7.4.3", "New practitioner: interim plan agreed within the first month from the start date", R([(M,"new_starter","new_starter"),(M,"new_starter","interim_plan"),(M,"new_starter","start_interim_sign_off"),(M,"new_starter","interim_plan_agreed")]), T("test_new_practitioner_interim_plan_within_first_month_002_7_4_3","test_new_practitioner_interim_plan_reminded_breached_escalated_002_7_4_3")),
+ ("7.5 (1)", "Signed off by practitioner and clinical manager within 28 days of the meeting; both sign the same version", R([(M,"sign_off","record_meeting"),(M,"sign_off","sign_off"),(M,"sign_off","sign"),(M,"sign_off","complete_signatures")]), T("test_agreed_first_time_signed_approved_and_checked_002_7_5_7_6_5","test_edit_after_signature_revokes_it_002_7_5","test_sign_off_within_28_days_reminded_breached_escalated_002_7_5")),
+ ("7.5 (2)", "Where no agreement is reached the form records it and the disagreement route starts", R([(M,"sign_off","record_failure_to_agree"),(M,"sign_off","disputed")]), T("test_failure_to_agree_recorded_at_the_review_meeting_not_before_002_7_8_1")),
+ ("5.3, 7.6.2", "Second-level sign-off by the AMD of the care group", R([(M,"sign_off","second_level_review"),(M,"sign_off","approve_second_level")]), T("test_agreed_first_time_signed_approved_and_checked_002_7_5_7_6_5")),
+ ("7.6.5", "Governance check: right template, no section missed without justification, signed by both; else returned with reasons", R([(M,"sign_off","governance_check"),(M,"sign_off","return_to_signatories"),(M,"sign_off","accept_governance_check")]), T("test_governance_check_returns_plan_with_reasons_002_7_6_5","test_edit_after_signature_revokes_it_002_7_5")),
+ ("7.6.7", "The agreed plan is distributed (practitioner, clinical manager, HR)", R([(M,"sign_off","accept_governance_check")]) + " (`notify`)", "— (notification content: issue 5)"),
+ ("7.7.1", "Reviewed annually (12 months after agreement) or on significant change", R([(M,"sign_off","annual_review"),(M,"sign_off","begin_review")]), T("test_annual_review_due_12_months_after_agreement_reminded_breached_escalated_002_7_7_1","test_interim_review_makes_a_new_version_through_the_same_route_002_7_7_4")),
+ ("7.7.4", "A revised plan follows the approval and governance route as a new version", R([(M,"sign_off","begin_review"),(M,"sign_off","superseded")]), T("test_interim_review_makes_a_new_version_through_the_same_route_002_7_7_4")),
+ ("7.7, 7.8", "The last agreed plan stays in force while a review or dispute runs", R([(M,None,"last_agreed_plan_in_force_during_dispute"),(M,"sign_off","disputed")]) + "; `workflow/service/plans.py` `plan_in_force`", T("test_last_agreed_plan_stays_in_force_during_the_dispute_002_7_7_002_7_8")),
+ ("7.8.1", "Every effort to agree at the annual review; failure recorded there", R([(M,"sign_off","record_failure_to_agree")]), T("test_failure_to_agree_recorded_at_the_review_meeting_not_before_002_7_8_1")),
+ ("7.8.2", "Local resolution with the AMD encouraged, not required", R([(M,"disagreement","failure_recorded"),(M,"disagreement","record_local_resolution")]), T("test_agreed_locally_with_the_amd_restarts_the_28_days_002_7_8_2")),
+ ("7.8.3", "Formal disagreement in writing to the MD within 2 weeks of the failure to agree, with its five parts and evidence", R([(M,"disagreement","lodge_disagreement"),(M,"disagreement","raise_formal_disagreement"),(M,"disagreement","close_disagreement_window")]), T("test_formal_disagreement_states_its_structured_content_002_7_8_3","test_formal_disagreement_after_2_weeks_refused_and_window_closed_002_7_8_3","test_formal_disagreement_refused_after_2_weeks_even_before_the_sweep_002_7_8_3")),
+ ("7.8.4", "The MD or an appropriate other person (no prior involvement) convenes a meeting normally within 4 weeks of receipt", R([(M,"disagreement","mediation_meeting"),(M,"disagreement","appoint_mediator"),(M,"disagreement","hold_mediation_meeting")]), T("test_mediator_with_prior_involvement_refused_002_7_8_4","test_mediation_meeting_within_4_weeks_reminded_breached_escalated_002_7_8_4")),
+ ("7.8.5", "No agreement: the MD decides and informs both in writing; the practitioner may appeal", R([(M,"disagreement","record_decision"),(M,"disagreement","decision_stands"),(M,"appeal","decline_appeal")]), T("test_medical_director_decides_and_no_appeal_002_7_8_5")),
+ ("7.8.6", "Agreement at mediation: back to sign-off (7.5), the 28 days from the meeting", R([(M,"disagreement","record_mediation_agreement"),(M,"sign_off","resume_sign_off")]), T("test_agreed_at_mediation_back_to_sign_off_002_7_8_6")),
+ ("7.8.7", "An appeal panel is convened only when mediation fails", R([(M,"disagreement","record_decision")]) + " (`start_case: appeal`)", T("test_medical_director_decides_and_no_appeal_002_7_8_5","test_appeal_upheld_the_plan_takes_the_decided_form_002_7_8_9")),
+ ("7.8.8 (1)", "Appeal in writing to the CE within 2 weeks of the outcome, with the points in dispute and reasons; late only if the CE's office accepts it with a reason", R([(M,"appeal","lodge_appeal"),(M,"appeal","close_appeal_window"),(M,"appeal","accept_late_appeal"),(M,"appeal","confirm_no_appeal")]), T("test_appeal_window_closes_and_the_decision_stands_002_7_8_8","test_appeal_lodged_late_is_refused_002_7_8_8","test_late_appeal_accepted_with_a_reason_002_7_8_8")),
+ ("7.8.8 (2)", "The CE convenes the panel to meet within 4 weeks of receipt", R([(M,"appeal","panel_meets"),(M,"appeal","schedule_hearing"),(M,"appeal","hold_hearing")]), T("test_panel_meets_within_4_weeks_reminded_breached_escalated_002_7_8_8")),
+ ("7.8.9", "Recommendation to the board normally within 2 weeks of the hearing; the board decides, normally accepting it; the plan takes the decided form", R([(M,"appeal","recommendation"),(M,"appeal","record_recommendation"),(M,"appeal","record_board_decision"),(M,"disagreement","appeal_concluded"),(M,"sign_off","settle_by_decision")]), T("test_recommendation_within_2_weeks_of_hearing_reminded_breached_escalated_002_7_8_9","test_appeal_upheld_the_plan_takes_the_decided_form_002_7_8_9","test_appeal_dismissed_the_medical_directors_decision_stands_002_7_8_9","test_board_departing_from_the_recommendation_records_why_002_7_8_9","test_board_decision_names_an_existing_version_002_7_8_9")),
+ ("7.8.10", "Panel: employer's chair, appellant's nominee, a member from the approved list; nobody involved in the dispute; all three before the hearing", R([(M,"appeal","nominate_chair"),(M,"appeal","nominate_panel_member"),(M,"appeal","allocate_list_member"),(M,None,"appeal_panel_roles")]), T("test_hearing_refused_until_the_panel_is_complete_002_7_8_10","test_panel_member_with_prior_involvement_refused_002_7_8_10","test_list_member_involved_in_the_dispute_is_never_allocated_002_7_8_10")),
+ ("7.8.11", "Allocation from the list is monitored so the same people are not routinely called", R([(M,"appeal","allocate_list_member")]) + "; `workflow/panel.py` `choose_list_member`, `sittings_report`", T("test_list_member_allocated_least_used_never_involved_002_7_8_10_7_8_11","test_sittings_report_per_list_member_002_7_8_11")),
+ ("7.8.12", "One objection by either side to the first list member; one alternative allocated", R([(M,"appeal","object_to_list_member")]), T("test_objection_to_first_list_member_allocates_one_alternative_002_7_8_12","test_second_objection_refused_002_7_8_12","test_objection_before_any_allocation_refused_002_7_8_12")),
+ ("7.8.13", "Own case, colleague, trade union or professional body representative; no legal representative", R([(M,"appeal","name_representative")]), T("test_legal_representative_refused_002_7_8_13")),
+ ("7.8.14–7.8.18", "Risk management (section 7.10, numbered 7.8.14–18 in the source)", "— not a workflow rule: risks and their reporting are issue 8", "—"),
+]
+
+rows_001 = [
+ ("1", "Both normally prepare a draft, discuss, seek agreement", R([(D,"sign_off","share_draft"),(D,"sign_off","record_discussion")]), T("test_both_prepare_drafts_discuss_and_both_sign_001_1_26_9")),
+ ("3", "The clinical director confirms the schedule after full discussion (so, without an appeal, the CD's plan stands)", R([(D,"disagreement","record_not_resolved"),(D,"disagreement","decision_stands")]), T("test_not_resolved_and_no_appeal_the_clinical_directors_plan_stands_001_3_20")),
+ ("26.9", "Both sign the same version (local choice: 28 days)", R([(D,"sign_off","sign"),(D,"sign_off","sign_off")]), T("test_both_prepare_drafts_discuss_and_both_sign_001_1_26_9","test_edit_after_signature_revokes_it_001_26_9","test_sign_off_and_outcome_report_deadlines_are_local_choices_reminded_breached_escalated_001_18_26_9")),
+ ("15–17", "Annual review; may give a revised plan", R([(D,"sign_off","annual_review"),(D,"sign_off","begin_review")]), T("test_annual_review_reminded_breached_escalated_001_15","test_interim_review_when_duties_change_makes_a_new_version_001_17_19")),
+ ("18", "CD reports the outcome to the MD, copied to the dentist; the dentist may ask to meet the MD", R([(D,"sign_off","outcome_to_report"),(D,"sign_off","report_outcome"),(D,"sign_off","request_medical_director_meeting"),(D,"sign_off","record_medical_director_meeting")]), T("test_outcome_reported_to_medical_director_copied_to_dentist_001_18","test_dentist_may_ask_to_meet_the_medical_director_001_18","test_sign_off_and_outcome_report_deadlines_are_local_choices_reminded_breached_escalated_001_18_26_9")),
+ ("19", "Interim review when duties change significantly", R([(D,"sign_off","begin_review")]), T("test_interim_review_when_duties_change_makes_a_new_version_001_17_19")),
+ ("20", "Referral to the MD for mediation (local choice: 2 weeks to refer, 4 weeks to meet), then appeal (schedule 6; local choice: the national 002 7.8.8–7.8.13 route)", R([(D,"disagreement","refer_disagreement"),(D,"disagreement","refer_to_medical_director"),(D,"disagreement","mediation_meeting"),(D,"disagreement","record_mediation_agreement"),(D,"appeal","lodge_appeal"),(D,"appeal","panel_meets"),(D,"appeal","decision"),(D,"appeal","record_appeal_decision")]), T("test_disagreement_referred_to_medical_director_and_resolved_at_mediation_001_20","test_referral_window_reminded_and_closed_001_20","test_mediation_within_4_weeks_reminded_breached_escalated_001_20","test_appeal_upheld_001_20","test_appeal_dismissed_001_20","test_appeal_lodged_late_refused_and_late_appeal_accepted_with_reason_001_20","test_panel_objection_once_prior_involvement_and_legal_representative_refused_001_20","test_appeal_panel_within_4_weeks_reminded_breached_escalated_001_20","test_appeal_decision_within_2_weeks_of_hearing_reminded_breached_escalated_001_20")),
+]
+
+rows_004 = [
+ ("Example sign off hierarchy", "1st level line manager (with the staff member), 2nd level senior manager", R([(N,"sign_off","sign"),(N,"sign_off","complete_signatures"),(N,"sign_off","approve_second_level"),(N,"sign_off","sign_off"),(N,"sign_off","second_level_review")]), T("test_two_level_sign_off_line_manager_then_senior_manager_004_sign_off_hierarchy","test_senior_manager_of_another_care_group_cannot_see_the_plan_004_sign_off_hierarchy","test_edit_after_signature_revokes_it_004_sign_off_hierarchy","test_sign_off_and_second_level_deadlines_reminded_breached_escalated_004_sign_off_hierarchy")),
+ ("Managers check-list", "The second-level review answers the eleven questions; a failing plan is returned with reasons", R([(N,"sign_off","approve_second_level"),(N,"sign_off","return_to_signatories")]), T("test_second_level_review_is_the_managers_checklist_004_managers_checklist")),
+ ("Use of Data and Dashboards", "Active plan = approved in the past 12 months", R([(N,"sign_off","annual_review")]), T("test_active_plan_reviewed_within_12_months_reminded_breached_escalated_004_dashboards")),
+ ("Stage 1", "Local resolution with HR and the job planning team; either side may request mediation", R([(N,"disagreement","local_resolution"),(N,"disagreement","record_local_agreement"),(N,"disagreement","request_mediation")]), T("test_stage_1_local_resolution_agreed_004_stage_1","test_stage_1_either_side_may_request_mediation_and_it_is_timed_004_stage_1")),
+ ("Stage 2", "Mediation by a member of HR and of the job planning team, experienced, no prior involvement; if unsuccessful HR helps escalate", R([(N,"disagreement","assign_hr_mediator"),(N,"disagreement","assign_job_planning_mediator"),(N,"disagreement","hold_mediation_meeting"),(N,"disagreement","mediation_meeting"),(N,"disagreement","record_mediation_unsuccessful")]), T("test_stage_2_mediators_from_hr_and_job_planning_with_no_prior_involvement_004_stage_2","test_stage_2_agreed_at_mediation_004_stage_2","test_stage_2_mediation_within_4_weeks_reminded_breached_escalated_004_stage_2")),
+ ("Stage 3 (request)", "The request: name, role, key responsibilities, both sides' concerns, summary so far", R([(N,"appeal","submit_appeal_request"),(N,"appeal","submit_request")]), T("test_stage_3_request_content_and_submission_deadline_004_stage_3")),
+ ("Stage 3 (panel)", "Consistency panel chair for the group, a professional lead, a staff side member; none previously involved", R([(N,"appeal","nominate_consistency_panel_chair"),(N,"appeal","nominate_professional_lead"),(N,"appeal","nominate_staff_side_member"),(N,"appeal","make_recommendations")]), T("test_stage_3_panel_none_with_previous_involvement_004_stage_3")),
+ ("Stage 3 (8 weeks)", "Written recommendations within 8 weeks of the request reaching the panel", R([(N,"appeal","recommendations")]), T("test_stage_3_written_recommendations_within_8_weeks_reminded_breached_escalated_004_stage_3","test_stage_3_recommendations_put_into_effect_004_stage_3")),
+ ("Stage 3 (grievance)", "If unsatisfied, the Trust grievance procedure: the workflow records the hand-off and ends", R([(N,"appeal","escalate_to_grievance"),(N,"disagreement","appeal_to_grievance"),(N,"sign_off","hand_to_grievance")]), T("test_stage_3_unsatisfied_hand_off_to_trust_grievance_procedure_ends_004_stage_3")),
+]
+
+def table(rows):
+    out = ["| clause | rule | policy line(s) | test(s) |", "| --- | --- | --- | --- |"]
+    for c, r, p, t in rows:
+        out.append(f"| {c} | {r} | {p} | {t} |")
+    return "\n".join(out)
+
+doc = f"""# Clauses → policy lines → tests
+
+Each row maps a clause of a source document to the lines of the shipped policy that implement it
+(`file:line:name`, in `policies/`) and to the scenario tests that prove it (in `tests/integration/`).
+`tests/unit/test_clauses_table.py` checks that every named line still holds that name and every named
+test exists, so this table cannot silently go stale. "Local choice" marks a time limit the source
+does not set; the policy file says why on the deadline (`local_choice:`).
+
+Medical deadlines, who is told and when (reminders before; escalation after breach, days after due):
+sign-off 28 days from the meeting (reminders 7, 2; clinical manager and practitioner at 0, AMD at 7, MD at 14);
+annual review 12 months (28, 7; both at 0, AMD at 28); interim plan one month from the start date
+(14, 7; clinical manager and AMD at 0, MD at 7); formal disagreement 2 weeks (7, 2; closes the window);
+mediation meeting normally 4 weeks (7; MD at 0, CE's office at 7); appeal 2 weeks (7, 2; closes the
+window, then only the CE's office may accept it late with a reason); panel meets 4 weeks (14, 7; CE's
+office at 0, CE's office and MD at 7); recommendation normally 2 weeks from the hearing (3; chair and CE's
+office at 0). Counting is calendar days in Europe/London; "normally" limits and lodging windows are
+`extendable: true` (the extension itself is `workflow/service/deadlines.py`, issue 5).
+
+## 002 — Interim Job Planning Policy POL/004/042 (`cpft-medical-2017`)
+
+{table(rows_002)}
+
+## 001 — Salaried primary dental care, NHS Employers 2007 (`salaried-dental-2007`)
+
+{table(rows_001)}
+
+## 004 — Non Medical Job Planning Operational Toolkit 2022 (`non-medical-afc-2022`)
+
+{table(rows_004)}
+"""
+(ROOT / "docs" / "clauses.md").write_text(doc)
+
