@@ -116,3 +116,15 @@ def additional_pas_time_limited(ctx) -> None:
     if ends_on is None or ends_on <= today or ends_on > add_months(today, 12):
         raise ConditionFailed(f"additional PAs are time-limited: they must end after today and no later than "
                               f"{add_months(today, 12):%d %B %Y}, 12 months on (002 7.2.2)")
+
+
+@condition
+def no_open_linked_case(ctx) -> None:
+    """One follow-on case at a time: refused while a case this one started is still open."""
+    from sqlalchemy import select
+
+    from .models import Case
+
+    child = ctx.session.scalars(select(Case).where(Case.parent_id == ctx.case.id, Case.closed_at.is_(None))).first()
+    if child is not None:
+        raise ConditionFailed(f"case {child.id} ({child.workflow.replace('_', ' ')}) started from this one is still open")

@@ -200,7 +200,9 @@ def test_new_practitioner_interim_plan_within_first_month_002_7_4_3(svc, trust, 
     assert d.due_at == datetime(2027, 3, 21, 0, 0, tzinfo=UTC)  # 20 February + 1 month, end of day
     r = fire(svc, trust.manager, starter.id, "start_interim_sign_off")
     (sign_off,) = r.started_case_ids
-    assert open_deadline(svc, starter.id, "interim_plan").due_at == d.due_at  # the clock does not restart
+    assert open_deadline(svc, starter.id, "interim_plan").id == d.id  # the clock runs on until agreement
+    with pytest.raises(ConditionFailed, match="still open"):
+        fire(svc, trust.manager, starter.id, "start_interim_sign_off")
     fire(svc, trust.manager, sign_off, "record_meeting", {"meeting_date": "2027-03-02"})
     fire(svc, trust.colleague, sign_off, "sign")
     fire(svc, trust.manager, sign_off, "sign")
