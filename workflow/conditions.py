@@ -81,7 +81,7 @@ def lodging_window_open(ctx) -> None:
 def mediators_assigned(ctx) -> None:
     """004 stage 2: a member of HR and of the job planning team are assigned before mediation starts.
     The roles required are the policy's ``settings.mediation_roles``."""
-    _require_participants(ctx, ctx.policy.settings.get("mediation_roles", ["mediator"]), "mediation")
+    require_participants(ctx, ctx.policy.settings.get("mediation_roles", ["mediator"]), "mediation")
 
 
 @condition
@@ -94,7 +94,7 @@ def checklist_complete(ctx) -> None:
                               + "; ".join(failed) + ". Return the plan with reasons instead")
 
 
-def _require_participants(ctx, roles, what: str) -> None:
+def require_participants(ctx, roles, what: str) -> None:
     from .access import holders_of
 
     missing = [ctx.policy.roles[r].title for r in roles if not holders_of(ctx.session, ctx.case, ctx.policy, r)]

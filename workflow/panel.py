@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from .access import involved_people
 from .actions import action, adopt_decided_version
-from .conditions import _require_participants, condition
+from .conditions import condition, require_participants
 from .errors import ConditionFailed, InvalidPayload, PermissionDenied
 from .models import Case, CaseParticipant, Person, RoleAssignment
 
@@ -56,7 +56,8 @@ def choose_list_member(session, case: Case, role: str = LIST_ROLE) -> Person:
 
     def key(p: Person):
         u = usage.get(p.id)
-        return (u.sittings if u else 0, (u.last_allocated.replace(tzinfo=None) if u and u.last_allocated else epoch), p.id)
+        last = u.last_allocated.replace(tzinfo=None) if u and u.last_allocated else epoch
+        return (u.sittings if u else 0, last, p.id)
 
     return min(candidates, key=key)
 
@@ -152,7 +153,7 @@ def panel_complete(ctx) -> None:
     """The panel is whole before it sits: the roles in ``settings.appeal_panel_roles`` (002 7.8.10: the
     employer's chair, the appellant's nominee, the approved-list member; 004 stage 3: its three)."""
     roles = ctx.policy.settings.get("appeal_panel_roles", ["panel_chair", "panel_appellant_nominee", LIST_MEMBER])
-    _require_participants(ctx, roles, "appeal panel")
+    require_participants(ctx, roles, "appeal panel")
 
 
 @condition
