@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm.attributes import flag_modified
 
 from .. import access, deadlines, notifications
 from ..actions import ACTIONS
@@ -217,6 +218,7 @@ class JobPlanning:
         to_state = self.engine.fire(policy, case.workflow, from_state, trigger)
         case.state = to_state
         case.updated_at = ctx.now
+        flag_modified(case, "updated_at")  # every fire bumps the case version, even a step that keeps the state
         case.data = {**(case.data or {}), **to_json(values)}
         if wf.state(to_state).final:
             case.closed_at = ctx.now
