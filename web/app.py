@@ -40,6 +40,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         "clock": app.config.get("JOBPLAN_CLOCK") or SystemClock(),
     }
 
+    from . import assets, filters
+
+    app.register_blueprint(assets.bp)
+    filters.register(app)
+
     @app.get("/healthz")
     def healthz():
         db.session.execute(text("SELECT 1"))
