@@ -122,3 +122,15 @@ def _candidates(svc, spec):
     if not any(f.type == "person" for f in spec.payload):
         return []
     return list(svc.session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.name)))
+
+
+@bp.get("/cases/<int:case_id>/decision-letter")
+@signed_in
+def decision_letter(actor, case_id):
+    from workflow.service.letters import decision_letter as letter_for
+
+    try:
+        letter = letter_for(service(), actor, case_id)
+    except NotFound:
+        abort(404)
+    return render_template("pages/decision_letter.html", letter=letter)
