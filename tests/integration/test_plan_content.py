@@ -159,7 +159,8 @@ def test_team_plan_is_drafted_only_by_its_planners_002_7_4(svc, trust):
 
 
 def test_team_capacity_roll_up_003(svc, trust):
-    # a fresh team of 19 on hours contracts: 7 full time (0.2 SPA each), 12 half time (5 h SPA each)
+    # a fresh team of 19: 7 full time (10 PAs, 2 SPA = 0.2 WTE each), 12 half time (5 PAs; eight with 1.5 SPA,
+    # four with 1.0 SPA): 7 + 6 = 13 WTE, SPA 1.4 + 1.2 + 0.4 = 3.0 WTE, clinical 10.0 WTE
     from workflow.models import OrgUnit
 
     team = OrgUnit(kind="team", name="AHP Therapies", parent=trust.care_group)
@@ -167,17 +168,18 @@ def test_team_capacity_roll_up_003(svc, trust):
     svc.session.flush()
     people = []
     for i in range(19):
-        full = i < 7
+        kind = "full" if i < 7 else "half_a" if i < 15 else "half_b"
         p = Person(name=f"Therapist {i}", email=f"t{i}@example.org", staff_group="consultant", team=team,
-                   manager=trust.manager, contracted_hours=37.5 if full else 18.75, active=True)
+                   manager=trust.manager, contracted_pas=10 if kind == "full" else 5, active=True)
         svc.session.add(p)
-        people.append((p, full))
+        people.append((p, kind))
     svc.session.commit()
-    for p, full in people:
-        parts = ([("Monday", "DCC", 15.0), ("Tuesday", "DCC", 15.0), ("Wednesday", "SPA", 7.5)] if full
-                 else [("Monday", "DCC", 13.75), ("Tuesday", "SPA", 5.0)])  # 1.0 WTE / 0.5 WTE
+    shapes = {"full": [("Monday", "DCC", 4), ("Tuesday", "DCC", 4), ("Wednesday", "SPA", 2)],
+              "half_a": [("Monday", "DCC", 3.5), ("Tuesday", "SPA", 1.5)],
+              "half_b": [("Monday", "DCC", 4), ("Tuesday", "SPA", 1)]}
+    for p, kind in people:
         rows = [{"day": d, "start": "08:00", "end": "20:00", "location": "Clinic", "activity": c,
-                 "category": c, "hours": h} for d, c, h in parts]
+                 "category": c, "pas": n} for d, c, n in shapes[kind]]
         svc.create_job_plan(actor(trust.manager), p.id, {"schedule": rows})
     cap = plans.team_capacity(svc, actor(trust.amd), team.id)
     assert cap.staff == 19 and cap.wte == pytest.approx(13.0)
