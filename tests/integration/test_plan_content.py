@@ -186,3 +186,20 @@ def test_team_capacity_roll_up_003(svc, trust):
     assert cap.wte_by_category["SPA"] == pytest.approx(3.0) and cap.clinical_wte == pytest.approx(10.0)
     with pytest.raises(NotFound):
         plans.team_capacity(svc, actor(trust.other_amd), team.id)
+
+
+def test_team_plan_edit_makes_a_new_version_and_capacity_report_lists_teams_003(svc, trust):
+    from workflow.reports.capacity import capacity_report
+
+    tp = plans.create_team_plan(svc, actor(trust.manager), trust.team.id, {}, policy_id="cpft-medical-2017")
+    v = plans.edit_team_plan(svc, actor(trust.manager), tp.id, {"other_comments": "SPA rota agreed"})
+    assert v.number == 2 and v.content["other_comments"] == "SPA rota agreed"
+    with pytest.raises(PermissionDenied):
+        plans.edit_team_plan(svc, actor(trust.outsider), tp.id, {})
+    svc.create_job_plan(actor(trust.manager), trust.doctor.id, complete_plan(10, 2.5))
+    rows = {(r["care_group"], r["team"]): r for r in capacity_report(svc, actor(trust.amd)).rows}
+    adult = rows[("Mental Health", "Adult")]
+    # the doctor's plan: 1.0 WTE, 0.25 SPA; md, amd, manager and colleague have no plan (10 PAs = 1.0 WTE each)
+    assert adult["staff"] == 5 and adult["wte"] == pytest.approx(5.0) and adult["without_plan"] == 4
+    assert adult["wte_SPA"] == pytest.approx(0.25) and adult["dcc_ratio"] == pytest.approx(0.75)
+    assert ("Community", "District") not in rows

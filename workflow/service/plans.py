@@ -141,6 +141,19 @@ def agree_team_plan(svc, actor: Actor, plan_id: int, *, expected_version: int | 
     return plan
 
 
+def _contract_wte(svc, person: Person) -> float:
+    """WTE from the contract alone, on the full-time basis of the person's policy (10 PAs or its hours)."""
+    try:
+        policy = svc.policies.for_staff_group(person.staff_group or "")
+    except NotFound:
+        policy = None
+    rules = policy.rules_for(person.staff_group) if policy else None
+    pa_hours = policy.pa_hours if policy else 4.0
+    ft_hours = (rules.full_time_hours or rules.full_time_pas * pa_hours) if rules else 10 * pa_hours
+    hours = person.contracted_hours if person.contracted_hours is not None else (person.contracted_pas or 0) * pa_hours
+    return hours / ft_hours
+
+
 def team_capacity(svc, actor: Actor, team_id: int) -> Capacity:
     """003: the team's staff count, WTE and WTE by category, from each member's agreed plan (else the
     current draft); a member without any plan counts in staff and WTE only."""
@@ -161,9 +174,26 @@ def team_capacity(svc, actor: Actor, team_id: int) -> Capacity:
             .order_by(JobPlan.id.desc())).first()
         policy = svc.policies.latest(plan.policy_id) if plan else None
         if plan is None:
-            ft = 37.5 if person.contracted_hours is not None else 10.0
-            without.append((person.contracted_hours or person.contracted_pas or 0.0) / ft)
+            without.append(_contract_wte(svc, person))
             continue
         v = version_of(plan, plan.agreed_version or plan.current_version)
         totals.append(totals_for(plan, v.content if v else {}, policy, today(svc, policy)))
     return roll_up(totals, wte_without_plan=without)
+
+
+def edit_team_plan(svc, actor: Actor, plan_id: int, content: dict, *, expected_version: int | None = None,
+                   note: str | None = None) -> JobPlanVersion:
+    """A new version of the team plan; an agreed team plan stays agreed at its agreed version."""
+    content = normalise_content(content)
+    with write_transaction(svc.session):
+        plan = svc.session.get(JobPlan, plan_id, with_for_update=True, populate_existing=True)
+        if plan is None or plan.kind != "team":
+            raise NotFound(f"team job plan {plan_id} was not found")
+        _require_team_planner(svc, actor, svc.session.get(OrgUnit, plan.team_id))
+        if expected_version is not None and plan.row_version != expected_version:
+            raise StaleVersion(f"team job plan {plan_id} has changed since you loaded it; reload it and try again")
+        plan.current_version += 1
+        version = JobPlanVersion(job_plan_id=plan.id, number=plan.current_version, content=content,
+                                 created_at=svc.clock.now(), created_by_id=actor.person_id, note=note)
+        svc.session.add(version)
+    return version
