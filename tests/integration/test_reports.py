@@ -2,7 +2,7 @@ import csv
 import io
 import random
 from collections import defaultdict
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import openpyxl
 import pytest
