@@ -198,3 +198,15 @@ def test_team_plan_edit_makes_a_new_version_and_capacity_report_lists_teams_003(
     assert adult["staff"] == 5 and adult["wte"] == pytest.approx(5.0) and adult["without_plan"] == 4
     assert adult["wte_SPA"] == pytest.approx(0.25) and adult["dcc_ratio"] == pytest.approx(0.75)
     assert ("Community", "District") not in rows
+
+
+def test_assessment_as_plain_data(svc, trust):
+    import json
+
+    plan = svc.create_job_plan(actor(trust.manager), trust.doctor.id, complete_plan(10, 1.0))
+    data = plans.assess(svc, actor(trust.doctor), plan.id).as_dict()
+    json.dumps(data)
+    assert data["complete"] is False and data["totals"]["pas"]["SPA"] == 1.0 and data["totals"]["dcc_spa_ratio"] == 9.0
+    assert {f["rule"] for f in data["findings"] if f["severity"] == "blocker"} == {"spa_minimum"}
+    with pytest.raises(NotFound):
+        plans.assess(svc, actor(trust.outsider), plan.id)

@@ -294,3 +294,27 @@ def test_master_log_with_datetimes_exports_to_xlsx(svc, trust):
     assert isinstance(first[0], datetime) and first[3] == "Dr Practitioner"
     rows = list(csv.DictReader(io.StringIO(to_csv(report))))
     assert rows[0]["When (UTC)"].startswith("2027-03-01T09:00:00")
+
+
+def test_every_catalogued_report_renders_for_the_directorate(svc, trust):
+    from workflow.reports.catalogue import REPORTS, render
+
+    _signed_off(svc, trust)
+    sample = audit.draw_audit_sample(svc, actor(trust.directorate), 2026, seed=1)
+    params = {"quarterly_completion": {"financial_year": 2026}, "audit_sample": {"sample_id": sample.id}}
+    for name, fn in REPORTS.items():
+        report = fn(svc, actor(trust.directorate), **params.get(name, {}))
+        body, media, filename = render(report, "csv")
+        assert filename == f"{report.name}.csv" and media.startswith("text/csv")
+        assert len(list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))) == len(report.rows) + 1
+        body, _, _ = render(report, "xlsx")
+        assert openpyxl.load_workbook(io.BytesIO(body)).active.max_row == len(report.rows) + 1
+
+
+def test_master_log_filters_by_person_and_care_group_002_7_6_8(svc, trust):
+    _signed_off(svc, trust)
+    lead = actor(trust.directorate)
+    assert master_log.master_log(svc, lead, person_id=trust.colleague.id).rows == []
+    assert master_log.master_log(svc, lead, care_group_id=trust.other_care_group.id).rows == []
+    assert {r["person"] for r in master_log.master_log(svc, lead, care_group_id=trust.care_group.id).rows} == \
+        {"Dr Practitioner"}

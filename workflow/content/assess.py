@@ -32,6 +32,21 @@ class Assessment:
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "warning"]
 
+    def as_dict(self) -> dict:
+        """Plain JSON-safe data, for an API or a page."""
+        t = self.totals
+        return {
+            "plan_id": self.plan_id, "version": self.version, "previous_plan_id": self.previous_plan_id,
+            "totals": {"hours": t.hours, "pas": t.pas, "total_hours": t.total_hours, "total_pas": t.total_pas,
+                       "direct_contact_hours": t.direct_contact_hours, "contracted_hours": t.contracted_hours,
+                       "contracted_pas": t.contracted_pas, "additional_pas": t.additional_pas,
+                       "difference_hours": t.difference_hours, "dcc_spa_ratio": t.dcc_spa_ratio, "wte": t.wte,
+                       "split": t.split()},
+            "complete": not self.blockers,
+            "findings": [f.as_dict() for f in self.findings],
+            "comparison": self.comparison,
+        }
+
 
 def version_of(plan: JobPlan, number: int | None = None) -> JobPlanVersion | None:
     number = number or plan.current_version
