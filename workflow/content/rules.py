@@ -123,7 +123,7 @@ def spa_expected(f: PlanFacts, pas: float, pro_rata: bool = True):
     if pro_rata and t.contracted_pas:
         expected = pas * min(1.0, (t.contracted_pas - t.additional_pas) / f.full_time_pas)
     spa = t.pas[SPA]
-    if abs(spa - expected) > 1e-9 and spa < expected:
+    if spa + 1e-9 < expected:
         return [("schedule", f"{_fmt(spa)} SPA is below the normal expectation of {_fmt(expected)}")]
     return []
 

@@ -65,13 +65,15 @@ def last_agreed_plan(svc, person_id: int) -> JobPlan | None:
 def start_next_plan(svc, actor: Actor, person_id: int, *, period_start: date | None = None) -> JobPlan:
     """A new year's plan starts as a copy of the last agreed one (002 7.7; 001 ¶23 "may be built onto the
     previous year's plan"); both parties then edit it and sign the new version."""
-    previous = last_agreed_plan(svc, person_id)
-    if previous is None:
-        raise ConditionFailed("there is no agreed plan to start from; draft a new plan instead")
-    content = version_of(previous, previous.agreed_version).content
     with write_transaction(svc.session):
         person = svc.session.get(Person, person_id)
+        if person is None:
+            raise NotFound(f"person {person_id} was not found")
         svc._require_plan_editor(actor, person)
+        previous = last_agreed_plan(svc, person_id)
+        if previous is None:
+            raise ConditionFailed(f"{person.name} has no agreed plan to start from; draft a new plan instead")
+        content = version_of(previous, previous.agreed_version).content
         now = svc.clock.now()
         plan = JobPlan(kind="individual", person_id=person.id, policy_id=previous.policy_id,
                        period_start=period_start, interim=False, current_version=1, created_at=now)
