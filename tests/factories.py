@@ -50,3 +50,10 @@ def make_trust(session) -> SimpleNamespace:
     ])
     session.commit()
     return ns
+
+
+def complete_plan(pas: float = 10, spa: float = 2.5, **overrides) -> dict:
+    """A plan that meets every content rule of cpft-medical-2017 (the demo's), with sections replaced."""
+    from workflow.demo import demo_plan
+
+    return {**demo_plan(pas, spa), **overrides}

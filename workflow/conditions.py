@@ -56,3 +56,20 @@ def not_legal_representative(ctx) -> None:
         raise ConditionFailed("a legal representative acting in a professional capacity may not represent the "
                               "practitioner (002 7.8.13); name a colleague, a trade union or a professional "
                               "organisation representative")
+
+
+@condition
+def plan_complete(ctx) -> None:
+    """The policy's content rules for the practitioner's staff group find no blocker in the current
+    version (002 7.1-7.2, 7.4, 7.6.5). The message names each section and rule that blocks."""
+    from .content.assess import assess_plan
+    from .trust_calendar import calendar_for
+
+    plan = ctx.case.job_plan
+    if plan is None:
+        raise ConditionFailed("this case has no job plan attached; attach the plan first")
+    result = assess_plan(ctx.session, plan, ctx.policy, calendar_for(ctx.policy).local_date(ctx.now))
+    if result.blockers:
+        raise ConditionFailed("the job plan is not complete enough to sign off: "
+                              + "; ".join(f.text() for f in result.blockers),
+                              findings=[f.as_dict() for f in result.blockers])

@@ -2,6 +2,7 @@
 from sqlalchemy import func, select
 
 from tests.conftest import actor
+from tests.factories import complete_plan
 from workflow.models import Case, Deadline, Event, OutboxMessage, Signature
 
 
@@ -22,7 +23,7 @@ def snapshot(svc, case_id: int) -> dict:
 
 def sign_off_case(svc, trust, person=None, meeting="2027-02-25"):
     person = person or trust.doctor
-    plan = svc.create_job_plan(actor(person.manager), person.id, {"schedule": []})
+    plan = svc.create_job_plan(actor(person.manager), person.id, complete_plan())
     case = svc.start_case(actor(person.manager), "sign_off", person.id, job_plan_id=plan.id)
     if meeting:
         svc.fire(actor(person.manager), case.id, "record_meeting", {"meeting_date": meeting})

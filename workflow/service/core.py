@@ -12,6 +12,7 @@ from ..actions import ACTIONS
 from ..actors import SYSTEM, Actor
 from ..clock import Clock
 from ..conditions import CONDITIONS
+from ..content.schema import normalise_content
 from ..engine import Engine
 from ..errors import InvalidPayload, NotFound, PermissionDenied, StaleVersion, TriggerNotAllowedInState, UnknownTrigger
 from ..models import Case, Event, JobPlan, JobPlanVersion, Person
@@ -136,6 +137,7 @@ class JobPlanning:
 
     def create_job_plan(self, actor: Actor, person_id: int, content: dict, *, policy_id: str | None = None,
                         interim: bool = False) -> JobPlan:
+        content = normalise_content(content)  # shape only; completeness is checked at sign-off (plan_complete)
         with write_transaction(self.session):
             person = self.session.get(Person, person_id)
             if person is None:
@@ -162,8 +164,7 @@ class JobPlanning:
             self._require_plan_editor(actor, plan.person)
             if expected_version is not None and plan.row_version != expected_version:
                 raise StaleVersion(f"job plan {plan_id} has changed since you loaded it; reload it and try again")
-            if not isinstance(content, dict):
-                raise InvalidPayload("plan content must be an object", fields={"content": ["not an object"]})
+            content = normalise_content(content)
             now = self.clock.now()
             plan.current_version += 1
             version = JobPlanVersion(job_plan_id=plan.id, number=plan.current_version, content=content,
