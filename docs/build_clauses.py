@@ -11,7 +11,7 @@ def find(f, name, after=None):
     start = 0
     if after:
         start = next(i for i, l in enumerate(ls) if re.match(rf"^  {after}:\s*$", l))
-    pats = [rf"trigger: {name}\s*$", rf"- name: {name}\s*$", rf"^\s+{name}:", rf"^  {name}:"]
+    pats = [rf"rule: {name}\b", rf"trigger: {name}\s*$", rf"- name: {name}\s*$", rf"^\s+{name}:", rf"^  {name}:"]
     for pat in pats:
         for i in range(start, len(ls)):
             if re.search(pat, ls[i]):
@@ -32,7 +32,7 @@ def T(*names):
     return ", ".join(f"`{n}`" for n in names)
 
 rows_002 = [
- ("7.2.2", "Additional PAs: AMD agreement, end within 12 months or at the next job planning meeting (a review starts a new cycle that does not carry them)", R([(M,"sign_off","agree_additional_pas")]) + " (their place in the plan content and the Appendix 1 letter: issue 8)", T("test_additional_pas_need_the_amd_and_end_within_12_months_002_7_2_2")),
+ ("7.2.2", "Additional PAs: AMD agreement, time-limited to 12 months (plan content rules, issue 8; a review starts a new cycle that does not carry them)", R([(M,None,"additional_pas_time_limited"),(M,None,"additional_pas_agreed")]), T("test_additional_pas_need_reason_start_and_end_002_7_2_2","test_fixed_term_letter_for_additional_pas_002_appendix_1")),
  ("7.4.3", "New practitioner: interim plan agreed within the first month from the start date", R([(M,"new_starter","new_starter"),(M,"new_starter","interim_plan"),(M,"new_starter","start_interim_sign_off"),(M,"new_starter","interim_plan_agreed")]), T("test_new_practitioner_interim_plan_within_first_month_002_7_4_3","test_new_practitioner_interim_plan_reminded_breached_escalated_002_7_4_3")),
  ("7.5 (1)", "Signed off by practitioner and clinical manager within 28 days of the meeting; both sign the same version", R([(M,"sign_off","record_meeting"),(M,"sign_off","sign_off"),(M,"sign_off","sign"),(M,"sign_off","complete_signatures")]), T("test_agreed_first_time_signed_approved_and_checked_002_7_5_7_6_5","test_edit_after_signature_revokes_it_002_7_5","test_sign_off_within_28_days_reminded_breached_escalated_002_7_5")),
  ("7.5 (2)", "Where no agreement is reached the form records it and the disagreement route starts", R([(M,"sign_off","record_failure_to_agree"),(M,"sign_off","disputed")]), T("test_failure_to_agree_recorded_at_the_review_meeting_not_before_002_7_8_1")),

@@ -38,14 +38,17 @@ def make_trust(session) -> SimpleNamespace:
     ns.panel_list = [person(f"Panel List {k}") for k in range(1, 4)]
     ns.chair = person("Panel Chair")
     ns.nominee = person("Appellant Nominee", "consultant", other_team)
+    # A second team of the same care group, for the dental and non-medical policies' people.
+    ns.ward = OrgUnit(kind="team", name="Ward and Dental", parent=mh)
+    session.add(ns.ward)
     # Salaried primary dental care (001): a dentist and their clinical director.
-    ns.clinical_director = person("Dental Clinical Director", "consultant_dentist", team)
-    ns.dentist = person("Salaried Dentist", "salaried_dentist", team, ns.clinical_director)
+    ns.clinical_director = person("Dental Clinical Director", "consultant_dentist", ns.ward)
+    ns.dentist = person("Salaried Dentist", "salaried_dentist", ns.ward, ns.clinical_director)
     # Agenda for Change (004): a nurse, her line manager (1st level), a senior manager over the care group
     # (2nd level), the job planning team, a second HR adviser, and people who may sit on an appeals panel.
-    ns.line_manager = person("Ward Manager", "nurse", team)
-    ns.nurse = person("Staff Nurse", "nurse", team, ns.line_manager)
-    ns.senior_manager = person("Matron", "nurse", team)
+    ns.line_manager = person("Ward Manager", "nurse", ns.ward)
+    ns.nurse = person("Staff Nurse", "nurse", ns.ward, ns.line_manager)
+    ns.senior_manager = person("Matron", "nurse", ns.ward)
     ns.job_planning_team = person("Job Planning Lead")
     ns.hr_adviser = person("HR Adviser")
     ns.jpt_member = person("Job Planning Analyst")
@@ -68,3 +71,10 @@ def make_trust(session) -> SimpleNamespace:
     ])
     session.commit()
     return ns
+
+
+def complete_plan(pas: float = 10, spa: float = 2.5, **overrides) -> dict:
+    """A plan that meets every content rule of cpft-medical-2017 (the demo's), with sections replaced."""
+    from workflow.demo import demo_plan
+
+    return {**demo_plan(pas, spa), **overrides}

@@ -5,6 +5,7 @@ import os
 import secrets
 
 from flask import Flask, current_app, jsonify
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 from sqlalchemy import text
 
 from workflow.clock import SystemClock
@@ -39,6 +40,18 @@ def create_app(test_config: dict | None = None) -> Flask:
         "engine": Engine(),
         "clock": app.config.get("JOBPLAN_CLOCK") or SystemClock(),
     }
+
+    from . import assets, filters
+    from .pages import bp as pages_bp
+
+    # Every template is escaped, the NHS.UK macros (.jinja) included: they mark their HTML params safe.
+    # ChainableUndefined as nhsuk-frontend-jinja asks (its macros read params.a.b of absent a).
+    app.jinja_options = {**app.jinja_options, "autoescape": True, "undefined": ChainableUndefined,
+                         "loader": ChoiceLoader([FileSystemLoader(os.path.join(app.root_path, "templates")),
+                                                 PackageLoader("nhsuk_frontend_jinja", "templates")])}
+    app.register_blueprint(assets.bp)
+    app.register_blueprint(pages_bp)
+    filters.register(app)
 
     @app.get("/healthz")
     def healthz():

@@ -74,6 +74,11 @@ def serve_command(host, port, demo):
     from .app import service
     from workflow.demo import load_demo
 
+    from . import assets
+
+    if not assets.installed():
+        click.echo("Installing the NHS.UK design system and the diagram renderer (npm ci, once)...")
+        assets.install()
     upgrade_database()
     if demo:
         click.echo(load_demo(service(), only_if_empty=True))
@@ -110,3 +115,13 @@ def sweep_command(now_text):
             now = now.replace(tzinfo=ZoneInfo("Europe/London"))
     report = service().sweep(now)
     click.echo(report.summary())
+
+
+@main.command("assets")
+@click.option("--dev", is_flag=True, help="Also install the test tools (axe-core).")
+def assets_command(dev):
+    """Install the front-end packages from web/frontend/package-lock.json (npm ci)."""
+    from . import assets
+
+    assets.install(dev=dev)
+    click.echo("assets installed" if assets.installed(dev) else "assets incomplete")

@@ -141,3 +141,20 @@ def visible_cases_filter(session: Session, actor: Actor, query):
         teams = select(OrgUnit.id).where(OrgUnit.parent_id.in_(group_ids))
         conds.append(Case.subject_id.in_(select(Person.id).where(Person.team_id.in_(teams))))
     return query.where(or_(*conds))
+
+
+OFFICE_SCOPES = ("office",)
+
+
+def can_see_person(session: Session, actor: Actor, person: Person) -> bool:
+    """Plans and people: the person, their manager, an AMD over their care group, and the trust offices
+    (any trust-wide role assignment) may see them."""
+    if actor.is_system or actor.person_id in (person.id, person.manager_id):
+        return True
+    for a in assignments(session, actor.person_id):
+        if a.org_unit_id is None or (a.org_unit and a.org_unit.kind == "trust"):
+            return True
+        group = care_group_of(session, person)
+        if group is not None and a.org_unit_id == group.id:
+            return True
+    return False

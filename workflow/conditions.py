@@ -60,6 +60,23 @@ def not_legal_representative(ctx) -> None:
 
 
 @condition
+def plan_complete(ctx) -> None:
+    """The policy's content rules for the practitioner's staff group find no blocker in the current
+    version (002 7.1-7.2, 7.4, 7.6.5). The message names each section and rule that blocks."""
+    from .content.assess import assess_plan
+    from .trust_calendar import calendar_for
+
+    plan = ctx.case.job_plan
+    if plan is None:
+        raise ConditionFailed("this case has no job plan attached; attach the plan first")
+    result = assess_plan(ctx.session, plan, ctx.policy, calendar_for(ctx.policy).local_date(ctx.now))
+    if result.blockers:
+        raise ConditionFailed("the job plan is not complete enough to sign off: "
+                              + "; ".join(f.text() for f in result.blockers),
+                              findings=[f.as_dict() for f in result.blockers])
+
+
+@condition
 def lodging_window_open(ctx) -> None:
     """A practitioner's lodging window (002 7.8.3, 7.8.8) closes at its deadline even before the sweep has
     fired the closing step; after that only an extension or an accepted late lodging opens the way."""
@@ -103,19 +120,6 @@ def require_participants(ctx, roles, what: str) -> None:
 
 
 _ONE_SECOND = timedelta(seconds=1)
-
-
-@condition
-def additional_pas_time_limited(ctx) -> None:
-    """002 7.2.2: additional PAs end within 12 months (or at the next job planning meeting, which starts a
-    new cycle that does not carry them over)."""
-    from .trust_calendar import add_months, calendar_for
-
-    ends_on = ctx.values.get("ends_on")
-    today = calendar_for(ctx.policy).local_date(ctx.now)
-    if ends_on is None or ends_on <= today or ends_on > add_months(today, 12):
-        raise ConditionFailed(f"additional PAs are time-limited: they must end after today and no later than "
-                              f"{add_months(today, 12):%d %B %Y}, 12 months on (002 7.2.2)")
 
 
 @condition

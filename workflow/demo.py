@@ -11,15 +11,42 @@ from .models import OrgUnit, Person, RoleAssignment
 
 DEMO_PASSWORD = "demo"  # shown on the login page in demo mode only
 
-PLAN = {
-    "schedule": [
-        {"day": "Monday", "start": "09:00", "end": "13:00", "activity": "Outpatient clinic", "category": "DCC",
-         "location": "Main site", "pas": 1.0},
-        {"day": "Monday", "start": "13:00", "end": "17:00", "activity": "Ward round", "category": "DCC",
-         "location": "Main site", "pas": 1.0},
-    ],
-    "objectives": [{"kind": "personal", "text": "Reduce clinic waiting time to 6 weeks by March"}],
-}
+def demo_plan(pas: float = 10, spa: float = 2.5) -> dict:
+    """A complete plan of ``pas`` PAs a week with ``spa`` of them SPA: it passes the content rules of
+    cpft-medical-2017 (002 7.1-7.2, 7.6.5), so demo plans can be signed."""
+    dcc = pas - spa
+    rows, days = [], ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    day, hour = 0, 9.0  # sessions run 09:00-17:00, two PAs a day
+    for category, total, activity, kind in (("DCC", dcc, "Outpatient clinic", "Outpatient activities"),
+                                            ("SPA", spa, "CPD, audit and appraisal", "Continuing Professional Development")):
+        while total > 1e-9:
+            size = min(1.0, total, (17 - hour) / 4)
+            end = hour + size * 4
+            rows.append({"day": days[day], "start": f"{int(hour):02d}:{int(hour % 1 * 60):02d}",
+                         "end": f"{int(end):02d}:{int(end % 1 * 60):02d}", "location": "Main site",
+                         "activity": activity, "category": category, "activity_type": kind, "pas": size})
+            total -= size
+            day, hour = (day + 1, 9.0) if end >= 17 else (day, end)
+    return {
+        "post": {"job_title": "Consultant Psychiatrist", "specialty": "Adult psychiatry", "contracted_pas": pas},
+        "schedule": rows,
+        "on_call": [{"rota": "Consultant psychiatry", "frequency": "1 in 8", "on_call_category": "B", "pas": 0}],
+        "objectives": [{"kind": "personal", "text": "Reduce clinic waiting time to 6 weeks by March",
+                        "specific": "New outpatient referrals", "measurable": "Median wait from referral in weeks",
+                        "achievable": "Agreed extra triage slot", "realistic": "Demand flat for two years",
+                        "time_bound": "2028-03-31", "linked_activities": ["Outpatient clinic"]}],
+        "supporting_resources": [{"item": "Medical secretary", "comments": "0.5 WTE shared"}],
+        "accommodation": [{"item": "Main site", "comments": "Shared office, clinic rooms on Monday and Tuesday"}],
+        "equipment": [{"item": "Laptop with remote access", "comments": "Suitable"}],
+        "external_duties": [],
+        "private_practice": {"other_nhs_work": False, "non_nhs_work": False, "other_paid_employment": False},
+        "managerial_responsibilities": ["Supervises two specialty trainees"],
+        "accountability": {"professional": "Medical Director", "managerial": "Clinical Director"},
+        "other_comments": "None",
+        "additional_pas": [],
+        "justifications": {"annualised": "Every activity is weekly", "external_duties": "No external duties this year",
+                           "additional_pas": "No additional PAs are needed"},
+    }
 
 
 def load_demo(svc, only_if_empty: bool = False) -> str:
@@ -77,7 +104,9 @@ def load_demo(svc, only_if_empty: bool = False) -> str:
 
     # Alice: a plan waiting for signatures; Ben: agreed; Chloe: in dispute, referred to the MD;
     # Dev: a draft with no meeting yet; Erin: signed by both, at second-level review.
-    plans = {p.id: svc.create_job_plan(Actor.person(p.manager_id), p.id, PLAN) for p in practitioners}
+    plans = {p.id: svc.create_job_plan(Actor.person(p.manager_id), p.id,
+                                       demo_plan(p.contracted_pas or 10, 2.5 if p.staff_group == "consultant" else 1.5))
+             for p in practitioners}
     cases = {p.id: svc.start_case(Actor.person(p.manager_id), "sign_off", p.id, job_plan_id=plans[p.id].id)
              for p in practitioners}
     meeting = {"meeting_date": (today - timedelta(days=10)).isoformat()}

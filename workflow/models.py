@@ -283,3 +283,81 @@ def _events_are_append_only(mapper, connection, target):
 @event.listens_for(Event, "before_delete")
 def _events_are_never_deleted(mapper, connection, target):
     raise RuntimeError("audit events are append-only")
+
+
+# ---- Governance records: risks, consistency templates and variances, audit samples (issue 8) --------
+
+class Risk(Base):
+    """A risk raised during job planning, owned by a care group (002 7.10: 7.8.16); scored likelihood x
+    impact; a score of 12 or more is escalated to the Medical Directorate (7.8.17) and reported (7.8.18)."""
+
+    __tablename__ = "job_planning_risk"
+    __table_args__ = (CheckConstraint("likelihood BETWEEN 1 AND 5 AND impact BETWEEN 1 AND 5", name="risk_scale"),
+                      CheckConstraint("score = likelihood * impact", name="risk_score"),
+                      CheckConstraint("status in ('open', 'closed')", name="risk_status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    care_group_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    job_plan_id: Mapped[int | None] = mapped_column(ForeignKey("job_plan.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    likelihood: Mapped[int]
+    impact: Mapped[int]
+    score: Mapped[int]
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    raised_at: Mapped[datetime]
+    escalated_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    care_group: Mapped[OrgUnit] = relationship()
+
+
+class AgreedSplit(Base):
+    """The DCC / SPA / other split agreed for a role and band (004 consistency panel: "agreed templates")."""
+
+    __tablename__ = "agreed_split"
+    __table_args__ = (UniqueConstraint("job_title", "band", name="uq_agreed_split"),
+                      CheckConstraint("abs(dcc + spa + other - 1.0) < 0.0001", name="agreed_split_sums_to_one"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_title: Mapped[str] = mapped_column(String(200))
+    band: Mapped[str] = mapped_column(String(40), default="")
+    dcc: Mapped[float] = mapped_column(Float)
+    spa: Mapped[float] = mapped_column(Float)
+    other: Mapped[float] = mapped_column(Float)
+    tolerance: Mapped[float] = mapped_column(Float, default=0.05)
+    agreed_at: Mapped[datetime]
+    agreed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+
+class VarianceRecord(Base):
+    """The consistency panel's view of a plan version outside its agreed split: warranted, or not and with
+    what actions (004 consistency panel, steps 7-8). Appended; the latest for a version counts."""
+
+    __tablename__ = "consistency_variance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_plan_id: Mapped[int] = mapped_column(ForeignKey("job_plan.id"), index=True)
+    version_number: Mapped[int]
+    warranted: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text)
+    actions: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    recorded_at: Mapped[datetime]
+
+
+class AuditSample(Base):
+    """A 360 audit sample of completed plans (002 10: 10% a year), reproducible from its recorded seed and
+    population."""
+
+    __tablename__ = "audit_sample"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    fraction: Mapped[float] = mapped_column(Float)
+    seed: Mapped[str] = mapped_column(String(40))
+    population: Mapped[list] = mapped_column(JSON, default=list)
+    sample: Mapped[list] = mapped_column(JSON, default=list)
+    drawn_at: Mapped[datetime]
+    drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))

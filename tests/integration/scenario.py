@@ -5,8 +5,19 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.conftest import actor
+from tests.factories import complete_plan
+from workflow.content.schema import normalise_content
 from workflow import deadlines as dl
 from workflow.models import Case, Deadline, OutboxMessage
+
+
+def plan_content(spa: float, pas: float = 10) -> dict:
+    """A complete plan (it passes the content rules) with ``spa`` of its ``pas`` PAs SPA, as stored."""
+    return normalise_content(complete_plan(pas, spa))
+
+
+def spa_of(content: dict) -> float:
+    return sum(row["pas"] or 0 for row in content["schedule"] if row["category"] == "SPA")
 
 
 def open_deadline(svc, case_id: int, name: str) -> Deadline:

@@ -5,13 +5,13 @@ from datetime import datetime, timezone
 
 import pytest
 from tests.conftest import actor
-from tests.integration.scenario import fire, open_deadline, recipients, state, sweep_deadline
+from tests.integration.scenario import fire, open_deadline, plan_content, recipients, state, sweep_deadline
 from workflow.errors import ConditionFailed, InvalidPayload, PermissionDenied, TriggerNotAllowedInState
 from workflow.models import JobPlan
 from workflow.service.plans import plan_in_force
 
-CD_PLAN = {"schedule": [{"activity": "Clinic", "hours": 30}], "by": "clinical director"}
-DENTIST_PLAN = {"schedule": [{"activity": "Clinic", "hours": 26}], "by": "dentist"}
+CD_PLAN = plan_content(spa=1.0)
+DENTIST_PLAN = plan_content(spa=2.0)
 UTC = timezone.utc
 
 

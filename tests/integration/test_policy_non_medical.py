@@ -6,12 +6,12 @@ from datetime import datetime, timezone
 import pytest
 
 from tests.conftest import actor
-from tests.integration.scenario import fire, open_deadline, state, sweep_deadline
+from tests.integration.scenario import fire, open_deadline, plan_content, state, sweep_deadline
 from workflow.errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied
 from workflow.service.plans import plan_in_force
 
-LM_PLAN = {"schedule": [{"activity": "Ward", "category": "DCC", "hours": 33.75}], "spa_hours": 3.75}
-NURSE_PLAN = {"schedule": [{"activity": "Ward", "category": "DCC", "hours": 30.0}], "spa_hours": 7.5}
+LM_PLAN = plan_content(spa=1.0)
+NURSE_PLAN = plan_content(spa=2.0)
 CHECKLIST = {k: True for k in (
     "start_date_correct", "working_hours_correct", "all_time_accounted", "categorised_correctly",
     "dcc_spa_proportion", "anr_ed_agreed", "objectives_linked", "resources_listed", "sessions_allocated",
@@ -113,7 +113,7 @@ def test_senior_manager_of_another_care_group_cannot_see_the_plan_004_sign_off_h
 def test_edit_after_signature_revokes_it_004_sign_off_hierarchy(svc, trust):
     plan, case_id = meeting_held(svc, trust)
     fire(svc, trust.nurse, case_id, "sign")
-    svc.edit_job_plan(actor(trust.line_manager), plan.id, {**LM_PLAN, "spa_hours": 3.0})
+    svc.edit_job_plan(actor(trust.line_manager), plan.id, plan_content(spa=1.5))
     fire(svc, trust.line_manager, case_id, "sign")
     assert state(svc, case_id) == "awaiting_signatures"
     fire(svc, trust.nurse, case_id, "sign")

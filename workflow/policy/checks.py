@@ -32,7 +32,31 @@ def check_policy(policy: Policy) -> list[tuple[str, str]]:
             problems.append((f"workflows.{name}", "is missing: every policy defines sign_off, disagreement and appeal"))
     for wname, wf in policy.workflows.items():
         problems.extend(_check_workflow(policy, wname, wf, CONDITIONS, ACTIONS))
+    problems.extend(_check_content_rules(policy))
     return problems
+
+
+def _check_content_rules(policy: Policy) -> list[tuple[str, str]]:
+    """Every content rule is known and its parameters fit it; every staff group named is the policy's."""
+    from marshmallow import ValidationError
+
+    from ..content.rules import CONTENT_RULES
+
+    problems: list[tuple[str, str]] = []
+    for group, sg in policy.content_rules.items():
+        p = f"content_rules.staff_groups.{group}"
+        if group not in policy.staff_groups:
+            problems.append((p, f"staff group {group!r} is not one of this policy's: {', '.join(policy.staff_groups)}"))
+        for r in sg.rules:
+            if r.rule not in CONTENT_RULES:
+                problems.append((f"{p}.rules.{r.rule}", f"unknown content rule {r.rule!r}; known: "
+                                                        f"{', '.join(sorted(CONTENT_RULES))}"))
+                continue
+            try:
+                CONTENT_RULES[r.rule].params().load(r.params)
+            except ValidationError as exc:
+                problems.append((f"{p}.rules.{r.rule}.params", f"{exc.messages}"))
+    return sorted(set(problems))
 
 
 def _check_workflow(policy: Policy, wname: str, wf: Workflow, conditions, actions) -> list[tuple[str, str]]:

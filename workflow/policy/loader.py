@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 
 from ..errors import PolicyError
 from .checks import check_policy
-from .model import DeadlineSpec, EscalationStep, FieldSpec, Policy, RoleSpec, StateSpec, TransitionSpec, Workflow
+from .model import ContentRule, StaffGroupRules, DeadlineSpec, EscalationStep, FieldSpec, Policy, RoleSpec, StateSpec, TransitionSpec, Workflow
 from .schema import PolicySchema
 
 
@@ -114,4 +114,22 @@ def _build(d: dict, name: str, digest: str) -> Policy:
         source_document=d["source"]["document"], source_title=d["source"]["title"], source_date=d["source"]["date"],
         timezone=cal["timezone"], holiday_region=cal["holidays"], closure_days=tuple(cal["closure_days"]),
         pa_hours=d["pa_hours"], roles=roles, workflows=workflows, settings=d["settings"], path=name, digest=digest,
+        content_rules=_content_rules(d.get("content_rules"), d["staff_groups"]),
     )
+
+
+def _content_rules(cr: dict | None, staff_groups: list[str]) -> dict[str, StaffGroupRules]:
+    """Shared rules, then each staff group's own (a rule of the same name replaces the shared one)."""
+    if cr is None:
+        return {}
+    out = {}
+    for group in sorted(set(staff_groups) | set(cr["staff_groups"])):
+        g = cr["staff_groups"].get(group) or {"full_time_pas": 10.0, "full_time_hours": None, "weeks_per_year": 42.0,
+                                              "rules": []}
+        merged = {r["rule"]: r for r in cr["rules"]}
+        merged.update({r["rule"]: r for r in g["rules"]})
+        out[group] = StaffGroupRules(
+            staff_group=group, full_time_pas=g["full_time_pas"], full_time_hours=g["full_time_hours"],
+            weeks_per_year=g["weeks_per_year"],
+            rules=tuple(ContentRule(r["rule"], r["severity"], r["clause"], dict(r["params"])) for r in merged.values()))
+    return out

@@ -125,6 +125,27 @@ class Workflow:
         return {t.trigger for t in self.transitions}
 
 
+@dataclass(frozen=True, eq=False)
+class ContentRule:
+    """A rule a plan's content must meet (workflow.content.rules), as a warning or a blocker."""
+
+    rule: str
+    severity: str
+    clause: str
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StaffGroupRules:
+    """A staff group's contract basis (full time in PAs or hours) and the content rules its plans meet."""
+
+    staff_group: str
+    full_time_pas: float = 10.0
+    full_time_hours: float | None = None
+    weeks_per_year: float = 42.0
+    rules: tuple[ContentRule, ...] = ()
+
+
 @dataclass(frozen=True)
 class Policy:
     id: str
@@ -143,6 +164,7 @@ class Policy:
     settings: dict = field(default_factory=dict)
     path: str | None = None
     digest: str | None = None
+    content_rules: dict[str, StaffGroupRules] = field(default_factory=dict)
 
     @property
     def key(self) -> tuple[str, int]:
@@ -150,3 +172,7 @@ class Policy:
 
     def workflow(self, name: str) -> Workflow:
         return self.workflows[name]
+
+    def rules_for(self, staff_group: str | None) -> StaffGroupRules:
+        """The content rules of a staff group; none when the policy sets no content rules."""
+        return self.content_rules.get(staff_group or "") or StaffGroupRules(staff_group or "")

@@ -138,6 +138,32 @@ class WorkflowSchema(_Strict):
     transitions = fields.List(fields.Nested(TransitionSchema), required=True, validate=validate.Length(min=1))
 
 
+class ContentRuleSchema(_Strict):
+    """One content rule (workflow.content.rules): its name, warning or blocker, its clause, its parameters."""
+
+    rule = fields.String(required=True, validate=NAME)
+    severity = fields.String(required=True, validate=validate.OneOf(("warning", "blocker")))
+    clause = fields.String(required=True)
+    params = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class StaffGroupRulesSchema(_Strict):
+    full_time_pas = fields.Float(load_default=10.0, validate=validate.Range(min=1, max=20))
+    full_time_hours = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=1, max=60))
+    weeks_per_year = fields.Float(load_default=42.0, validate=validate.Range(min=1, max=52))
+    rules = fields.List(fields.Nested(ContentRuleSchema), load_default=list)
+
+
+class ContentRulesSchema(_Strict):
+    """Rules every staff group of the policy shares, then per staff group its contract basis and the rules
+    it adds or overrides (same rule name)."""
+
+    clause = fields.String(load_default=None)
+    rules = fields.List(fields.Nested(ContentRuleSchema), load_default=list)
+    staff_groups = fields.Dict(keys=fields.String(validate=NAME), values=fields.Nested(StaffGroupRulesSchema),
+                               load_default=dict)
+
+
 class PolicySchema(_Strict):
     id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]*$",
                                                                error="must be lower-case-with-dashes"))
@@ -151,3 +177,4 @@ class PolicySchema(_Strict):
     roles = fields.Dict(keys=fields.String(validate=NAME), values=fields.Nested(RoleSchema), required=True)
     workflows = fields.Dict(keys=fields.String(validate=NAME), values=fields.Nested(WorkflowSchema),
                             required=True)
+    content_rules = fields.Nested(ContentRulesSchema, load_default=None, allow_none=True)

@@ -5,12 +5,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm.attributes import flag_modified
 
 from .. import access, deadlines, notifications
 from ..actions import ACTIONS
 from ..actors import SYSTEM, Actor
 from ..clock import Clock
 from ..conditions import CONDITIONS
+from ..content.schema import normalise_content
 from ..engine import Engine
 from ..errors import InvalidPayload, NotFound, PermissionDenied, StaleVersion, TriggerNotAllowedInState, UnknownTrigger
 from ..models import Case, Event, JobPlan, JobPlanVersion, Person
@@ -135,6 +137,7 @@ class JobPlanning:
 
     def create_job_plan(self, actor: Actor, person_id: int, content: dict, *, policy_id: str | None = None,
                         interim: bool = False) -> JobPlan:
+        content = normalise_content(content)  # shape only; completeness is checked at sign-off (plan_complete)
         with write_transaction(self.session):
             person = self.session.get(Person, person_id)
             if person is None:
@@ -161,8 +164,7 @@ class JobPlanning:
             self._require_plan_editor(actor, plan.person)
             if expected_version is not None and plan.row_version != expected_version:
                 raise StaleVersion(f"job plan {plan_id} has changed since you loaded it; reload it and try again")
-            if not isinstance(content, dict):
-                raise InvalidPayload("plan content must be an object", fields={"content": ["not an object"]})
+            content = normalise_content(content)
             now = self.clock.now()
             plan.current_version += 1
             version = JobPlanVersion(job_plan_id=plan.id, number=plan.current_version, content=content,
@@ -217,6 +219,7 @@ class JobPlanning:
         to_state = self.engine.fire(policy, case.workflow, from_state, trigger)
         case.state = to_state
         case.updated_at = ctx.now
+        flag_modified(case, "updated_at")  # every fire bumps the case version, even a step that keeps the state
         case.data = {**(case.data or {}), **to_json(values)}
         if wf.state(to_state).final:
             case.closed_at = ctx.now

@@ -1,18 +1,241 @@
-"""Which job plan is in force for a person.
-
-The plan agreed last stays in force while a review, a disagreement or an appeal runs (002 7.7, 7.8):
-only an agreement at sign-off, or a decision by the Medical Director or the board, changes it. This is
-the answer every page, report and letter should use."""
+"""Job plans: reading them and their versions (what is in force, the history, the differences),
+assessing a plan, the next year's plan as a copy of the last agreed one, team plans (002 7.4) and a
+team's capacity (003)."""
 from __future__ import annotations
 
+import difflib
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 
 from .. import access
-from ..errors import NotFound, PermissionDenied
-from ..models import Case, JobPlan, JobPlanVersion, Person
+from ..actors import Actor
+from ..content.assess import Assessment, assess_plan, totals_for, version_of
+from ..content.calculations import Capacity, team_capacity as roll_up
+from ..content.schema import normalise_content
+from ..errors import ConditionFailed, NotFound, PermissionDenied, StaleVersion
+from ..models import Case, JobPlan, JobPlanVersion, OrgUnit, Person, RoleAssignment
+from ..reports.access import report_scope
+from ..trust_calendar import calendar_for
+from .uow import write_transaction
+
+
+def today(svc, policy) -> date:
+    return calendar_for(policy).local_date(svc.clock.now())
+
+
+def _may_read_plan(svc, actor: Actor, plan: JobPlan) -> bool:
+    if actor.is_system:
+        return True
+    person = plan.person
+    if person is not None and actor.person_id in (person.id, person.manager_id):
+        return True
+    if plan.kind == "team" and _manages_in_team(svc, actor, plan.team_id):
+        return True
+    try:
+        scope = report_scope(svc.session, actor)
+    except PermissionDenied:
+        return False
+    if scope is None:
+        return True
+    team = person.team if person is not None else svc.session.get(OrgUnit, plan.team_id)
+    group = team.ancestor("care_group") if team else None
+    return group is not None and group.id in scope
+
+
+def get_plan(svc, actor: Actor, plan_id: int) -> JobPlan:
+    plan = svc.session.get(JobPlan, plan_id)
+    if plan is None or not _may_read_plan(svc, actor, plan):
+        raise NotFound(f"job plan {plan_id} was not found")
+    return plan
+
+
+def plans_of(svc, actor: Actor, person_id: int) -> list[JobPlan]:
+    person = svc.session.get(Person, person_id)
+    if person is None or not access.can_see_person(svc.session, actor, person):
+        raise NotFound(f"person {person_id} was not found")
+    return list(svc.session.scalars(select(JobPlan).where(JobPlan.person_id == person_id).order_by(JobPlan.id.desc())))
+
+
+def version(plan: JobPlan, number: int) -> JobPlanVersion:
+    for v in plan.versions:
+        if v.number == number:
+            return v
+    raise NotFound(f"job plan {plan.id} has no version {number}")
+
+
+def in_force(plan: JobPlan) -> JobPlanVersion | None:
+    """The version in force: the last agreed one. While a new version is being agreed or disputed,
+    the last agreed plan stays in force (002 7.7, 7.8)."""
+    return version(plan, plan.agreed_version) if plan.agreed_version else None
+
+
+def diff_lines(plan: JobPlan, a: int, b: int) -> list[str]:
+    """A line diff of two versions' content, section by section (as readable JSON)."""
+    def lines(v):
+        return json.dumps(v.content, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
+
+    return list(difflib.unified_diff(lines(version(plan, a)), lines(version(plan, b)),
+                                     fromfile=f"version {a}", tofile=f"version {b}", lineterm=""))
+
+
+def assess(svc, actor: Actor, plan_id: int, number: int | None = None) -> Assessment:
+    """Totals, findings under the policy's content rules (warnings and blockers) and the change from the
+    previous agreed plan, for a version (the current one by default)."""
+    plan = get_plan(svc, actor, plan_id)
+    policy = svc.policies.latest(plan.policy_id)
+    return assess_plan(svc.session, plan, policy, today(svc, policy), number)
+
+
+def last_agreed_plan(svc, person_id: int) -> JobPlan | None:
+    return svc.session.scalars(
+        select(JobPlan).where(JobPlan.kind == "individual", JobPlan.person_id == person_id,
+                              JobPlan.agreed_version.is_not(None))
+        .order_by(JobPlan.agreed_at.desc(), JobPlan.id.desc())).first()
+
+
+def start_next_plan(svc, actor: Actor, person_id: int, *, period_start: date | None = None) -> JobPlan:
+    """A new year's plan starts as a copy of the last agreed one (002 7.7; 001 ¶23 "may be built onto the
+    previous year's plan"); both parties then edit it and sign the new version."""
+    with write_transaction(svc.session):
+        person = svc.session.get(Person, person_id)
+        if person is None:
+            raise NotFound(f"person {person_id} was not found")
+        svc._require_plan_editor(actor, person)
+        previous = last_agreed_plan(svc, person_id)
+        if previous is None:
+            raise ConditionFailed(f"{person.name} has no agreed plan to start from; draft a new plan instead")
+        content = version_of(previous, previous.agreed_version).content
+        now = svc.clock.now()
+        plan = JobPlan(kind="individual", person_id=person.id, policy_id=previous.policy_id,
+                       period_start=period_start, interim=False, current_version=1, created_at=now)
+        svc.session.add(plan)
+        svc.session.flush()
+        svc.session.add(JobPlanVersion(job_plan_id=plan.id, number=1, content=dict(content), created_at=now,
+                                       created_by_id=actor.person_id,
+                                       note=f"copied from plan {previous.id} version {previous.agreed_version}"))
+    return plan
+
+
+# ---- team plans (002 7.4) -------------------------------------------------------------------------------
+
+def _manages_in_team(svc, actor: Actor, team_id: int) -> bool:
+    return svc.session.scalar(select(Person.id).where(Person.team_id == team_id,
+                                                      Person.manager_id == actor.person_id).limit(1)) is not None
+
+
+def _require_team_planner(svc, actor: Actor, team: OrgUnit) -> None:
+    """A clinical manager of someone in the team, the care group's AMD, or the Medical Directorate
+    (002 7.4.1: the clinical manager conducts team job planning; 5.3, 5.6)."""
+    if actor.is_system or _manages_in_team(svc, actor, team.id):
+        return
+    group = team.ancestor("care_group")
+    rows = svc.session.scalars(select(RoleAssignment).where(RoleAssignment.person_id == actor.person_id)).all()
+    for r in rows:
+        if r.role == "medical_directorate":
+            return
+        if r.role == "associate_medical_director" and (r.org_unit_id is None or r.org_unit.kind == "trust"
+                                                       or (group is not None and r.org_unit_id == group.id)):
+            return
+    raise PermissionDenied(f"the team job plan of {team.name} is drafted and agreed by a clinical manager of the "
+                           "team, the care group's Associate Medical Director or the Medical Directorate (002 7.4)")
+
+
+def create_team_plan(svc, actor: Actor, team_id: int, content: dict, *, policy_id: str,
+                     period_start: date | None = None) -> JobPlan:
+    content = normalise_content(content)
+    with write_transaction(svc.session):
+        team = svc.session.get(OrgUnit, team_id)
+        if team is None or team.kind != "team":
+            raise NotFound(f"team {team_id} was not found")
+        _require_team_planner(svc, actor, team)
+        policy = svc.policies.latest(policy_id)
+        now = svc.clock.now()
+        plan = JobPlan(kind="team", team_id=team.id, policy_id=policy.id, period_start=period_start,
+                       current_version=1, created_at=now)
+        svc.session.add(plan)
+        svc.session.flush()
+        svc.session.add(JobPlanVersion(job_plan_id=plan.id, number=1, content=content, created_at=now,
+                                       created_by_id=actor.person_id, note="team plan, first draft"))
+    return plan
+
+
+def agree_team_plan(svc, actor: Actor, plan_id: int, *, expected_version: int | None = None) -> JobPlan:
+    """Record that the team plan's current version is agreed; members' individual plans may then follow."""
+    with write_transaction(svc.session):
+        plan = svc.session.get(JobPlan, plan_id, with_for_update=True, populate_existing=True)
+        if plan is None or plan.kind != "team":
+            raise NotFound(f"team job plan {plan_id} was not found")
+        team = svc.session.get(OrgUnit, plan.team_id)
+        _require_team_planner(svc, actor, team)
+        if expected_version is not None and plan.row_version != expected_version:
+            raise StaleVersion(f"team job plan {plan_id} has changed since you loaded it; reload it and try again")
+        plan.agreed_version = plan.current_version
+        plan.agreed_at = svc.clock.now()
+    return plan
+
+
+def _contract_wte(svc, person: Person) -> float:
+    """WTE from the contract alone, on the full-time basis of the person's policy (10 PAs or its hours)."""
+    try:
+        policy = svc.policies.for_staff_group(person.staff_group or "")
+    except NotFound:
+        policy = None
+    rules = policy.rules_for(person.staff_group) if policy else None
+    pa_hours = policy.pa_hours if policy else 4.0
+    ft_hours = (rules.full_time_hours or rules.full_time_pas * pa_hours) if rules else 10 * pa_hours
+    hours = person.contracted_hours if person.contracted_hours is not None else (person.contracted_pas or 0) * pa_hours
+    return hours / ft_hours
+
+
+def team_capacity(svc, actor: Actor, team_id: int) -> Capacity:
+    """003: the team's staff count, WTE and WTE by category, from each member's agreed plan (else the
+    current draft); a member without any plan counts in staff and WTE only."""
+    team = svc.session.get(OrgUnit, team_id)
+    if team is None or team.kind != "team":
+        raise NotFound(f"team {team_id} was not found")
+    if not _manages_in_team(svc, actor, team_id):
+        scope = report_scope(svc.session, actor)
+        group = team.ancestor("care_group")
+        if scope is not None and (group is None or group.id not in scope):
+            raise NotFound(f"team {team_id} was not found")
+    members = svc.session.scalars(select(Person).where(Person.team_id == team_id, Person.active.is_(True))
+                                  .order_by(Person.id)).all()
+    totals, without = [], []
+    for person in members:
+        plan = last_agreed_plan(svc, person.id) or svc.session.scalars(
+            select(JobPlan).where(JobPlan.kind == "individual", JobPlan.person_id == person.id)
+            .order_by(JobPlan.id.desc())).first()
+        policy = svc.policies.latest(plan.policy_id) if plan else None
+        if plan is None:
+            without.append(_contract_wte(svc, person))
+            continue
+        v = version_of(plan, plan.agreed_version or plan.current_version)
+        totals.append(totals_for(plan, v.content if v else {}, policy, today(svc, policy)))
+    return roll_up(totals, wte_without_plan=without)
+
+
+def edit_team_plan(svc, actor: Actor, plan_id: int, content: dict, *, expected_version: int | None = None,
+                   note: str | None = None) -> JobPlanVersion:
+    """A new version of the team plan; an agreed team plan stays agreed at its agreed version."""
+    content = normalise_content(content)
+    with write_transaction(svc.session):
+        plan = svc.session.get(JobPlan, plan_id, with_for_update=True, populate_existing=True)
+        if plan is None or plan.kind != "team":
+            raise NotFound(f"team job plan {plan_id} was not found")
+        _require_team_planner(svc, actor, svc.session.get(OrgUnit, plan.team_id))
+        if expected_version is not None and plan.row_version != expected_version:
+            raise StaleVersion(f"team job plan {plan_id} has changed since you loaded it; reload it and try again")
+        plan.current_version += 1
+        version = JobPlanVersion(job_plan_id=plan.id, number=plan.current_version, content=content,
+                                 created_at=svc.clock.now(), created_by_id=actor.person_id, note=note)
+        svc.session.add(version)
+    return version
+
+
+# ---- the plan in force (002 7.7, 7.8) ----------------------------------------------------------------------
 
 DISPUTE_WORKFLOWS = ("disagreement", "appeal")
 
@@ -30,32 +253,20 @@ class PlanInForce:
     open_dispute_case_ids: tuple[int, ...]
 
 
-def plan_in_force(svc, actor, person_id: int) -> PlanInForce | None:
-    """The version in force for ``person_id`` (None if no plan has ever been agreed), and whether a
-    dispute is running over its successor."""
+def plan_in_force(svc, actor: Actor, person_id: int) -> PlanInForce | None:
+    """Which plan version is in force for ``person_id`` (None if none was ever agreed), and whether a
+    dispute is running over its successor. The plan agreed last stays in force while a review, a
+    disagreement or an appeal runs: only an agreement at sign-off, or a decision of the Medical Director
+    or the board, changes it."""
     person = svc.session.get(Person, person_id)
-    if person is None:
+    if person is None or not access.can_see_person(svc.session, actor, person):
         raise NotFound(f"person {person_id} was not found")
-    _require_reader(svc, actor, person)
-    plan = svc.session.scalars(select(JobPlan).where(JobPlan.person_id == person.id,
-                                                     JobPlan.agreed_version.is_not(None))
-                               .order_by(JobPlan.agreed_at.desc(), JobPlan.id.desc())).first()
+    plan = last_agreed_plan(svc, person.id)
     if plan is None:
         return None
-    version = svc.session.scalar(select(JobPlanVersion).where(JobPlanVersion.job_plan_id == plan.id,
-                                                              JobPlanVersion.number == plan.agreed_version))
+    agreed = in_force(plan)
     disputes = tuple(svc.session.scalars(select(Case.id).where(
         Case.subject_id == person.id, Case.workflow.in_(DISPUTE_WORKFLOWS), Case.closed_at.is_(None))
         .order_by(Case.id)))
-    return PlanInForce(person.id, plan.id, plan.agreed_version, plan.agreed_at, plan.interim, dict(version.content),
+    return PlanInForce(person.id, plan.id, agreed.number, plan.agreed_at, plan.interim, dict(agreed.content),
                        plan.current_version, bool(disputes), disputes)
-
-
-def _require_reader(svc, actor, person: Person) -> None:
-    """The practitioner, their manager, and anyone holding a trust or care-group role may read it."""
-    if actor.is_system or actor.person_id in (person.id, person.manager_id):
-        return
-    if access.assignments(svc.session, actor.person_id):
-        return
-    raise PermissionDenied("only the practitioner, their manager and the trust's job planning offices may see "
-                           "which job plan is in force")

@@ -1,18 +1,18 @@
 """initial schema
 
-Revision ID: 7b23a5b71ce0
+Revision ID: 9dbe2a92f4da
 Revises: 
-Create Date: 2026-11-25 06:14:49.557013
+Create Date: 2026-11-25 06:28:59.753322
 
 """
 from alembic import op
 import sqlalchemy as sa
 
-import workflow.models
+import workflow.models  # noqa: F401  (custom column types)
 
 
 # revision identifiers, used by Alembic.
-revision = '7b23a5b71ce0'
+revision = '9dbe2a92f4da'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -55,6 +55,36 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_person_manager_id'), ['manager_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_person_team_id'), ['team_id'], unique=False)
 
+    op.create_table('agreed_split',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('job_title', sa.String(length=200), nullable=False),
+    sa.Column('band', sa.String(length=40), nullable=False),
+    sa.Column('dcc', sa.Float(), nullable=False),
+    sa.Column('spa', sa.Float(), nullable=False),
+    sa.Column('other', sa.Float(), nullable=False),
+    sa.Column('tolerance', sa.Float(), nullable=False),
+    sa.Column('agreed_at', workflow.models.UTCDateTime(), nullable=False),
+    sa.Column('agreed_by_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint('abs(dcc + spa + other - 1.0) < 0.0001', name='agreed_split_sums_to_one'),
+    sa.ForeignKeyConstraint(['agreed_by_id'], ['person.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('job_title', 'band', name='uq_agreed_split')
+    )
+    op.create_table('audit_sample',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('fraction', sa.Float(), nullable=False),
+    sa.Column('seed', sa.String(length=40), nullable=False),
+    sa.Column('population', sa.JSON(), nullable=False),
+    sa.Column('sample', sa.JSON(), nullable=False),
+    sa.Column('drawn_at', workflow.models.UTCDateTime(), nullable=False),
+    sa.Column('drawn_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['drawn_by_id'], ['person.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('audit_sample', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_sample_year'), ['year'], unique=False)
+
     op.create_table('job_plan',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
@@ -92,6 +122,22 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_role_assignment_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_role_assignment_role'), ['role'], unique=False)
 
+    op.create_table('consistency_variance',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('job_plan_id', sa.Integer(), nullable=False),
+    sa.Column('version_number', sa.Integer(), nullable=False),
+    sa.Column('warranted', sa.Boolean(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('actions', sa.Text(), nullable=True),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('recorded_at', workflow.models.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['job_plan_id'], ['job_plan.id'], ),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['person.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('consistency_variance', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_consistency_variance_job_plan_id'), ['job_plan_id'], unique=False)
+
     op.create_table('job_plan_version',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('job_plan_id', sa.Integer(), nullable=False),
@@ -107,6 +153,32 @@ def upgrade():
     )
     with op.batch_alter_table('job_plan_version', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_job_plan_version_job_plan_id'), ['job_plan_id'], unique=False)
+
+    op.create_table('job_planning_risk',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('care_group_id', sa.Integer(), nullable=False),
+    sa.Column('job_plan_id', sa.Integer(), nullable=True),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('likelihood', sa.Integer(), nullable=False),
+    sa.Column('impact', sa.Integer(), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('raised_by_id', sa.Integer(), nullable=True),
+    sa.Column('raised_at', workflow.models.UTCDateTime(), nullable=False),
+    sa.Column('escalated_at', workflow.models.UTCDateTime(), nullable=True),
+    sa.Column('closed_at', workflow.models.UTCDateTime(), nullable=True),
+    sa.CheckConstraint("status in ('open', 'closed')", name='risk_status'),
+    sa.CheckConstraint('likelihood BETWEEN 1 AND 5 AND impact BETWEEN 1 AND 5', name='risk_scale'),
+    sa.CheckConstraint('score = likelihood * impact', name='risk_score'),
+    sa.ForeignKeyConstraint(['care_group_id'], ['org_unit.id'], ),
+    sa.ForeignKeyConstraint(['job_plan_id'], ['job_plan.id'], ),
+    sa.ForeignKeyConstraint(['raised_by_id'], ['person.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('job_planning_risk', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_job_planning_risk_care_group_id'), ['care_group_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_job_planning_risk_job_plan_id'), ['job_plan_id'], unique=False)
 
     op.create_table('workflow_case',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -279,10 +351,19 @@ def downgrade():
         batch_op.drop_index('ix_case_state')
 
     op.drop_table('workflow_case')
+    with op.batch_alter_table('job_planning_risk', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_job_planning_risk_job_plan_id'))
+        batch_op.drop_index(batch_op.f('ix_job_planning_risk_care_group_id'))
+
+    op.drop_table('job_planning_risk')
     with op.batch_alter_table('job_plan_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_job_plan_version_job_plan_id'))
 
     op.drop_table('job_plan_version')
+    with op.batch_alter_table('consistency_variance', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_consistency_variance_job_plan_id'))
+
+    op.drop_table('consistency_variance')
     with op.batch_alter_table('role_assignment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_role_assignment_role'))
         batch_op.drop_index(batch_op.f('ix_role_assignment_person_id'))
@@ -293,6 +374,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_job_plan_person_id'))
 
     op.drop_table('job_plan')
+    with op.batch_alter_table('audit_sample', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_sample_year'))
+
+    op.drop_table('audit_sample')
+    op.drop_table('agreed_split')
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_person_team_id'))
         batch_op.drop_index(batch_op.f('ix_person_manager_id'))

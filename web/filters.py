@@ -1,0 +1,47 @@
+"""Dates as people write them (1 March 2027) and clocks as people say them (in 5 days, 3 days overdue),
+in the trust's time zone."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def long_date(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = value.astimezone(LONDON).date() if value.tzinfo else value.date()
+    return f"{value.day} {value:%B %Y}"
+
+
+def long_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON)
+    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+def last_day(due_at: datetime) -> date:
+    """A deadline is due at the end of its last day (local midnight); people name that day."""
+    return (due_at.astimezone(LONDON) - timedelta(seconds=1)).date()
+
+
+def relative_due(due_at: datetime, now: datetime) -> str:
+    days = (last_day(due_at) - now.astimezone(LONDON).date()).days
+    if now >= due_at:
+        overdue = (now.astimezone(LONDON).date() - last_day(due_at)).days
+        return f"{overdue} day{'s' if overdue != 1 else ''} overdue" if overdue else "due today"
+    if days == 0:
+        return "due today"
+    return f"in {days} day{'s' if days != 1 else ''}"
+
+
+def register(app) -> None:
+    app.add_template_filter(long_date, "long_date")
+    app.add_template_filter(long_datetime, "long_datetime")
+    app.add_template_filter(last_day, "last_day")
+    app.jinja_env.globals["relative_due"] = relative_due

@@ -1,0 +1,136 @@
+"""The case page (timeline, deadlines, who holds the ball, what I can do now), the form for each
+step, and case lists with filters (the Medical Director's mediations, the appeals register, the
+governance queue)."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from workflow.errors import InvalidPayload, NotFound, StaleVersion, WorkflowError
+from workflow.models import Case, CaseParticipant, Deadline, Person
+from workflow.service import mailbox
+from workflow.service.inbox import open_deadlines, who_holds_the_ball
+
+from ..app import service
+from . import bp
+from .forms import FormState, anchor, apply_service_errors, payload_from_form
+from .session import signed_in
+
+# Named lists in the navigation: (title, workflow, states or None for all, open only)
+QUEUES = {
+    "mediations": ("Mediations", "disagreement", None, True),
+    "appeals": ("Appeals register", "appeal", None, False),
+    "governance": ("Governance check queue", "sign_off", ("governance_check",), True),
+    "second-level": ("Second-level sign-off", "sign_off", ("second_level_review",), True),
+}
+
+
+def _case_or_404(svc, actor, case_id):
+    try:
+        return svc.get_case(actor, case_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/cases")
+@signed_in
+def case_list(actor):
+    svc = service()
+    queue = request.args.get("queue")
+    title, workflow, states, open_only = QUEUES.get(queue, ("Cases", request.args.get("workflow") or None, None,
+                                                           request.args.get("open") == "1"))
+    state = request.args.get("state") or None
+    cases = svc.list_cases(actor, workflow=workflow, state=state, open_only=open_only)
+    if states:
+        cases = [c for c in cases if c.state in states]
+    clocks = open_deadlines(svc, [c.id for c in cases])
+    rows = []
+    for c in cases:
+        wf = svc.policy_of(c).workflow(c.workflow)
+        rows.append({"case": c, "workflow": wf.title, "state": wf.state(c.state).title,
+                     "deadline": clocks[c.id][0] if clocks[c.id] else None})
+    now = svc.clock.now()
+    rows.sort(key=lambda r: (r["deadline"] is None, r["deadline"].due_at if r["deadline"] else now, r["case"].id))
+    return render_template("pages/case_list.html", title=title, rows=rows, now=now, queue=queue)
+
+
+@bp.get("/cases/<int:case_id>")
+@signed_in
+def case_page(actor, case_id):
+    svc = service()
+    case = _case_or_404(svc, actor, case_id)
+    policy = svc.policy_of(case)
+    wf = policy.workflow(case.workflow)
+    events = svc.case_events(actor, case_id)
+    deadlines = list(svc.session.scalars(select(Deadline).where(Deadline.case_id == case_id)
+                                         .order_by(Deadline.due_at)))
+    children = list(svc.session.scalars(select(Case).where(Case.parent_id == case.id).order_by(Case.id)))
+    participants = list(svc.session.scalars(select(CaseParticipant).where(CaseParticipant.case_id == case.id)))
+    people = {p.id: p.name for p in svc.session.scalars(select(Person).where(
+        Person.id.in_({e.actor_id for e in events if e.actor_id})))}
+    labels = {(s.name, d.name): d for s in wf.states for d in s.deadlines}
+    return render_template(
+        "pages/case.html", case=case, policy=policy, wf=wf, state=wf.state(case.state), events=events,
+        deadlines=deadlines, deadline_specs=labels, children=children, participants=participants,
+        people=people, ball=who_holds_the_ball(svc, case), actions=svc.available_triggers(actor, case_id),
+        my_roles=sorted(svc.roles_on(actor, case)), mail=mailbox.messages_for(svc, actor, case_id),
+        now=svc.clock.now(), titles={t.trigger: t.title for t in wf.transitions})
+
+
+
+@bp.route("/cases/<int:case_id>/do/<trigger>", methods=["GET", "POST"])
+@signed_in
+def trigger_form(actor, case_id, trigger):
+    """One step of a case as a form: its fields from the policy, the clause it comes from, the clock
+    that runs on it. Refusals come back in the NHS error-summary pattern with what was typed kept."""
+    svc = service()
+    case = _case_or_404(svc, actor, case_id)
+    info = next((t for t in svc.available_triggers(actor, case_id) if t.trigger == trigger), None)
+    wf = svc.policy_of(case).workflow(case.workflow)
+    spec = wf.transition(trigger, case.state)
+    if info is None or spec is None:
+        flash(f"That step is not open to you on case {case_id} now.", "warning")
+        return redirect(url_for("pages.case_page", case_id=case_id))
+    state = FormState()
+    if request.method == "POST":
+        payload = payload_from_form(spec, request.form, state)
+        reason = request.form.get("reason", "").strip() or None
+        state.values["reason"] = reason or ""
+        version = request.form.get("version", type=int)
+        if not state.errors:
+            try:
+                result = svc.fire(actor, case_id, trigger, payload, expected_version=version, reason=reason)
+            except InvalidPayload as exc:
+                apply_service_errors(exc.details.get("fields"), state)
+            except StaleVersion as exc:
+                state.add("_version", exc.message)
+            except WorkflowError as exc:
+                state.add("_refused", exc.message)
+            else:
+                flash(f"{spec.title}: done. The case is now at ‘{wf.state(result.to_state).title}’.", "success")
+                target = result.started_case_ids[0] if result.started_case_ids else case_id
+                return redirect(url_for("pages.case_page", case_id=target))
+    clocks = open_deadlines(svc, [case_id])[case_id]
+    return render_template("pages/trigger_form.html", case=case, wf=wf, spec=spec, form=state, anchor=anchor,
+                           candidates=_candidates(svc, spec), clocks=clocks, now=svc.clock.now(),
+                           deadline_specs={d.name: d for d in wf.state(case.state).deadlines}), \
+        (422 if state.errors else 200)
+
+
+def _candidates(svc, spec):
+    """People to choose from for a person field (the service refuses anyone not allowed)."""
+    if not any(f.type == "person" for f in spec.payload):
+        return []
+    return list(svc.session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.name)))
+
+
+@bp.get("/cases/<int:case_id>/decision-letter")
+@signed_in
+def decision_letter(actor, case_id):
+    from workflow.service.letters import decision_letter as letter_for
+
+    try:
+        letter = letter_for(service(), actor, case_id)
+    except NotFound:
+        abort(404)
+    return render_template("pages/decision_letter.html", letter=letter)

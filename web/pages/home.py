@@ -1,0 +1,38 @@
+"""Home: what is waiting on me, overdue first; my job plans; the emails I was sent."""
+from __future__ import annotations
+
+from flask import render_template
+
+from workflow.service import mailbox
+from workflow.service.inbox import inbox
+
+from ..app import service
+from . import bp
+from .session import signed_in
+
+
+@bp.get("/")
+@signed_in
+def home(actor):
+    svc = service()
+    items = inbox(svc, actor)
+    from workflow.models import JobPlan, Person
+    from sqlalchemy import select
+
+    me = svc.session.get(Person, actor.person_id)
+    plans = list(svc.session.scalars(select(JobPlan).where(JobPlan.person_id == actor.person_id)
+                                     .order_by(JobPlan.id.desc())))
+    return render_template("pages/home.html", me=me, waiting=[i for i in items if i.waiting_on_me],
+                           watching=[i for i in items if not i.waiting_on_me], plans=plans, now=svc.clock.now())
+
+
+@bp.get("/mail")
+@signed_in
+def mail(actor):
+    return render_template("pages/mail.html", messages=mailbox.messages_for(service(), actor))
+
+
+@bp.get("/mail/<int:message_id>")
+@signed_in
+def mail_message(actor, message_id):
+    return render_template("pages/mail_message.html", message=mailbox.message_for(service(), actor, message_id))

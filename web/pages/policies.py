@@ -1,0 +1,52 @@
+"""A policy's state diagram, with a case's current state marked. The diagram is drawn by mermaid in
+the browser; the same information is always on the page as a table, so it works without JavaScript
+and with a screen reader."""
+from __future__ import annotations
+
+from flask import abort, render_template, request
+
+from workflow.errors import NotFound
+
+from ..app import service
+from . import bp
+from .session import signed_in
+
+
+def mermaid(wf, current: str | None = None) -> str:
+    lines = ["stateDiagram-v2", f"    [*] --> {wf.initial}"]
+    for s in wf.states:
+        lines.append(f'    {s.name} : {s.title.replace(":", " -")}')
+    for t in wf.transitions:
+        for src in t.sources:
+            if src != t.dest:
+                lines.append(f"    {src} --> {t.dest} : {t.title.replace(':', ' -')}")
+    for s in wf.states:
+        if s.final:
+            lines.append(f"    {s.name} --> [*]")
+    if current:
+        lines += ["    classDef current fill:#005eb8,color:#fff,font-weight:bold", f"    class {current} current"]
+    return "\n".join(lines)
+
+
+@bp.get("/policies/<policy_id>/<int:version>/<workflow>")
+@signed_in
+def diagram(actor, policy_id, version, workflow):
+    svc = service()
+    try:
+        policy = svc.policies.get(policy_id, version)
+    except NotFound:
+        abort(404)
+    if workflow not in policy.workflows:
+        abort(404)
+    wf = policy.workflow(workflow)
+    current, case = None, None
+    case_id = request.args.get("case", type=int)
+    if case_id:
+        try:
+            case = svc.get_case(actor, case_id)
+        except NotFound:
+            abort(404)
+        if (case.policy_id, case.policy_version, case.workflow) == (policy_id, version, workflow):
+            current = case.state
+    return render_template("pages/diagram.html", policy=policy, wf=wf, current=current, case=case,
+                           diagram=mermaid(wf, current))

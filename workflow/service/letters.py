@@ -1,0 +1,43 @@
+"""Written outcomes: the Medical Director's decision letter to both parties (002 7.8.5)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..actors import Actor
+from ..errors import NotFound
+from ..models import Case, Deadline, Event, Person
+
+
+@dataclass(frozen=True)
+class DecisionLetter:
+    case: Case
+    decided_at: datetime
+    decided_by: str
+    decision: str
+    practitioner: Person
+    manager: Person | None
+    appeal_due_at: datetime | None
+    appeal_case_id: int | None
+
+
+def decision_letter(svc, actor: Actor, case_id: int) -> DecisionLetter:
+    """The letter both parties receive when mediation ends without agreement and the Medical Director
+    decides (002 7.8.5), with the appeal route and its last day (7.8.8)."""
+    case = svc.get_case(actor, case_id)
+    event = svc.session.scalar(select(Event).where(Event.case_id == case.id, Event.trigger == "record_decision")
+                               .order_by(Event.seq.desc()))
+    if event is None:
+        raise NotFound(f"case {case_id} has no recorded decision")
+    appeal = svc.session.scalar(select(Case).where(Case.parent_id == case.id, Case.workflow == "appeal"))
+    due = None
+    if appeal is not None:
+        due = svc.session.scalar(select(Deadline.due_at).where(Deadline.case_id == appeal.id,
+                                                               Deadline.name == "lodge_appeal"))
+    author = svc.session.get(Person, event.actor_id) if event.actor_id else None
+    return DecisionLetter(case, event.at, author.name if author else "The Medical Director",
+                          event.payload.get("decision", ""), case.subject,
+                          svc.session.get(Person, case.manager_id) if case.manager_id else None, due,
+                          appeal.id if appeal else None)
