@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("pages", __name__)
 
-from . import cases, home, plans, policies  # noqa: E402,F401  (routes register on import)
+from . import cases, home, plans, policies, reports  # noqa: E402,F401  (routes register on import)
 
 
 @bp.app_context_processor
@@ -31,6 +31,10 @@ def navigation():
         items.append({"href": url_for("pages.case_list", queue="governance"), "text": "Governance queue"})
     if "associate_medical_director" in roles:
         items.append({"href": url_for("pages.case_list", queue="second-level"), "text": "Second-level sign-off"})
+    if roles & {"medical_director", "medical_directorate", "hr", "chief_executive_office",
+                 "associate_medical_director"}:
+        items.append({"href": url_for("pages.dashboard"), "text": "Dashboard"})
+        items.append({"href": url_for("pages.report_index"), "text": "Reports"})
     items.append({"href": url_for("pages.case_list"), "text": "All cases"})
     items.append({"href": url_for("pages.mail"), "text": "My emails"})
     from workflow.models import Person

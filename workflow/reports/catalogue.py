@@ -9,6 +9,7 @@ from .consistency import consistency_report
 from .export import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, to_csv, to_xlsx
 from .master_log import master_log, master_log_summary
 from .risks import risk_register
+from .stages import stage_times
 from .table import Report
 
 # name -> function(svc, actor, **params) -> Report
@@ -21,6 +22,7 @@ REPORTS = {
     "consistency": consistency_report,             # 004 consistency panel
     "risks": risk_register,                        # 002 7.10 (escalated_only=True: the highlight report)
     "capacity": capacity_report,                   # 003; 004 DCC ratio KPI
+    "stage_times": stage_times,                    # time spent in each stage (dashboard)
 }
 
 
