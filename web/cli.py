@@ -13,7 +13,10 @@ from workflow.policy.loader import load_policy_file
 def _create_app():
     from .app import create_app
 
-    return create_app()
+    try:
+        return create_app()
+    except PolicyError as exc:
+        raise click.ClickException("the policy files do not load, so the service cannot start:\n" + exc.message)
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False)
