@@ -51,7 +51,19 @@ def case_list(actor):
                      "deadline": clocks[c.id][0] if clocks[c.id] else None})
     now = svc.clock.now()
     rows.sort(key=lambda r: (r["deadline"] is None, r["deadline"].due_at if r["deadline"] else now, r["case"].id))
-    return render_template("pages/case_list.html", title=title, rows=rows, now=now, queue=queue)
+    return render_template("pages/case_list.html", title=title, rows=rows, now=now, queue=queue,
+                           sittings=_sittings(svc, actor) if workflow == "appeal" else None)
+
+
+def _sittings(svc, actor):
+    """The approved list with how often each member has sat (002 7.8.11), for those who oversee it."""
+    from workflow.errors import PermissionDenied
+    from workflow.panel import panel_sittings
+
+    try:
+        return panel_sittings(svc, actor)
+    except PermissionDenied:
+        return None
 
 
 @bp.get("/cases/<int:case_id>")
@@ -74,7 +86,8 @@ def case_page(actor, case_id):
         deadlines=deadlines, deadline_specs=labels, children=children, participants=participants,
         people=people, ball=who_holds_the_ball(svc, case), actions=svc.available_triggers(actor, case_id),
         my_roles=sorted(svc.roles_on(actor, case)), mail=mailbox.messages_for(svc, actor, case_id),
-        now=svc.clock.now(), titles={t.trigger: t.title for t in wf.transitions})
+        now=svc.clock.now(), titles={t.trigger: t.title for t in wf.transitions},
+        sittings=_sittings(svc, actor) if case.workflow == "appeal" and case.closed_at is None else None)
 
 
 
