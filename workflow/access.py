@@ -141,3 +141,23 @@ def visible_cases_filter(session: Session, actor: Actor, query):
         teams = select(OrgUnit.id).where(OrgUnit.parent_id.in_(group_ids))
         conds.append(Case.subject_id.in_(select(Person.id).where(Person.team_id.in_(teams))))
     return query.where(or_(*conds))
+
+
+def roles_over_person(session: Session, actor: Actor, person: Person, policies) -> set[str]:
+    """The roles the actor holds over a person's job planning in general (no case needed): asked with a
+    probe case under each loaded policy, so the same rules as ``roles_on_case`` decide."""
+    held: set[str] = set()
+    for policy in policies:
+        probe = Case(workflow="", policy_id=policy.id, policy_version=policy.version, state="", subject=person,
+                     subject_id=person.id, manager_id=person.manager_id)
+        held |= roles_on_case(session, actor, probe, policy)
+        session.expunge(probe) if probe in session else None
+    return held
+
+
+def holds_office(session: Session, actor: Actor, roles: set[str]) -> bool:
+    """The actor holds one of these roles by assignment (an office such as HR), within a token's roles."""
+    if actor.is_system:
+        return True
+    wanted = set(roles) if actor.only_roles is None else set(roles) & actor.only_roles
+    return any(a.role in wanted for a in assignments(session, actor.person_id))

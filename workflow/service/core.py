@@ -17,6 +17,7 @@ from ..models import Case, Event, JobPlan, JobPlanVersion, Person
 from ..payload import to_json, validate_payload
 from ..policy.registry import PolicyRegistry
 from .context import FireContext, FireResult, TriggerInfo
+from .documents import check_payload_documents
 from .uow import write_transaction
 
 MAX_CHAIN = 12  # automatic follow-on steps in one request; a policy that loops is a bug
@@ -206,6 +207,7 @@ class JobPlanning:
             raise PermissionDenied(f"'{spec.title}' on case {case.id} may be done by: {allowed} ({spec.clause})")
         role = next(r for r in spec.roles if r in roles)
         values = validate_payload(spec, payload)
+        check_payload_documents(self.session, case, spec, values)
         if spec.reason_required and not (reason and reason.strip()):
             raise InvalidPayload(f"'{spec.title}' needs a reason, recorded in the audit log",
                                  fields={"reason": ["a reason is required"]})
