@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm.attributes import flag_modified
 
 from .. import access, deadlines, notifications
 from ..actions import ACTIONS
@@ -220,6 +221,7 @@ class JobPlanning:
         case.state = to_state
         case.updated_at = ctx.now
         case.data = {**(case.data or {}), **to_json(values)}
+        flag_modified(case, "data")  # every step is a new version of the case, even one that changes no column
         if wf.state(to_state).final:
             case.closed_at = ctx.now
         ctx.event = self._append_event(case, ctx.now, "transition", actor, role, trigger, from_state, to_state,
