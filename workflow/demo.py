@@ -21,7 +21,7 @@ DEMO_ACCOUNTS = [
     ("Clinical manager (Clinical Director)", "1006"),
     ("Practitioner, plan awaiting signatures", "2001"),
     ("Practitioner, in dispute", "2003"),
-    ("Appeal panel list member", "3001"),
+    ("Appeal panel list member", "301"),
 ]
 
 PLAN = {
