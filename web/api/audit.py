@@ -48,7 +48,7 @@ class TrustEventsCsv(MethodView):
         return _csv(args, None, "audit-events.csv")
 
 
-@blp.route("/cases/<int:case_id>/events")
+@blp.route("/cases/<int(min=1, max=2147483647):case_id>/events")
 class CaseEvents(MethodView):
     @blp.arguments(EventsQuery, location="query")
     @blp.response(200, EventPageSchema)
@@ -57,7 +57,7 @@ class CaseEvents(MethodView):
         return _page(args, case_id)
 
 
-@blp.route("/cases/<int:case_id>/events.csv")
+@blp.route("/cases/<int(min=1, max=2147483647):case_id>/events.csv")
 class CaseEventsCsv(MethodView):
     @blp.arguments(ExportQuery, location="query")
     @blp.response(200, description="CSV export", content_type="text/csv")

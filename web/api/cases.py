@@ -58,7 +58,7 @@ class Cases(MethodView):
         return body, 201, headers
 
 
-@blp.route("/cases/<int:case_id>")
+@blp.route("/cases/<int(min=1, max=2147483647):case_id>")
 class CaseResource(MethodView):
     @blp.response(200, CaseDetailSchema, headers=ETAG_HEADER)
     @document_errors(blp, 401, 404)
@@ -67,7 +67,7 @@ class CaseResource(MethodView):
         return case_detail(svc(), actor(), case_id)
 
 
-@blp.route("/cases/<int:case_id>/triggers/<string:trigger>")
+@blp.route("/cases/<int(min=1, max=2147483647):case_id>/triggers/<string(maxlength=60):trigger>")
 class FireTrigger(MethodView):
     @blp.arguments(FireSchema)
     @blp.response(200, FireResultSchema, headers=ETAG_HEADER)
@@ -81,7 +81,7 @@ class FireTrigger(MethodView):
         return asdict(result), 200, {"ETag": etag("case", result.case_id, result.version)}
 
 
-@blp.route("/cases/<int:case_id>/deadlines")
+@blp.route("/cases/<int(min=1, max=2147483647):case_id>/deadlines")
 class CaseDeadlines(MethodView):
     @blp.response(200, DeadlineSchema(many=True))
     @document_errors(blp, 401, 404)

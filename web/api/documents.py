@@ -15,7 +15,7 @@ from .schemas import DocumentSchema, DocumentUpload
 blp = Blueprint("documents", __name__, url_prefix="/api/v1", description="Evidence documents of a case")
 
 
-@blp.route("/cases/<int:case_id>/documents")
+@blp.route("/cases/<int(min=1, max=2147483647):case_id>/documents")
 class CaseDocuments(MethodView):
     @blp.response(200, DocumentSchema(many=True))
     @document_errors(blp, 401, 404)
@@ -33,7 +33,7 @@ class CaseDocuments(MethodView):
         return documents.attach_document(svc(), actor(), case_id, f.filename or "", f.mimetype or "", content), 201
 
 
-@blp.route("/cases/<int:case_id>/documents/<int:document_id>")
+@blp.route("/cases/<int(min=1, max=2147483647):case_id>/documents/<int(min=1, max=2147483647):document_id>")
 class CaseDocument(MethodView):
     @blp.response(200, DocumentSchema)
     @document_errors(blp, 401, 404)
@@ -41,7 +41,7 @@ class CaseDocument(MethodView):
         return documents.get_document(svc(), actor(), case_id, document_id)
 
 
-@blp.route("/cases/<int:case_id>/documents/<int:document_id>/content")
+@blp.route("/cases/<int(min=1, max=2147483647):case_id>/documents/<int(min=1, max=2147483647):document_id>/content")
 class CaseDocumentContent(MethodView):
     @blp.response(200, description="The stored bytes", content_type="application/octet-stream")
     @document_errors(blp, 401, 404)

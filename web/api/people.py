@@ -31,7 +31,7 @@ class People(MethodView):
         return people.list_people(svc(), actor(), team_id=args.get("team"), active=args.get("active"))
 
 
-@blp.route("/people/<int:person_id>")
+@blp.route("/people/<int(min=1, max=2147483647):person_id>")
 class PersonResource(MethodView):
     @blp.response(200, PersonSchema)
     @document_errors(blp, 401, 404)

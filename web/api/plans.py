@@ -37,7 +37,7 @@ class Plans(MethodView):
         return plan, 201, {"ETag": etag("plan", plan.id, plan.row_version)}
 
 
-@blp.route("/plans/<int:plan_id>")
+@blp.route("/plans/<int(min=1, max=2147483647):plan_id>")
 class PlanResource(MethodView):
     @blp.response(200, JobPlanSchema, headers={"ETag": {"schema": {"type": "string"}}})
     @document_errors(blp, 401, 404)
@@ -58,7 +58,7 @@ class PlanResource(MethodView):
         return version, 200, {"ETag": etag("plan", plan.id, plan.row_version)}
 
 
-@blp.route("/plans/<int:plan_id>/versions")
+@blp.route("/plans/<int(min=1, max=2147483647):plan_id>/versions")
 class PlanVersions(MethodView):
     @blp.response(200, JobPlanVersionSchema(many=True))
     @document_errors(blp, 401, 404)
@@ -66,7 +66,7 @@ class PlanVersions(MethodView):
         return plans.get_plan(svc(), actor(), plan_id).versions
 
 
-@blp.route("/plans/<int:plan_id>/versions/<int:number>")
+@blp.route("/plans/<int(min=1, max=2147483647):plan_id>/versions/<int(min=1, max=2147483647):number>")
 class PlanVersion(MethodView):
     @blp.response(200, JobPlanVersionSchema)
     @document_errors(blp, 401, 404)
@@ -74,7 +74,7 @@ class PlanVersion(MethodView):
         return plans.get_version(svc(), actor(), plan_id, number)
 
 
-@blp.route("/plans/<int:plan_id>/diff")
+@blp.route("/plans/<int(min=1, max=2147483647):plan_id>/diff")
 class PlanDiff(MethodView):
     @blp.arguments(DiffQuery, location="query")
     @blp.response(200, DiffSchema)

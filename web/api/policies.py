@@ -37,7 +37,7 @@ class Policies(MethodView):
         return [_summary(p) for p in sorted(svc().policies.all(), key=lambda p: (p.id, p.version))]
 
 
-@blp.route("/policies/<string:policy_id>")
+@blp.route("/policies/<string(maxlength=80):policy_id>")
 class PolicyResource(MethodView):
     @blp.arguments(PolicyQuery, location="query")
     @blp.response(200, PolicyDetailSchema)
@@ -59,7 +59,7 @@ class PolicyResource(MethodView):
         return body
 
 
-@blp.route("/policies/<string:policy_id>/diagram")
+@blp.route("/policies/<string(maxlength=80):policy_id>/diagram")
 class PolicyDiagram(MethodView):
     @blp.arguments(DiagramQuery, location="query")
     @blp.response(200, DiagramSchema(many=True))

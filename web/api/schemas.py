@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
+MAX_ID = 2**31 - 1  # ids are 32-bit in the database; anything larger cannot exist
+
 
 class Strict(Schema):
     class Meta:
@@ -39,7 +41,7 @@ class PersonSchema(Schema):
 
 
 class PeopleQuery(Query):
-    team = fields.Integer(validate=validate.Range(min=1))
+    team = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     active = fields.Boolean()
 
 
@@ -92,11 +94,11 @@ class JobPlanVersionSchema(Schema):
 
 
 class PlansQuery(Query):
-    person = fields.Integer(validate=validate.Range(min=1))
+    person = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
 
 
 class PlanCreateSchema(Strict):
-    person_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    person_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
     content = fields.Dict(required=True)
     policy_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=80))
     interim = fields.Boolean(load_default=False)
@@ -108,8 +110,8 @@ class PlanEditSchema(Strict):
 
 
 class DiffQuery(Query):
-    from_ = fields.Integer(data_key="from", required=True, validate=validate.Range(min=1))
-    to = fields.Integer(required=True, validate=validate.Range(min=1))
+    from_ = fields.Integer(data_key="from", required=True, validate=validate.Range(min=1, max=MAX_ID))
+    to = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
 
 
 class DiffSchema(Schema):
@@ -185,17 +187,17 @@ class CasesQuery(Query):
     policy = fields.String(validate=validate.Length(min=1, max=80))
     workflow = fields.String(validate=validate.Length(min=1, max=60))
     role = fields.String(validate=validate.Length(min=1, max=60), metadata={"description": "A role the caller holds on the case"})
-    person = fields.Integer(validate=validate.Range(min=1), metadata={"description": "The practitioner (subject)"})
+    person = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "The practitioner (subject)"})
     overdue = fields.Boolean()
     open = fields.Boolean()
 
 
 class CaseCreateSchema(Strict):
     workflow = fields.String(required=True, validate=validate.Length(min=1, max=60))
-    subject_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    subject_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
     policy_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=80))
-    job_plan_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1))
-    manager_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1))
+    job_plan_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
+    manager_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
 
 
 class FireSchema(Strict):
@@ -329,7 +331,7 @@ class PolicyDetailSchema(PolicySummarySchema):
 
 
 class PolicyQuery(Query):
-    version = fields.Integer(validate=validate.Range(min=1))
+    version = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
 
 
 class DiagramQuery(PolicyQuery):
