@@ -139,3 +139,29 @@ def test_oidc_is_registered_only_when_configured(tmp_path, policies):
                        "JOBPLAN_OIDC_CLIENT_SECRET": "s"})
     assert {"/login/oidc", "/login/oidc/callback"} <= {r.rule for r in oidc.url_map.iter_rules()}
     assert "organisation account" in oidc.test_client().get("/login").get_data(as_text=True)
+
+
+def test_a_managers_token_limited_to_another_role_may_not_edit_the_plan_002_7_5(client, auth, trust, sign_off):
+    h = auth(trust.manager, roles=["hr"])
+    tag = client.get(f"/api/v1/plans/{sign_off.plan.id}", headers=auth(trust.manager)).headers["ETag"]
+    r = client.put(f"/api/v1/plans/{sign_off.plan.id}", headers={**h, "If-Match": tag}, json={"content": {}})
+    assert r.status_code == 404  # with only the HR role (not held), the plan is not even visible
+    r = client.post("/api/v1/plans", headers=h, json={"person_id": trust.doctor.id, "content": {}})
+    assert r.status_code == 403
+
+
+def test_token_cli_creates_lists_and_revokes(app, client, trust):
+    runner = app.test_cli_runner()
+    from web.cli import main
+
+    out = runner.invoke(main, ["token", "create", trust.hr.email, "--name", "ESR feed", "--role", "hr"])
+    assert out.exit_code == 0, out.output
+    secret = next(w for w in out.output.split() if w.startswith("jpt_"))
+    h = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/cases", headers=h).status_code == 200
+    listing = runner.invoke(main, ["token", "list"]).output
+    assert "ESR feed" in listing and "hr" in listing and secret not in listing
+    token_id = listing.split()[0]
+    assert runner.invoke(main, ["token", "revoke", token_id]).exit_code == 0
+    assert client.get("/api/v1/cases", headers=h).status_code == 401
+    assert runner.invoke(main, ["token", "create", "nobody@example.org", "--name", "x"]).exit_code != 0

@@ -31,8 +31,7 @@ class Plans(MethodView):
     @document_errors(blp, 401, 403, 404, 422)
     def post(self, data):
         """Draft a job plan for a person (the practitioner or their clinical manager)."""
-        s = svc()
-        plan = s.create_job_plan(actor(), data["person_id"], data["content"], policy_id=data["policy_id"],
+        plan = plans.create_plan(svc(), actor(), data["person_id"], data["content"], policy_id=data["policy_id"],
                                  interim=data["interim"])
         return plan, 201, {"ETag": etag("plan", plan.id, plan.row_version)}
 
@@ -51,9 +50,9 @@ class PlanResource(MethodView):
         """Edit the plan: a new version. Needs If-Match with the plan's ETag; signatures stay on the old
         version, so both sign again (002 7.5)."""
         s = svc()
-        plans.get_plan(s, actor(), plan_id)
-        version = s.edit_job_plan(actor(), plan_id, data["content"], expected_version=expected_version("plan", plan_id),
-                                  note=data["note"])
+        plans.get_plan(s, actor(), plan_id)  # 404 before 428 for a plan the caller may not see
+        version = plans.edit_plan(s, actor(), plan_id, data["content"],
+                                  expected_version=expected_version("plan", plan_id), note=data["note"])
         plan = plans.get_plan(s, actor(), plan_id)
         return version, 200, {"ETag": etag("plan", plan.id, plan.row_version)}
 

@@ -7,12 +7,14 @@ from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from workflow import errors as wf
+from workflow.service.documents import DocumentTooLarge
 
 PROBLEM_TYPE_BASE = "https://jobplan.example/problems/"
 PROBLEM_JSON = "application/problem+json"
 
 # One table: the service's error type -> HTTP status.
 STATUS_OF = {
+    DocumentTooLarge: 413,          # before InvalidPayload, of which it is a kind
     wf.NotFound: 404,               # not there, or the caller may not know it is
     wf.PermissionDenied: 403,
     wf.UnknownTrigger: 422,
@@ -55,8 +57,6 @@ def problem(status: int, title: str, detail: str | None = None, *, code: str | N
 
 def from_workflow_error(exc: wf.WorkflowError) -> Response:
     status = next((s for t, s in STATUS_OF.items() if isinstance(exc, t)), 500)
-    if getattr(exc, "code", "") == "document_too_large":
-        status = 413
     title = {404: "Not Found", 403: "Forbidden", 409: "Conflict", 413: "Content Too Large",
              422: "Unprocessable Content"}.get(status, "Error")
     errs = exc.details.get("fields") if isinstance(exc, wf.InvalidPayload) else None

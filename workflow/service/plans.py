@@ -52,3 +52,36 @@ def diff_versions(svc, actor: Actor, plan_id: int, from_number: int, to_number: 
     old = get_version(svc, actor, plan_id, from_number)
     new = get_version(svc, actor, plan_id, to_number)
     return jsonpatch.make_patch(old.content or {}, new.content or {}).patch
+
+
+def _editor_roles(svc) -> set[str]:
+    """The roles that draft and edit a plan: the practitioner and their clinical manager (002 7.5)."""
+    return {name for p in latest_policies(svc) for name, r in p.roles.items() if r.scope in ("subject", "manager")}
+
+
+def _require_editor(svc, actor: Actor, person) -> None:
+    from ..errors import PermissionDenied
+
+    held = access.roles_over_person(svc.session, actor, person, latest_policies(svc))
+    if not held & _editor_roles(svc):
+        raise PermissionDenied("only the practitioner and their clinical manager may draft or edit the job plan (002 7.5)")
+
+
+def create_plan(svc, actor: Actor, person_id: int, content: dict, *, policy_id=None, interim=False) -> JobPlan:
+    """Draft a plan; the roles an API token is limited to count (a manager's HR-only token may not)."""
+    from ..models import Person
+
+    person = svc.session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"person {person_id} was not found")
+    _require_editor(svc, actor, person)
+    return svc.create_job_plan(actor, person_id, content, policy_id=policy_id, interim=interim)
+
+
+def edit_plan(svc, actor: Actor, plan_id: int, content: dict, *, expected_version: int, note=None) -> JobPlanVersion:
+    """A new version of a plan the caller may see (else NotFound) and may edit (else PermissionDenied)."""
+    plan = get_plan(svc, actor, plan_id)
+    if plan.person is None:
+        raise NotFound(f"job plan {plan_id} was not found")
+    _require_editor(svc, actor, plan.person)
+    return svc.edit_job_plan(actor, plan_id, content, expected_version=expected_version, note=note)
