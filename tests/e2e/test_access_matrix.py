@@ -39,20 +39,35 @@ def cases(svc, trust, dispute):
             "outsider_sign_off": other.id}
 
 
+@pytest.fixture
+def documents(svc, trust, cases):
+    from workflow.service.documents import attach_document
+
+    return {k: attach_document(svc, actor(trust.md), cid, f"{k}.txt", "text/plain", b"evidence").id
+            for k, cid in cases.items()}
+
+
 @pytest.mark.parametrize("who", PEOPLE)
-def test_reading_a_case_and_attaching_evidence_by_scope_002_5_7_8_10(client, auth, trust, cases, who):
+def test_reading_a_case_and_attaching_evidence_by_scope_002_5_7_8_10(client, auth, trust, cases, documents, who):
     """Each person against every case (inside and outside their scope) and every case endpoint."""
     h = auth(person(trust, who))
     listed = {c["id"] for c in client.get("/api/v1/cases", headers=h).get_json()}
     logged = {e["case_id"] for e in client.get("/api/v1/audit/events?page_size=500", headers=h).get_json()["items"]}
+    with client.get("/api/v1/audit/events.csv", headers=h) as r:
+        exported = {int(line.split(",")[1]) for line in r.get_data(as_text=True).splitlines()[1:]}
+    timed = {d["case_id"] for d in client.get("/api/v1/deadlines", headers=h).get_json()}
     for case_key in CASES:
         cid = cases[case_key]
         expected = 200 if case_key in VISIBLE[who] else 404
-        for path in ("", "/events", "/events.csv", "/deadlines", "/documents"):
+        doc = documents[case_key]
+        for path in ("", "/events", "/events.csv", "/deadlines", "/documents", f"/documents/{doc}",
+                     f"/documents/{doc}/content"):
             with client.get(f"/api/v1/cases/{cid}{path}", headers=h) as r:
                 assert r.status_code == expected, (who, case_key, path)
         assert (cid in listed) == (expected == 200), (who, case_key)
-        assert (cid in logged) == (expected == 200), (who, case_key)
+        assert (cid in logged) == (cid in exported) == (expected == 200), (who, case_key)
+        if case_key in ("disagreement", "appeal"):  # the cases that have had deadlines
+            assert (cid in timed) == (expected == 200), (who, case_key)
         r = client.post(f"/api/v1/cases/{cid}/documents", headers=h, **multipart(b"notes", "notes.txt", "text/plain"))
         assert r.status_code == (201 if expected == 200 else 404), (who, case_key)
 
@@ -103,6 +118,8 @@ def test_plans_are_read_within_scope_and_edited_by_the_two_parties_002_7_5(clien
     for path in ("/versions", "/versions/1", "/diff?from=1&to=1"):
         assert client.get(f"/api/v1/plans/{pid}{path}", headers=h).status_code == (200 if who in readers else 404)
     assert (pid in {p["id"] for p in client.get("/api/v1/plans", headers=h).get_json()}) == (who in readers)
+    r = client.post("/api/v1/plans", headers=h, json={"person_id": trust.doctor.id, "content": {}})
+    assert r.status_code == (201 if who in ("practitioner", "manager") else 403)
     tag = client.get(f"/api/v1/plans/{pid}", headers=auth(trust.md)).headers["ETag"]
     r = client.put(f"/api/v1/plans/{pid}", headers={**h, "If-Match": tag}, json={"content": {"schedule": []}})
     assert r.status_code == (200 if who in ("practitioner", "manager") else 403 if who in readers else 404)
