@@ -82,3 +82,19 @@ def test_only_hr_or_the_medical_directorate_may_import_002_5_6_5_7(client, auth,
     for person in (trust.doctor, trust.manager, trust.amd, trust.md, trust.ceo):
         assert upload(client, auth(person), GOOD).status_code == 403
     assert upload(client, auth(trust.hr, roles=["practitioner"]), GOOD).status_code == 403  # the token's roles bind
+
+
+def test_a_person_entered_by_hand_is_matched_by_email_and_given_the_staff_number(client, auth, trust, svc):
+    text = HEADER + f"E300,{trust.colleague.name},{trust.colleague.email},Consultant,Consultant,10 PA,,,\n"
+    trust.colleague.staff_number = None
+    svc.session.commit()
+    row = upload(client, auth(trust.hr), text).get_json()["rows"][0]
+    assert row["status"] == "updated" and row["messages"][0].startswith("changed: staff_number")
+    svc.session.expire_all()
+    assert svc.session.get(Person, trust.colleague.id).staff_number == "E300"
+
+
+def test_a_file_that_is_not_csv_is_refused_not_crashed(client, auth, trust):
+    too_long = '"' + "A" * 200_000 + '"'  # past the csv module's field limit
+    r = upload(client, auth(trust.hr), HEADER + f"E1,{too_long},a@example.org,,,,,,\n")
+    assert r.status_code == 422 and r.mimetype == "application/problem+json"

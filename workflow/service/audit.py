@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from .. import access
 from ..actors import Actor
-from ..models import Case, Event
+from ..models import Event
 
 # The offices that read the whole trust's log (002 7.6.8 master log; 5.1, 5.2, 5.6, 5.7).
 TRUST_READERS = {"medical_director", "chief_executive_office", "medical_directorate", "hr"}

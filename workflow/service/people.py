@@ -157,7 +157,7 @@ def import_staff_csv(svc, actor: Actor, text: str) -> ImportReport:
                     changed = True
                     continue
                 owner = by_email.get(data["email"])
-                if owner is not None and owner.staff_number != data["staff_number"]:
+                if owner is not None and owner.staff_number not in (None, data["staff_number"]):
                     res.messages = [f"email {data['email']} belongs to another person"
                                     f" (staff number {owner.staff_number or 'none'})"]
                     del parsed[line]
@@ -180,6 +180,10 @@ def import_staff_csv(svc, actor: Actor, text: str) -> ImportReport:
                       "staff_group": data["staff_group"], "contracted_pas": data["contracted_pas"],
                       "contracted_hours": data["contracted_hours"], "team": team, "active": True}
             person = people.get(data["staff_number"])
+            adopted = by_email.get(data["email"]) if person is None else None
+            if adopted is not None:  # a person entered by hand, now matched to the extract by email
+                adopted.staff_number = data["staff_number"]
+                people[data["staff_number"]] = person = adopted
             if person is None:
                 person = Person(staff_number=data["staff_number"], wants_digest=False, **values)
                 s.add(person)
@@ -189,6 +193,8 @@ def import_staff_csv(svc, actor: Actor, text: str) -> ImportReport:
                 changed_fields = [k for k, v in values.items() if getattr(person, k) != v]
                 for k in changed_fields:
                     setattr(person, k, values[k])
+                if adopted is not None:
+                    changed_fields.insert(0, "staff_number")
                 res.status = "updated" if changed_fields else "unchanged"
                 res.messages = [f"changed: {', '.join(changed_fields)}"] if changed_fields else []
         s.flush()
@@ -234,11 +240,15 @@ def _read(text: str) -> list[tuple[int, dict]]:
         raise InvalidPayload(f"the header lacks the columns: {', '.join(missing)}",
                              fields={"file": [f"missing column {c}" for c in missing]})
     out = []
-    for raw in reader:
-        if len(out) >= MAX_ROWS:
-            raise InvalidPayload(f"more than {MAX_ROWS} rows; split the file", fields={"file": ["too many rows"]})
-        raw.pop(None, None)  # cells past the header
-        if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
-            continue
-        out.append((reader.line_num, raw))
+    try:
+        for raw in reader:
+            if len(out) >= MAX_ROWS:
+                raise InvalidPayload(f"more than {MAX_ROWS} rows; split the file", fields={"file": ["too many rows"]})
+            raw.pop(None, None)  # cells past the header
+            if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
+                continue
+            out.append((reader.line_num, raw))
+    except csv.Error as exc:
+        raise InvalidPayload(f"the file is not readable CSV near line {reader.line_num}: {exc}",
+                             fields={"file": [str(exc)]}) from None
     return out
