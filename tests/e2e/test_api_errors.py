@@ -114,3 +114,12 @@ def test_413_for_a_document_over_the_limit(client, auth, trust, sign_off):
 def test_405_and_unknown_paths_are_problems_too(client, auth, trust):
     assert_problem(client.delete("/api/v1/cases", headers=auth(trust.md)), 405)
     assert_problem(client.get("/api/v1/nothing-here", headers=auth(trust.md)), 404)
+
+
+def test_starting_a_case_with_an_unknown_manager_is_a_404_not_a_500(client, auth, trust):
+    r = client.post("/api/v1/cases", headers=auth(trust.directorate),
+                    json={"workflow": "sign_off", "subject_id": trust.doctor.id, "manager_id": 999999})
+    assert_problem(r, 404)
+    r = client.post("/api/v1/cases", headers=auth(trust.directorate),
+                    json={"workflow": "no_such_workflow", "subject_id": trust.doctor.id})
+    assert_problem(r, 422)

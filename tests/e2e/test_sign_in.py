@@ -165,3 +165,21 @@ def test_token_cli_creates_lists_and_revokes(app, client, trust):
     assert runner.invoke(main, ["token", "revoke", token_id]).exit_code == 0
     assert client.get("/api/v1/cases", headers=h).status_code == 401
     assert runner.invoke(main, ["token", "create", "nobody@example.org", "--name", "x"]).exit_code != 0
+
+
+def test_oidc_callback_signs_in_the_person_with_that_email_and_refuses_a_stranger(app, client, trust):
+    class FakeProvider:  # stands in for Authlib's client: no provider is contacted
+        def __init__(self, userinfo):
+            self.info = userinfo
+
+        def authorize_access_token(self):
+            return {"userinfo": self.info}
+
+    from web.auth import oidc_bp
+
+    app.register_blueprint(oidc_bp)
+    app.extensions["jobplan_oidc"] = {"oidc": FakeProvider({"email": "stranger@example.org", "email_verified": True})}
+    assert client.get("/login/oidc/callback").status_code == 403
+    app.extensions["jobplan_oidc"]["oidc"] = FakeProvider({"email": trust.amd.email, "email_verified": True})
+    r = client.get("/login/oidc/callback")
+    assert r.status_code == 302 and trust.amd.name in client.get("/").get_data(as_text=True)

@@ -7,13 +7,14 @@ import http
 from flask import Blueprint, send_from_directory
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from workflow.errors import WorkflowError
 
 from . import audit, cases, documents, people, plans, policies
 from .auth import authenticate_api_request
-from .problems import PROBLEM_JSON, ProblemSchema, from_http_exception, from_workflow_error, wants_problem
+from .problems import PROBLEM_JSON, ProblemSchema, from_http_exception, from_workflow_error, problem, wants_problem
 
 API_VERSION = "1"
 
@@ -76,6 +77,15 @@ def init_api(app) -> ProblemApi:
     def _workflow_error(exc):
         if wants_problem():
             return from_workflow_error(exc)
+        raise exc
+
+    @app.errorhandler(IntegrityError)
+    def _integrity_error(exc):
+        """A write that breaks a constraint (two requests racing for the same unique value) is a conflict
+        the caller can retry, never a 500; the transaction has already been rolled back."""
+        if wants_problem():
+            return problem(409, "Conflict", "the change conflicts with data saved meanwhile; reload and try again",
+                           code="conflict")
         raise exc
 
     return api

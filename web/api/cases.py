@@ -52,8 +52,8 @@ class Cases(MethodView):
     def post(self, data):
         """Start a case (a sign-off is started by the clinical manager or the Medical Directorate)."""
         s = svc()
-        case = s.start_case(actor(), data["workflow"], data["subject_id"], policy_id=data["policy_id"],
-                            job_plan_id=data["job_plan_id"], manager_id=data["manager_id"])
+        case = case_queries.start_case(s, actor(), data["workflow"], data["subject_id"], policy_id=data["policy_id"],
+                                       job_plan_id=data["job_plan_id"], manager_id=data["manager_id"])
         body, _, headers = case_detail(s, actor(), case.id)
         return body, 201, headers
 
