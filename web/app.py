@@ -15,7 +15,7 @@ from workflow.service import JobPlanning, Settings
 from workflow.service.uow import configure_engine
 
 from . import config as config_mod
-from .extensions import db, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -29,6 +29,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     config_mod.validate(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+
+    secure = not (app.config.get("TESTING") or app.config.get("JOBPLAN_INSECURE_HTTP"))
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if key not in (test_config or {}):
+            app.config[key] = secure
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
@@ -46,12 +51,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     # Every template is escaped, the NHS.UK macros (.jinja) included: they mark their HTML params safe.
     # ChainableUndefined as nhsuk-frontend-jinja asks (its macros read params.a.b of absent a).
-    app.jinja_options = {**app.jinja_options, "autoescape": True, "undefined": ChainableUndefined,
-                         "loader": ChoiceLoader([FileSystemLoader(os.path.join(app.root_path, "templates")),
-                                                 PackageLoader("nhsuk_frontend_jinja", "templates")])}
+    app.jinja_options = {**app.jinja_options, "autoescape": True, "undefined": ChainableUndefined}
+    app.jinja_loader = ChoiceLoader([FileSystemLoader(os.path.join(app.root_path, "templates")),
+                                     PackageLoader("nhsuk_frontend_jinja", "templates")])
     app.register_blueprint(assets.bp)
     app.register_blueprint(pages_bp)
     filters.register(app)
+    _init_sign_in(app)
 
     @app.get("/healthz")
     def healthz():
@@ -65,6 +71,23 @@ def create_app(test_config: dict | None = None) -> Flask:
         db.session.remove()
 
     return app
+
+
+def _init_sign_in(app: Flask) -> None:
+    from . import auth
+    from .api import init_api
+
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+    login_manager.login_view = "auth.login"
+    limiter.init_app(app)
+    app.register_blueprint(auth.bp)
+    auth.init_oidc(app)
+    api = init_api(app)
+    for blp in api._app.blueprints.values():
+        if blp.name in ("people", "plans", "cases", "audit", "documents", "policies"):
+            csrf.exempt(blp)  # the API checks CSRF itself for cookie sessions (web.api.auth)
 
 
 def service() -> JobPlanning:

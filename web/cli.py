@@ -83,9 +83,12 @@ def serve_command(host, port, demo):
         click.echo("Installing the NHS.UK design system and the diagram renderer (npm ci, once)...")
         assets.install()
     upgrade_database()
+    app = current_app._get_current_object()
     if demo:
         click.echo(load_demo(service(), only_if_empty=True))
-    app = current_app._get_current_object()
+        app.config["JOBPLAN_DEMO"] = True  # the login page lists the demo accounts
+    if app.config["SESSION_COOKIE_SECURE"] and host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo("Cookies are Secure: serve behind HTTPS, or set JOBPLAN_INSECURE_HTTP=1 on a trusted network.")
     from .scheduler import start_in_process
 
     start_in_process(app)
@@ -93,6 +96,65 @@ def serve_command(host, port, demo):
     from werkzeug.serving import run_simple
 
     run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+@main.group()
+def token():
+    """API tokens for machine clients (stored hashed; shown once)."""
+
+
+@token.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="What the token is for, e.g. 'ESR nightly import'.")
+@click.option("--role", "roles", multiple=True, help="Limit the token to this role (repeatable); default: all of the person's roles.")
+@with_appcontext
+def token_create(email, name, roles):
+    """Create an API token for the person with EMAIL and print it (once)."""
+    from workflow.errors import WorkflowError
+    from workflow.service import signin
+
+    from .app import service
+
+    svc = service()
+    person = signin.person_by_email(svc, email)
+    if person is None:
+        raise click.ClickException(f"no person with email {email}")
+    try:
+        issued = signin.create_token(svc, person.id, name, list(roles))
+    except WorkflowError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"token {issued.id} for {person.name}: {issued.secret}")
+    click.echo("Keep it secret: only its hash is stored, it cannot be shown again.", err=True)
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+@with_appcontext
+def token_revoke(token_id):
+    """Revoke API token TOKEN_ID."""
+    from workflow.errors import WorkflowError
+    from workflow.service import signin
+
+    from .app import service
+
+    try:
+        signin.revoke_token(service(), token_id)
+    except WorkflowError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"token {token_id} revoked")
+
+
+@token.command("list")
+@with_appcontext
+def token_list():
+    """List API tokens (never their secrets)."""
+    from workflow.service import signin
+
+    from .app import service
+
+    for t in signin.list_tokens(service()):
+        state = f"revoked {t.revoked_at:%Y-%m-%d}" if t.revoked_at else "active"
+        click.echo(f"{t.id}\t{t.person.email}\t{t.name}\t{','.join(t.roles) or 'all roles'}\t{state}")
 
 
 @main.command("sweep")

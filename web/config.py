@@ -24,6 +24,17 @@ def from_environment(instance_path: str) -> dict:
         "JOBPLAN_DEMO": os.environ.get("JOBPLAN_DEMO", "0") == "1",
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Cookies: Secure unless JOBPLAN_INSECURE_HTTP=1 (plain-http embedded use on a trusted network) or testing.
+        "JOBPLAN_INSECURE_HTTP": os.environ.get("JOBPLAN_INSECURE_HTTP", "0") == "1",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,  # a 10 MB document plus the multipart envelope; more is a 413
+        "JOBPLAN_LOGIN_RATE": os.environ.get("JOBPLAN_LOGIN_RATE", "10 per minute"),
+        "JOBPLAN_OIDC_ISSUER": os.environ.get("JOBPLAN_OIDC_ISSUER"),
+        "JOBPLAN_OIDC_CLIENT_ID": os.environ.get("JOBPLAN_OIDC_CLIENT_ID"),
+        "JOBPLAN_OIDC_CLIENT_SECRET": os.environ.get("JOBPLAN_OIDC_CLIENT_SECRET"),
     }
 
 

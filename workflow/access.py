@@ -143,18 +143,21 @@ def visible_cases_filter(session: Session, actor: Actor, query):
     return query.where(or_(*conds))
 
 
-OFFICE_SCOPES = ("office",)
+def roles_over_person(session: Session, actor: Actor, person: Person, policies) -> set[str]:
+    """The roles the actor holds over a person's job planning in general (no case needed): asked with a
+    probe case under each loaded policy, so the same rules as ``roles_on_case`` decide."""
+    held: set[str] = set()
+    for policy in policies:
+        probe = Case(workflow="", policy_id=policy.id, policy_version=policy.version, state="", subject=person,
+                     subject_id=person.id, manager_id=person.manager_id)
+        held |= roles_on_case(session, actor, probe, policy)
+        session.expunge(probe) if probe in session else None
+    return held
 
 
-def can_see_person(session: Session, actor: Actor, person: Person) -> bool:
-    """Plans and people: the person, their manager, an AMD over their care group, and the trust offices
-    (any trust-wide role assignment) may see them."""
-    if actor.is_system or actor.person_id in (person.id, person.manager_id):
+def holds_office(session: Session, actor: Actor, roles: set[str]) -> bool:
+    """The actor holds one of these roles by assignment (an office such as HR), within a token's roles."""
+    if actor.is_system:
         return True
-    for a in assignments(session, actor.person_id):
-        if a.org_unit_id is None or (a.org_unit and a.org_unit.kind == "trust"):
-            return True
-        group = care_group_of(session, person)
-        if group is not None and a.org_unit_id == group.id:
-            return True
-    return False
+    wanted = set(roles) if actor.only_roles is None else set(roles) & actor.only_roles
+    return any(a.role in wanted for a in assignments(session, actor.person_id))

@@ -8,8 +8,21 @@ from sqlalchemy import func, select
 
 from .actors import Actor
 from .models import OrgUnit, Person, RoleAssignment
+from .passwords import hash_password
 
 DEMO_PASSWORD = "demo"  # shown on the login page in demo mode only
+# One account per role, listed on the login page in demo mode: (what it is, staff number).
+DEMO_ACCOUNTS = [
+    ("Medical Director", "1001"),
+    ("Chief Executive's office", "1002"),
+    ("Medical Directorate (job planning lead)", "1003"),
+    ("HR Workforce Team", "1004"),
+    ("Associate Medical Director, Mental Health", "1005"),
+    ("Clinical manager (Clinical Director)", "1006"),
+    ("Practitioner, plan awaiting signatures", "2001"),
+    ("Practitioner, in dispute", "2003"),
+    ("Appeal panel list member", "301"),
+]
 
 def demo_plan(pas: float = 10, spa: float = 2.5) -> dict:
     """A complete plan of ``pas`` PAs a week with ``spa`` of them SPA: it passes the content rules of
@@ -63,11 +76,12 @@ def load_demo(svc, only_if_empty: bool = False) -> str:
     t_old = OrgUnit(kind="team", name="Older Adults", parent=mh)
     t_dental = OrgUnit(kind="team", name="Community Dental", parent=comm)
     s.add_all([trust, mh, comm, t_adult, t_old, t_dental])
+    password_hash = hash_password(DEMO_PASSWORD)  # one hash for all: demo accounts only
 
     def person(staff, name, role_title, group=None, team=None, manager=None, pas=None):
         p = Person(staff_number=staff, name=name, email=f"{name.split()[-1].lower()}.{staff}@example.org",
                    staff_group=group, job_title=role_title, team=team, manager=manager, contracted_pas=pas,
-                   wants_digest=False, active=True)
+                   wants_digest=False, active=True, password_hash=password_hash)
         s.add(p)
         return p
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer, String,
-                        Text, TypeDecorator, UniqueConstraint, event)
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary,
+                        String, Text, TypeDecorator, UniqueConstraint, event)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
 
@@ -273,6 +273,48 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class ApiToken(Base):
+    """A machine client's credential. Only the SHA-256 of the secret is kept (the secret is random and
+    long, so a slow hash adds nothing); ``roles`` limits the roles it acts in; revoked tokens stay as a record."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    roles: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+    person: Mapped[Person] = relationship()
+
+
+class Document(Base):
+    """Evidence attached to a case (002 7.8.3 evidence, 7.8.8 appeal papers). Stored once with its
+    SHA-256; a new upload is a new row, never an overwrite."""
+
+    __tablename__ = "document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("workflow_case.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime]
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+    uploaded_by: Mapped[Person | None] = relationship()
+
+
+@event.listens_for(Document, "before_update")
+def _documents_are_never_overwritten(mapper, connection, target):
+    raise RuntimeError("documents are never overwritten: upload a new one")
 
 
 @event.listens_for(Event, "before_update")

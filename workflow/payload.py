@@ -9,6 +9,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from .errors import InvalidPayload
 from .policy.model import TransitionSpec
 
+MAX_ID = 2**31 - 1  # ids are 32-bit in the database; a larger one cannot name anything
+
 
 def _field(spec) -> fields.Field:
     kw = {"required": spec.required, "metadata": {"label": spec.label or spec.name, "clause": spec.clause}}
@@ -33,9 +35,9 @@ def _field(spec) -> fields.Field:
     if t == "choice":
         return fields.String(validate=validate.OneOf(spec.choices), **kw)
     if t == "person":
-        return fields.Integer(strict=False, validate=validate.Range(min=1), **kw)
+        return fields.Integer(strict=False, validate=validate.Range(min=1, max=MAX_ID), **kw)
     if t == "documents":
-        return fields.List(fields.Integer(validate=validate.Range(min=1)), **kw)
+        return fields.List(fields.Integer(validate=validate.Range(min=1, max=MAX_ID)), **kw)
     raise ValueError(f"unknown field type {t!r}")
 
 

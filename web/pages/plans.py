@@ -19,7 +19,7 @@ def plan_page(actor, plan_id):
         plan = plan_service.get_plan(svc, actor, plan_id)
         a = request.args.get("from", type=int)
         b = request.args.get("to", type=int)
-        diff = plan_service.diff_lines(plan, a, b) if a and b else None
+        diff = plan_service.describe_changes(svc, actor, plan_id, a, b) if a and b else None
     except NotFound:
         abort(404)
     current = plan_service.version(plan, plan.current_version)

@@ -19,6 +19,7 @@ from ..models import Case, Event, JobPlan, JobPlanVersion, Person
 from ..payload import to_json, validate_payload
 from ..policy.registry import PolicyRegistry
 from .context import FireContext, FireResult, TriggerInfo
+from .documents import check_payload_documents
 from .uow import write_transaction
 
 MAX_CHAIN = 12  # automatic follow-on steps in one request; a policy that loops is a bug
@@ -173,9 +174,9 @@ class JobPlanning:
         return version
 
     def _require_plan_editor(self, actor: Actor, person: Person) -> None:
-        if actor.is_system or actor.person_id in (person.id, person.manager_id):
-            return
-        raise PermissionDenied("only the practitioner and their clinical manager may draft or edit the job plan")
+        from .plans import require_editor
+
+        require_editor(self, actor, person)
 
     # ---- internals -------------------------------------------------------------------------------
 
@@ -208,6 +209,7 @@ class JobPlanning:
             raise PermissionDenied(f"'{spec.title}' on case {case.id} may be done by: {allowed} ({spec.clause})")
         role = next(r for r in spec.roles if r in roles)
         values = validate_payload(spec, payload)
+        check_payload_documents(self.session, case, spec, values)
         if spec.reason_required and not (reason and reason.strip()):
             raise InvalidPayload(f"'{spec.title}' needs a reason, recorded in the audit log",
                                  fields={"reason": ["a reason is required"]})
@@ -221,6 +223,7 @@ class JobPlanning:
         case.updated_at = ctx.now
         flag_modified(case, "updated_at")  # every fire bumps the case version, even a step that keeps the state
         case.data = {**(case.data or {}), **to_json(values)}
+        flag_modified(case, "data")  # every step is a new version of the case, even one that changes no column
         if wf.state(to_state).final:
             case.closed_at = ctx.now
         ctx.event = self._append_event(case, ctx.now, "transition", actor, role, trigger, from_state, to_state,

@@ -3,8 +3,7 @@ assessing a plan, the next year's plan as a copy of the last agreed one, team pl
 team's capacity (003)."""
 from __future__ import annotations
 
-import difflib
-import json
+import jsonpatch
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -22,41 +21,49 @@ from ..trust_calendar import calendar_for
 from .uow import write_transaction
 
 
+
+
 def today(svc, policy) -> date:
     return calendar_for(policy).local_date(svc.clock.now())
 
 
-def _may_read_plan(svc, actor: Actor, plan: JobPlan) -> bool:
+def latest_policies(svc):
+    return [svc.policies.latest(pid) for pid in svc.policies.ids()]
+
+
+def can_see_person(svc, actor: Actor, person: Person) -> bool:
+    """Whoever holds a role over the person's job planning under any loaded policy (the same rules as
+    on a case: practitioner, manager, AMD of the care group, the offices)."""
+    return actor.is_system or bool(access.roles_over_person(svc.session, actor, person, latest_policies(svc)))
+
+
+def can_see_plan(svc, actor: Actor, plan: JobPlan) -> bool:
+    """An individual plan: whoever may see the person, and whoever may see a case the plan is attached
+    to (a panel member on that plan's appeal). A team plan: its members' managers and whoever may read
+    reports for its care group (002 7.4)."""
     if actor.is_system:
         return True
-    person = plan.person
-    if person is not None and actor.person_id in (person.id, person.manager_id):
+    if plan.kind == "team":
+        if _manages_in_team(svc, actor, plan.team_id):
+            return True
+        try:
+            scope = report_scope(svc.session, actor)
+        except PermissionDenied:
+            return False
+        team = svc.session.get(OrgUnit, plan.team_id)
+        group = team.ancestor("care_group") if team else None
+        return scope is None or (group is not None and group.id in scope)
+    if plan.person is not None and can_see_person(svc, actor, plan.person):
         return True
-    if plan.kind == "team" and _manages_in_team(svc, actor, plan.team_id):
-        return True
-    try:
-        scope = report_scope(svc.session, actor)
-    except PermissionDenied:
-        return False
-    if scope is None:
-        return True
-    team = person.team if person is not None else svc.session.get(OrgUnit, plan.team_id)
-    group = team.ancestor("care_group") if team else None
-    return group is not None and group.id in scope
+    cases = svc.session.scalars(select(Case).where(Case.job_plan_id == plan.id))
+    return any(access.can_see_case(svc.session, actor, c, svc.policy_of(c)) for c in cases)
 
 
 def get_plan(svc, actor: Actor, plan_id: int) -> JobPlan:
     plan = svc.session.get(JobPlan, plan_id)
-    if plan is None or not _may_read_plan(svc, actor, plan):
+    if plan is None or not can_see_plan(svc, actor, plan):
         raise NotFound(f"job plan {plan_id} was not found")
     return plan
-
-
-def plans_of(svc, actor: Actor, person_id: int) -> list[JobPlan]:
-    person = svc.session.get(Person, person_id)
-    if person is None or not access.can_see_person(svc.session, actor, person):
-        raise NotFound(f"person {person_id} was not found")
-    return list(svc.session.scalars(select(JobPlan).where(JobPlan.person_id == person_id).order_by(JobPlan.id.desc())))
 
 
 def version(plan: JobPlan, number: int) -> JobPlanVersion:
@@ -70,15 +77,6 @@ def in_force(plan: JobPlan) -> JobPlanVersion | None:
     """The version in force: the last agreed one. While a new version is being agreed or disputed,
     the last agreed plan stays in force (002 7.7, 7.8)."""
     return version(plan, plan.agreed_version) if plan.agreed_version else None
-
-
-def diff_lines(plan: JobPlan, a: int, b: int) -> list[str]:
-    """A line diff of two versions' content, section by section (as readable JSON)."""
-    def lines(v):
-        return json.dumps(v.content, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
-
-    return list(difflib.unified_diff(lines(version(plan, a)), lines(version(plan, b)),
-                                     fromfile=f"version {a}", tofile=f"version {b}", lineterm=""))
 
 
 def assess(svc, actor: Actor, plan_id: int, number: int | None = None) -> Assessment:
@@ -259,7 +257,7 @@ def plan_in_force(svc, actor: Actor, person_id: int) -> PlanInForce | None:
     disagreement or an appeal runs: only an agreement at sign-off, or a decision of the Medical Director
     or the board, changes it."""
     person = svc.session.get(Person, person_id)
-    if person is None or not access.can_see_person(svc.session, actor, person):
+    if person is None or not can_see_person(svc, actor, person):
         raise NotFound(f"person {person_id} was not found")
     plan = last_agreed_plan(svc, person.id)
     if plan is None:
@@ -270,3 +268,59 @@ def plan_in_force(svc, actor: Actor, person_id: int) -> PlanInForce | None:
         .order_by(Case.id)))
     return PlanInForce(person.id, plan.id, agreed.number, plan.agreed_at, plan.interim, dict(agreed.content),
                        plan.current_version, bool(disputes), disputes)
+
+
+def list_plans(svc, actor: Actor, person_id: int | None = None) -> list[JobPlan]:
+    q = select(JobPlan).order_by(JobPlan.id)
+    if person_id:
+        q = q.where(JobPlan.person_id == person_id)
+    return [p for p in svc.session.scalars(q) if can_see_plan(svc, actor, p)]
+
+
+def get_version(svc, actor: Actor, plan_id: int, number: int) -> JobPlanVersion:
+    return version(get_plan(svc, actor, plan_id), number)
+
+
+def diff_versions(svc, actor: Actor, plan_id: int, from_number: int, to_number: int) -> list[dict]:
+    """The changes from one version's content to another's, as a JSON Patch (RFC 6902)."""
+    old = get_version(svc, actor, plan_id, from_number)
+    new = get_version(svc, actor, plan_id, to_number)
+    return jsonpatch.make_patch(old.content or {}, new.content or {}).patch
+
+
+def _editor_roles(svc) -> set[str]:
+    """The roles that draft and edit a plan: the practitioner and their clinical manager (002 7.5)."""
+    return {name for p in latest_policies(svc) for name, r in p.roles.items() if r.scope in ("subject", "manager")}
+
+
+def require_editor(svc, actor: Actor, person) -> None:
+    """The practitioner and their clinical manager draft and edit the plan (002 7.5); a token's roles count."""
+    if actor.is_system:
+        return
+    held = access.roles_over_person(svc.session, actor, person, latest_policies(svc))
+    if not held & _editor_roles(svc):
+        raise PermissionDenied("only the practitioner and their clinical manager may draft or edit the job plan (002 7.5)")
+
+
+def create_plan(svc, actor: Actor, person_id: int, content: dict, *, policy_id=None, interim=False) -> JobPlan:
+    """Draft a plan (the service checks who may, within a token's roles)."""
+    return svc.create_job_plan(actor, person_id, content, policy_id=policy_id, interim=interim)
+
+
+def edit_plan(svc, actor: Actor, plan_id: int, content: dict, *, expected_version: int, note=None) -> JobPlanVersion:
+    """A new version of a plan the caller may see (else NotFound) and may edit (else PermissionDenied)."""
+    plan = get_plan(svc, actor, plan_id)
+    if plan.person is None:
+        raise NotFound(f"job plan {plan_id} was not found")
+    return svc.edit_job_plan(actor, plan_id, content, expected_version=expected_version, note=note)
+
+
+def describe_changes(svc, actor: Actor, plan_id: int, from_number: int, to_number: int) -> list[dict]:
+    """The JSON Patch between two versions, each change with the value before and after, for people."""
+    old = get_version(svc, actor, plan_id, from_number).content or {}
+    out = []
+    for op in diff_versions(svc, actor, plan_id, from_number, to_number):
+        before = jsonpatch.JsonPointer(op["path"]).resolve(old, None) if op["op"] in ("replace", "remove") else None
+        out.append({"op": op["op"], "where": op["path"].strip("/").replace("/", " › ").replace("_", " "),
+                    "before": before, "after": op.get("value")})
+    return out

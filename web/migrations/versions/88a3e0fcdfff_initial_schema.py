@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 9dbe2a92f4da
+Revision ID: 88a3e0fcdfff
 Revises: 
-Create Date: 2026-11-25 06:28:59.753322
+Create Date: 2026-11-25 06:51:49.218668
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import workflow.models  # noqa: F401  (custom column types)
 
 
 # revision identifiers, used by Alembic.
-revision = '9dbe2a92f4da'
+revision = '88a3e0fcdfff'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -70,6 +70,22 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('job_title', 'band', name='uq_agreed_split')
     )
+    op.create_table('api_token',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('roles', sa.JSON(), nullable=False),
+    sa.Column('created_at', workflow.models.UTCDateTime(), nullable=False),
+    sa.Column('revoked_at', workflow.models.UTCDateTime(), nullable=True),
+    sa.Column('last_used_at', workflow.models.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_token_person_id'), ['person_id'], unique=False)
+
     op.create_table('audit_sample',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
@@ -250,6 +266,24 @@ def upgrade():
         batch_op.create_index('ix_deadline_due', ['status', 'next_check_at'], unique=False)
         batch_op.create_index('ix_deadline_due_at', ['due_at'], unique=False)
 
+    op.create_table('document',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('uploaded_at', workflow.models.UTCDateTime(), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['workflow_case.id'], ),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['person.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('document', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_document_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_document_sha256'), ['sha256'], unique=False)
+
     op.create_table('event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -332,6 +366,11 @@ def downgrade():
         batch_op.drop_index('ix_event_at')
 
     op.drop_table('event')
+    with op.batch_alter_table('document', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_document_sha256'))
+        batch_op.drop_index(batch_op.f('ix_document_case_id'))
+
+    op.drop_table('document')
     with op.batch_alter_table('deadline', schema=None) as batch_op:
         batch_op.drop_index('ix_deadline_due_at')
         batch_op.drop_index('ix_deadline_due')
@@ -378,6 +417,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_audit_sample_year'))
 
     op.drop_table('audit_sample')
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_token_person_id'))
+
+    op.drop_table('api_token')
     op.drop_table('agreed_split')
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_person_team_id'))

@@ -1,0 +1,91 @@
+"""The HTTP API under /api/v1 (flask-smorest): OpenAPI at /api/v1/openapi.json, Swagger UI at
+/api/v1/docs served from the swagger-ui-bundle package (nothing from a CDN)."""
+from __future__ import annotations
+
+import http
+
+from flask import Blueprint, send_from_directory
+from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from workflow.errors import WorkflowError
+
+from . import audit, cases, documents, people, plans, policies
+from .auth import authenticate_api_request
+from .problems import PROBLEM_JSON, ProblemSchema, from_http_exception, from_workflow_error, problem, wants_problem
+
+API_VERSION = "1"
+
+
+class ProblemApi(Api):
+    """flask-smorest's Api whose errors are RFC 9457 problem documents, documented as such."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self):
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+    def handle_http_exception(self, error: HTTPException):
+        if not wants_problem():
+            return error  # pages keep Flask's own error pages
+        return from_http_exception(error)
+
+
+def init_api(app) -> ProblemApi:
+    import swagger_ui_bundle
+
+    app.config.setdefault("API_TITLE", "Job planning")
+    app.config.setdefault("API_VERSION", API_VERSION)
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault("OPENAPI_SWAGGER_UI_PATH", "docs")
+    app.config.setdefault("OPENAPI_SWAGGER_UI_URL", "/api/v1/docs/assets/")
+    app.config.setdefault("API_SPEC_OPTIONS", {
+        "info": {"description": "Job planning: sign-off, mediation and appeal, driven by policy files. "
+                                "Errors are RFC 9457 problem documents. Changes need If-Match with the ETag."},
+        "security": [{"bearerAuth": []}, {"sessionCookie": []}],
+        "components": {"securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer", "description": "An API token (jobplan token create)"},
+            "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session"}}},
+    })
+
+    api = ProblemApi(app)
+    for module in (people, plans, cases, audit, documents, policies):
+        api.register_blueprint(module.blp)
+
+    assets = Blueprint("api_docs_assets", __name__)
+
+    @assets.get("/api/v1/docs/assets/<path:filename>")
+    def swagger_assets(filename):
+        return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=3600)
+
+    app.register_blueprint(assets)
+    app.before_request(authenticate_api_request)
+
+    @app.errorhandler(WorkflowError)
+    def _workflow_error(exc):
+        if wants_problem():
+            return from_workflow_error(exc)
+        raise exc
+
+    @app.errorhandler(IntegrityError)
+    def _integrity_error(exc):
+        """A write that breaks a constraint (two requests racing for the same unique value) is a conflict
+        the caller can retry, never a 500; the transaction has already been rolled back."""
+        if wants_problem():
+            return problem(409, "Conflict", "the change conflicts with data saved meanwhile; reload and try again",
+                           code="conflict")
+        raise exc
+
+    return api

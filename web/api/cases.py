@@ -1,0 +1,99 @@
+"""Cases: list with filters, detail with what the caller may do now, start, fire a trigger; deadlines."""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from workflow.service import cases as case_queries
+
+from .common import actor, document_errors, etag, expected_version, svc
+from .schemas import (CaseCreateSchema, CaseDetailSchema, CaseSchema, CasesQuery, DeadlineSchema, DeadlinesQuery,
+                      FireResultSchema, FireSchema)
+
+blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Cases and their deadlines")
+ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "Send it back in If-Match to change the case"}}
+
+
+def _field(f):
+    return {"name": f.name, "type": f.type, "required": f.required, "label": f.label, "choices": list(f.choices),
+            "clause": f.clause}
+
+
+def case_detail(s, who, case_id):
+    case = s.get_case(who, case_id)
+    state = s.policy_of(case).workflow(case.workflow).state(case.state)
+    triggers = [{"trigger": t.trigger, "title": t.title, "dest": t.dest, "roles": list(t.roles), "clause": t.clause,
+                 "reason_required": t.reason_required, "payload": [_field(f) for f in t.payload]}
+                for t in s.available_triggers(who, case_id)]
+    body = {c: getattr(case, c) for c in CaseSchema().fields}
+    body.update(state_title=state.title, next_step=state.next_step, data=case.data or {},
+                my_roles=sorted(s.roles_on(who, case)), triggers=triggers,
+                deadlines=case_queries.case_deadlines(s, who, case_id))
+    return body, 200, {"ETag": etag("case", case.id, case.version)}
+
+
+@blp.route("/cases")
+class Cases(MethodView):
+    @blp.arguments(CasesQuery, location="query")
+    @blp.response(200, CaseSchema(many=True))
+    @document_errors(blp, 401, 422)
+    def get(self, args):
+        """Cases the caller may see, filtered by state, policy, workflow, the caller's role, person, overdue."""
+        return case_queries.find_cases(svc(), actor(), state=args.get("state"), policy_id=args.get("policy"),
+                                       workflow=args.get("workflow"), role=args.get("role"),
+                                       person_id=args.get("person"), overdue=args.get("overdue"),
+                                       open_only=args.get("open", False))
+
+    @blp.arguments(CaseCreateSchema)
+    @blp.response(201, CaseDetailSchema, headers=ETAG_HEADER)
+    @document_errors(blp, 401, 403, 404, 422)
+    def post(self, data):
+        """Start a case (a sign-off is started by the clinical manager or the Medical Directorate)."""
+        s = svc()
+        case = case_queries.start_case(s, actor(), data["workflow"], data["subject_id"], policy_id=data["policy_id"],
+                                       job_plan_id=data["job_plan_id"], manager_id=data["manager_id"])
+        body, _, headers = case_detail(s, actor(), case.id)
+        return body, 201, headers
+
+
+@blp.route("/cases/<int(min=1, max=2147483647):case_id>")
+class CaseResource(MethodView):
+    @blp.response(200, CaseDetailSchema, headers=ETAG_HEADER)
+    @document_errors(blp, 401, 404)
+    def get(self, case_id):
+        """The case, what the caller may do on it now (and what each step needs), and its deadlines."""
+        return case_detail(svc(), actor(), case_id)
+
+
+@blp.route("/cases/<int(min=1, max=2147483647):case_id>/triggers/<string(maxlength=60):trigger>")
+class FireTrigger(MethodView):
+    @blp.arguments(FireSchema)
+    @blp.response(200, FireResultSchema, headers=ETAG_HEADER)
+    @document_errors(blp, 401, 403, 404, 409, 422, 428)
+    def post(self, data, case_id, trigger):
+        """Fire a trigger with its payload (and a reason where the step needs one). Needs If-Match."""
+        s = svc()
+        s.get_case(actor(), case_id)  # 404 before 428 for a case the caller may not see
+        result = s.fire(actor(), case_id, trigger, data["payload"], expected_version=expected_version("case", case_id),
+                        reason=data["reason"])
+        return asdict(result), 200, {"ETag": etag("case", result.case_id, result.version)}
+
+
+@blp.route("/cases/<int(min=1, max=2147483647):case_id>/deadlines")
+class CaseDeadlines(MethodView):
+    @blp.response(200, DeadlineSchema(many=True))
+    @document_errors(blp, 401, 404)
+    def get(self, case_id):
+        return case_queries.case_deadlines(svc(), actor(), case_id)
+
+
+@blp.route("/deadlines")
+class Deadlines(MethodView):
+    @blp.arguments(DeadlinesQuery, location="query")
+    @blp.response(200, DeadlineSchema(many=True))
+    @document_errors(blp, 401, 422)
+    def get(self, args):
+        """Deadlines of the cases the caller may see, soonest first."""
+        return case_queries.list_deadlines(svc(), actor(), status=args.get("status"), overdue=args.get("overdue"))

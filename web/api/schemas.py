@@ -1,0 +1,346 @@
+"""The API's marshmallow schemas: requests validated at the edge, responses documented."""
+from __future__ import annotations
+
+from flask_smorest.fields import Upload
+from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
+
+MAX_ID = 2**31 - 1  # ids are 32-bit in the database; anything larger cannot exist
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class Query(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+# ---- organisation and people -------------------------------------------------------------------
+
+class OrgUnitSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    name = fields.String()
+    parent_id = fields.Integer(allow_none=True)
+
+
+class PersonSchema(Schema):
+    id = fields.Integer()
+    staff_number = fields.String(allow_none=True)
+    name = fields.String()
+    email = fields.String()
+    staff_group = fields.String(allow_none=True)
+    job_title = fields.String(allow_none=True)
+    team_id = fields.Integer(allow_none=True)
+    manager_id = fields.Integer(allow_none=True)
+    contracted_pas = fields.Float(allow_none=True)
+    contracted_hours = fields.Float(allow_none=True)
+    active = fields.Boolean()
+
+
+class PeopleQuery(Query):
+    team = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    active = fields.Boolean()
+
+
+class CsvUpload(Schema):
+    file = Upload(required=True, metadata={"description": "The HR/ESR staff extract as CSV (UTF-8)"})
+
+
+class ImportRowSchema(Schema):
+    row = fields.Integer()
+    staff_number = fields.String(allow_none=True)
+    status = fields.String(validate=validate.OneOf(["created", "updated", "unchanged", "refused"]))
+    messages = fields.List(fields.String())
+
+
+class ImportReportSchema(Schema):
+    summary = fields.Dict(keys=fields.String(), values=fields.Integer())
+    rows = fields.List(fields.Nested(ImportRowSchema))
+
+
+# ---- job plans ---------------------------------------------------------------------------------
+
+class SignatureSchema(Schema):
+    person_id = fields.Integer()
+    role = fields.String()
+    signed_at = fields.DateTime()
+
+
+class JobPlanSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    person_id = fields.Integer(allow_none=True)
+    team_id = fields.Integer(allow_none=True)
+    policy_id = fields.String()
+    period_start = fields.Date(allow_none=True)
+    interim = fields.Boolean()
+    current_version = fields.Integer()
+    agreed_version = fields.Integer(allow_none=True)
+    agreed_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    row_version = fields.Integer(metadata={"description": "The version to send back in If-Match"})
+
+
+class JobPlanVersionSchema(Schema):
+    number = fields.Integer()
+    content = fields.Dict()
+    created_at = fields.DateTime()
+    created_by_id = fields.Integer(allow_none=True)
+    note = fields.String(allow_none=True)
+    signatures = fields.List(fields.Nested(SignatureSchema))
+
+
+class PlansQuery(Query):
+    person = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+
+
+class PlanCreateSchema(Strict):
+    person_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
+    content = fields.Dict(required=True)
+    policy_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=80))
+    interim = fields.Boolean(load_default=False)
+
+
+class PlanEditSchema(Strict):
+    content = fields.Dict(required=True)
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class DiffQuery(Query):
+    from_ = fields.Integer(data_key="from", required=True, validate=validate.Range(min=1, max=MAX_ID))
+    to = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
+
+
+class DiffSchema(Schema):
+    plan_id = fields.Integer()
+    from_ = fields.Integer(data_key="from")
+    to = fields.Integer()
+    patch = fields.List(fields.Dict(), metadata={"description": "JSON Patch (RFC 6902) from one version to the other"})
+
+
+# ---- cases -------------------------------------------------------------------------------------
+
+class FieldSpecSchema(Schema):
+    name = fields.String()
+    type = fields.String()
+    required = fields.Boolean()
+    label = fields.String(allow_none=True)
+    choices = fields.List(fields.String())
+    clause = fields.String(allow_none=True)
+
+
+class TriggerSchema(Schema):
+    trigger = fields.String()
+    title = fields.String()
+    dest = fields.String()
+    roles = fields.List(fields.String())
+    clause = fields.String()
+    reason_required = fields.Boolean()
+    payload = fields.List(fields.Nested(FieldSpecSchema))
+
+
+class DeadlineSchema(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    name = fields.String()
+    state = fields.String()
+    kind = fields.String()
+    starts_at = fields.DateTime()
+    due_at = fields.DateTime()
+    status = fields.String()
+    reminders_sent = fields.Integer()
+    escalation_step = fields.Integer()
+    extensions = fields.Integer()
+    closed_at = fields.DateTime(allow_none=True)
+
+
+class CaseSchema(Schema):
+    id = fields.Integer()
+    workflow = fields.String()
+    policy_id = fields.String()
+    policy_version = fields.Integer()
+    state = fields.String()
+    subject_id = fields.Integer()
+    manager_id = fields.Integer(allow_none=True)
+    job_plan_id = fields.Integer(allow_none=True)
+    parent_id = fields.Integer(allow_none=True)
+    opened_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    closed_at = fields.DateTime(allow_none=True)
+    version = fields.Integer(metadata={"description": "The version to send back in If-Match"})
+
+
+class CaseDetailSchema(CaseSchema):
+    state_title = fields.String()
+    next_step = fields.String(allow_none=True)
+    data = fields.Dict()
+    my_roles = fields.List(fields.String())
+    triggers = fields.List(fields.Nested(TriggerSchema), metadata={"description": "What the caller may do now"})
+    deadlines = fields.List(fields.Nested(DeadlineSchema))
+
+
+class CasesQuery(Query):
+    state = fields.String(validate=validate.Length(min=1, max=60))
+    policy = fields.String(validate=validate.Length(min=1, max=80))
+    workflow = fields.String(validate=validate.Length(min=1, max=60))
+    role = fields.String(validate=validate.Length(min=1, max=60), metadata={"description": "A role the caller holds on the case"})
+    person = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "The practitioner (subject)"})
+    overdue = fields.Boolean()
+    open = fields.Boolean()
+
+
+class CaseCreateSchema(Strict):
+    workflow = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    subject_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
+    policy_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=80))
+    job_plan_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
+    manager_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
+
+
+class FireSchema(Strict):
+    payload = fields.Dict(keys=fields.String(), load_default=dict,
+                          metadata={"description": "The trigger's fields, as listed in the case's triggers"})
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+
+
+class FireResultSchema(Schema):
+    case_id = fields.Integer()
+    trigger = fields.String()
+    from_state = fields.String()
+    to_state = fields.String()
+    event_id = fields.Integer()
+    version = fields.Integer()
+    started_case_ids = fields.List(fields.Integer())
+
+
+class DeadlinesQuery(Query):
+    status = fields.String(validate=validate.OneOf(["open", "met", "breached", "cancelled", "expired", "paused"]))
+    overdue = fields.Boolean()
+
+
+# ---- audit -------------------------------------------------------------------------------------
+
+class EventSchema(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    seq = fields.Integer()
+    at = fields.DateTime()
+    kind = fields.String()
+    actor_id = fields.Integer(allow_none=True)
+    actor_role = fields.String()
+    trigger = fields.String(allow_none=True)
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String(allow_none=True)
+    payload = fields.Dict()
+    reason = fields.String(allow_none=True)
+
+
+class EventsQuery(Query):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    since = fields.AwareDateTime()
+    until = fields.AwareDateTime()
+    kind = fields.String(validate=validate.Length(min=1, max=30))
+
+
+class ExportQuery(Query):
+    since = fields.AwareDateTime()
+    until = fields.AwareDateTime()
+    kind = fields.String(validate=validate.Length(min=1, max=30))
+
+
+class EventPageSchema(Schema):
+    items = fields.List(fields.Nested(EventSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
+
+
+# ---- documents ---------------------------------------------------------------------------------
+
+class DocumentSchema(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    uploaded_at = fields.DateTime()
+    uploaded_by_id = fields.Integer(allow_none=True)
+
+
+class DocumentUpload(Schema):
+    file = Upload(required=True)
+
+
+# ---- policies ----------------------------------------------------------------------------------
+
+class PolicySummarySchema(Schema):
+    id = fields.String()
+    version = fields.Integer()
+    title = fields.String()
+    staff_groups = fields.List(fields.String())
+    source_document = fields.String()
+    source_title = fields.String()
+
+
+class RoleSpecSchema(Schema):
+    name = fields.String()
+    title = fields.String()
+    scope = fields.String()
+    clause = fields.String(allow_none=True)
+
+
+class StateSpecSchema(Schema):
+    name = fields.String()
+    title = fields.String()
+    final = fields.Boolean()
+    waiting_on = fields.List(fields.String())
+    next_step = fields.String(allow_none=True)
+    clause = fields.String(allow_none=True)
+
+
+class TransitionSpecSchema(Schema):
+    trigger = fields.String()
+    title = fields.String()
+    sources = fields.List(fields.String())
+    dest = fields.String()
+    roles = fields.List(fields.String())
+    clause = fields.String()
+    conditions = fields.List(fields.String())
+    reason_required = fields.Boolean()
+    payload = fields.List(fields.Nested(FieldSpecSchema))
+
+
+class WorkflowSpecSchema(Schema):
+    name = fields.String()
+    title = fields.String()
+    initial = fields.String()
+    clause = fields.String(allow_none=True)
+    started_by = fields.List(fields.String())
+    states = fields.List(fields.Nested(StateSpecSchema))
+    transitions = fields.List(fields.Nested(TransitionSpecSchema))
+
+
+class PolicyDetailSchema(PolicySummarySchema):
+    roles = fields.List(fields.Nested(RoleSpecSchema))
+    workflows = fields.List(fields.Nested(WorkflowSpecSchema))
+
+
+class PolicyQuery(Query):
+    version = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+
+
+class DiagramQuery(PolicyQuery):
+    workflow = fields.String(validate=validate.Length(min=1, max=60))
+
+
+class DiagramSchema(Schema):
+    policy_id = fields.String()
+    version = fields.Integer()
+    workflow = fields.String()
+    format = fields.String(metadata={"description": "Always 'mermaid' (stateDiagram-v2)"})
+    text = fields.String()

@@ -1,0 +1,75 @@
+"""The audit log as a reader sees it: a case's events, or every event the caller may see across the
+trust (the master log of 002 7.6.8 for the offices), a page at a time, or all of it as CSV."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from .. import access
+from ..actors import Actor
+from ..models import Event
+
+# The offices that read the whole trust's log (002 7.6.8 master log; 5.1, 5.2, 5.6, 5.7).
+TRUST_READERS = {"medical_director", "chief_executive_office", "medical_directorate", "hr"}
+CSV_COLUMNS = ["id", "case_id", "seq", "at", "kind", "actor_id", "actor_role", "trigger", "from_state", "to_state",
+               "reason", "payload"]
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    total: int
+    page: int
+    page_size: int
+
+
+def _visible_case_ids(svc, actor: Actor):
+    if access.holds_office(svc.session, actor, TRUST_READERS):
+        return None  # every case
+    return [c.id for c in svc.list_cases(actor)]
+
+
+def events_query(svc, actor: Actor, *, case_id=None, since: datetime | None = None, until: datetime | None = None,
+                 kind: str | None = None):
+    if case_id is not None:
+        svc.get_case(actor, case_id)
+        q = select(Event).where(Event.case_id == case_id)
+    else:
+        ids = _visible_case_ids(svc, actor)
+        q = select(Event) if ids is None else select(Event).where(Event.case_id.in_(ids or [-1]))
+    if since:
+        q = q.where(Event.at >= since)
+    if until:
+        q = q.where(Event.at < until)
+    if kind:
+        q = q.where(Event.kind == kind)
+    return q
+
+
+def events_page(svc, actor: Actor, *, page: int = 1, page_size: int = 50, **filters) -> Page:
+    q = events_query(svc, actor, **filters)
+    total = svc.session.scalar(select(func.count()).select_from(q.subquery()))
+    rows = svc.session.scalars(q.order_by(Event.at, Event.id).offset((page - 1) * page_size).limit(page_size))
+    return Page(list(rows), total or 0, page, page_size)
+
+
+def events_csv(svc, actor: Actor, **filters) -> str:
+    import json
+
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(CSV_COLUMNS)
+    for e in svc.session.scalars(events_query(svc, actor, **filters).order_by(Event.at, Event.id)):
+        w.writerow([e.id, e.case_id, e.seq, e.at.isoformat(), e.kind, e.actor_id or "", e.actor_role, e.trigger or "",
+                    e.from_state or "", e.to_state or "", _safe(e.reason or ""),
+                    _safe(json.dumps(e.payload or {}, sort_keys=True))])
+    return out.getvalue()
+
+
+def _safe(text: str) -> str:
+    """Neutralise spreadsheet formulas in free text (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
