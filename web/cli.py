@@ -80,8 +80,10 @@ def serve_command(host, port, demo):
     app = current_app._get_current_object()
     from .scheduler import start_in_process
 
-    start_in_process(app)
+    sched = start_in_process(app)
     click.echo(f"Job planning service on http://{host}:{port}/  (database: {app.config['SQLALCHEMY_DATABASE_URI']})")
+    if sched is None:
+        click.echo("No scheduler in this process: run `jobplan scheduler` for deadlines and email.")
     from werkzeug.serving import run_simple
 
     run_simple(host, port, app, threaded=True, use_reloader=False)
@@ -110,3 +112,34 @@ def sweep_command(now_text):
             now = now.replace(tzinfo=ZoneInfo("Europe/London"))
     report = service().sweep(now)
     click.echo(report.summary())
+
+
+@main.command("mail")
+@with_appcontext
+def mail_command():
+    """Send the outbox once (SMTP, or .eml files in JOBPLAN_MAIL_DIR when no SMTP host is set)."""
+    from flask import current_app
+
+    from .scheduler import run_mail
+
+    report = run_mail(current_app._get_current_object())
+    if report is None:
+        sys.exit(1)
+    click.echo(report.summary())
+
+
+@main.command("scheduler")
+@with_appcontext
+def scheduler_command():
+    """Run the sweep and the mail relay on their intervals, as their own process (production)."""
+    import logging
+
+    from flask import current_app
+
+    from .scheduler import run_forever
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = current_app._get_current_object()
+    click.echo(f"scheduler: sweep every {app.config['JOBPLAN_SWEEP_SECONDS']} s, mail every "
+               f"{app.config['JOBPLAN_MAIL_SECONDS']} s (database: {app.config['SQLALCHEMY_DATABASE_URI']})")
+    run_forever(app)

@@ -50,6 +50,31 @@ def next_check(spec: DeadlineSpec, d: Deadline) -> datetime | None:
     return None
 
 
+def reschedule(spec: DeadlineSpec, d: Deadline, due_at: datetime, now: datetime) -> None:
+    """Move a deadline to ``due_at``: every pending reminder and escalation follows it. Reminders whose new
+    time has already passed are not sent late (as when a clock opens); the escalation chain starts again.
+    Messages are keyed by the due date (``step_key``), so a reminder for the new date is a new message."""
+    d.due_at = due_at
+    d.status = "open"
+    d.escalation_step = 0
+    d.reminders_sent = sum(1 for t in reminder_times(spec, due_at) if t <= now)
+    d.closed_at = None
+    d.paused_at = None
+    d.next_check_at = next_check(spec, d)
+
+
+def step_key(d: Deadline, step: str, index: int) -> str:
+    """The outbox key of one reminder or escalation step of one deadline at one due date: unique, so a second
+    sweep (or a second sweeper) cannot queue it twice, while an extension makes the new date's steps new."""
+    return f"deadline:{d.id}:due:{int(d.due_at.timestamp())}:{step}:{index}"
+
+
+def last_day(policy, d: Deadline) -> date:
+    """The last permitted local day of a deadline (it falls due at the end of that day)."""
+    cal = calendar_for(policy)
+    return cal.local_date(d.due_at - timedelta(seconds=1))
+
+
 def open_for_state(ctx, state_name: str) -> list[Deadline]:
     state = ctx.workflow.state(state_name)
     cal = calendar_for(ctx.policy)

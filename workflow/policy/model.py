@@ -66,6 +66,7 @@ class DeadlineSpec:
     clause: str
     label: str
     local_choice: str | None = None
+    extend_roles: tuple[str, ...] = ()  # who may extend, pause or resume this clock (a recorded decision)
 
 
 @dataclass(frozen=True)
