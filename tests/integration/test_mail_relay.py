@@ -1,0 +1,215 @@
+"""The mail relay against a real SMTP server on loopback (aiosmtpd): content, the .ics invitation, the
+daily digest, and the server down for a while then back: every message delivered once, none lost."""
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+
+import icalendar
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
+
+from tests.conftest import actor
+from workflow.mail import MailSettings, drain
+from workflow.models import Case, OutboxMessage, Person
+
+UTC = timezone.utc
+
+
+class Collector:
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.refuse: dict[str, str] = {}  # subject fragment -> SMTP reply
+
+    async def handle_DATA(self, server, session, envelope):
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        for fragment, reply in self.refuse.items():
+            if fragment in msg["Subject"]:
+                return reply
+        self.messages.append(msg)
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():
+    handler = Collector()
+    port = _free_port()
+    servers = []
+
+    def start():  # a stopped Controller cannot start again: a new one on the same port
+        servers.append(Controller(handler, hostname="127.0.0.1", port=port))
+        servers[-1].start()
+
+    handler.port, handler.start, handler.stop = port, start, lambda: servers[-1].stop()
+    start()
+    yield handler
+    if servers[-1].loop.is_running():
+        servers[-1].stop()
+
+
+def _settings(port, tmp_path=None):
+    return MailSettings(mail_from="job-planning@trust.example.nhs.uk", smtp_host="127.0.0.1", smtp_port=port,
+                        timeout=5)
+
+
+def _pending(svc):
+    return svc.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending"))
+
+
+def _referred(svc, trust, clock, doctor=None):
+    """A disagreement referred to the Medical Director (queues mail to the MD and the manager)."""
+    doctor = doctor or trust.doctor
+    plan = svc.create_job_plan(actor(trust.manager), doctor.id, {"schedule": []})
+    case = svc.start_case(actor(trust.manager), "sign_off", doctor.id, job_plan_id=plan.id)
+    svc.fire(actor(trust.manager), case.id, "record_meeting", {"meeting_date": clock.now().date().isoformat()})
+    child_id = svc.fire(actor(doctor), case.id, "record_failure_to_agree",
+                        {"points_not_agreed": "on-call"}).started_case_ids[0]
+    svc.fire(actor(doctor), child_id, "raise_formal_disagreement", {
+        "nature": "n", "reasons": "r", "evidence_summary": "e", "consequences": "c", "proposed_solution": "p"})
+    return svc.session.get(Case, child_id)
+
+
+def test_reminder_email_says_case_due_date_who_waits_next_step_and_links_in_text_and_html_002_7_8_4(
+        svc, trust, clock, smtp):
+    trust.doctor.name = "Dr <b>Practitioner</b> & Co"
+    svc.session.commit()
+    case = _referred(svc, trust, clock)
+    drain(svc.session, clock, _settings(smtp.port))
+    smtp.messages.clear()
+    clock.set(datetime(2027, 3, 23, 0, 0, tzinfo=UTC))
+    svc.sweep()  # 7 days before the 4-week mediation deadline
+    report = drain(svc.session, clock, _settings(smtp.port))
+    assert len(report.sent) == 1 and report.error is None
+    [msg] = smtp.messages
+    assert msg["To"] == trust.md.email and msg["Subject"].startswith(f"[Job planning] Reminder — case {case.id}")
+    text = msg.get_body(("plain",)).get_content()
+    html = msg.get_body(("html",)).get_content()
+    assert f"Case: {case.id}: Disagreement and mediation for Dr <b>Practitioner</b> & Co" in text
+    assert "due by the end of Monday 29 March 2027 (7 days left)" in text
+    assert "Who waits on whom: Dr <b>Practitioner</b> & Co waits on Medical Director (Medical Director)" in text
+    assert "What to do next: Convene a meeting" in text
+    assert f"Open the case: https://jobplans.example.nhs.uk/cases/{case.id}" in text
+    assert "Dr &lt;b&gt;Practitioner&lt;/b&gt; &amp; Co" in html and "<b>Practitioner</b>" not in html
+    assert f'<a href="https://jobplans.example.nhs.uk/cases/{case.id}">' in html
+    assert msg["Message-ID"].strip().startswith("<outbox-")
+
+
+def test_mediation_meeting_invitation_carries_an_ics_request_for_the_meeting_time_002_7_8_4(svc, trust, clock, smtp):
+    case = _referred(svc, trust, clock)
+    svc.fire(actor(trust.md), case.id, "schedule_mediation",
+             {"meeting_at": "2027-03-15T14:30:00+00:00", "location": "Room 3"})
+    drain(svc.session, clock, _settings(smtp.port))
+    invites = [m for m in smtp.messages if "Invitation" in m["Subject"]]
+    assert sorted(m["To"] for m in invites) == sorted([trust.doctor.email, trust.manager.email])
+    for m in invites:
+        assert "Date and time of the meeting: Monday 15 March 2027 at 14:30 (GMT)" in m.get_body(("plain",)).get_content()
+        [att] = [p for p in m.iter_attachments()]
+        assert att.get_content_type() == "text/calendar" and att.get_filename() == "meeting-at.ics"
+        assert att.get_param("method") == "REQUEST"
+        cal = icalendar.Calendar.from_ical(att.get_content())
+        [ev] = cal.walk("VEVENT")
+        assert cal["METHOD"] == "REQUEST"
+        assert ev.decoded("DTSTART") == datetime(2027, 3, 15, 14, 30, tzinfo=UTC)
+        assert str(ev["UID"]).startswith(f"case-{case.id}-meeting_at@")
+        attendees = {str(a).lower() for a in ev.get("ATTENDEE")}
+        assert f"mailto:{trust.doctor.email}" in attendees
+
+
+def test_server_down_for_a_while_then_back_delivers_every_message_exactly_once(svc, trust, clock, smtp):
+    _referred(svc, trust, clock)
+    clock.set(datetime(2027, 3, 23, 0, 0, tzinfo=UTC))
+    svc.sweep()
+    total = _pending(svc)
+    assert total >= 4
+    smtp.stop()
+    start = clock.now()
+    report = drain(svc.session, clock, _settings(smtp.port))
+    assert report.sent == [] and len(report.deferred) == total and report.error
+    rows = svc.session.scalars(select(OutboxMessage)).all()
+    assert all(m.status == "pending" and m.attempts == 1 for m in rows)
+    assert {m.next_attempt_at for m in rows} == {start + timedelta(seconds=30)}
+    clock.advance(seconds=10)
+    assert drain(svc.session, clock, _settings(smtp.port)).deferred == []  # not due again yet
+    clock.advance(seconds=25)
+    report = drain(svc.session, clock, _settings(smtp.port))  # still down: the wait doubles
+    assert len(report.deferred) == total
+    svc.session.expire_all()
+    assert {m.next_attempt_at - clock.now() for m in svc.session.scalars(select(OutboxMessage))} == {timedelta(minutes=1)}
+    smtp.start()  # back
+    clock.advance(minutes=1)
+    report = drain(svc.session, clock, _settings(smtp.port))
+    assert len(report.sent) == total
+    clock.advance(minutes=5)
+    assert drain(svc.session, clock, _settings(smtp.port)).sent == []
+    keys = Counter(m["X-Jobplan-Key"] for m in smtp.messages)
+    assert len(keys) == total and set(keys.values()) == {1}
+    svc.session.expire_all()
+    assert all(m.status == "sent" and m.attempts == 3 for m in svc.session.scalars(select(OutboxMessage)))
+
+
+def test_a_try_later_reply_defers_and_a_refusal_marks_failed_without_losing_the_others(svc, trust, clock, smtp):
+    _referred(svc, trust, clock)
+    total = _pending(svc)
+    smtp.refuse = {"Raise a formal disagreement": "451 4.3.0 try again later"}
+    report = drain(svc.session, clock, _settings(smtp.port))
+    assert report.deferred and report.error and "451" in report.error
+    smtp.refuse = {"Raise a formal disagreement": "550 5.1.1 no such mailbox"}
+    clock.advance(minutes=5)
+    report = drain(svc.session, clock, _settings(smtp.port))
+    svc.session.expire_all()
+    failed = svc.session.scalars(select(OutboxMessage).where(OutboxMessage.status == "failed")).all()
+    assert failed and all("550" in m.last_error for m in failed)
+    sent = svc.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "sent"))
+    assert sent + len(failed) == total and len(smtp.messages) == sent
+    assert len({m["X-Jobplan-Key"] for m in smtp.messages}) == sent
+
+
+def test_a_person_who_chose_the_daily_digest_gets_one_message_a_day(svc, trust, clock, smtp):
+    md = svc.session.get(Person, trust.md.id)
+    md.wants_digest = True
+    svc.session.commit()
+    clock.set(datetime(2027, 3, 22, 8, 0, tzinfo=UTC))  # after Monday's 07:00 digest
+    _referred(svc, trust, clock)
+    clock.advance(hours=2)
+    _referred(svc, trust, clock, doctor=trust.colleague)
+    clock.set(datetime(2027, 3, 23, 6, 59, tzinfo=UTC))  # before Tuesday's 07:00: the MD's messages wait
+    drain(svc.session, clock, _settings(smtp.port))
+    assert not [m for m in smtp.messages if m["To"] == trust.md.email]
+    assert [m for m in smtp.messages if m["To"] == trust.manager.email]  # others are not held
+    held = svc.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient_id == trust.md.id)).all()
+    assert len(held) == 2 and all(m.status == "pending" for m in held)
+    clock.set(datetime(2027, 3, 23, 7, 0, tzinfo=UTC))
+    report = drain(svc.session, clock, _settings(smtp.port))
+    assert len(report.digests) == 1
+    [digest] = [m for m in smtp.messages if m["To"] == trust.md.email]
+    assert digest["Subject"] == f"[Job planning] Your daily digest for 23 March 2027: {len(held)} messages"
+    text = digest.get_body(("plain",)).get_content()
+    assert all(m.subject in text for m in held)
+    clock.advance(hours=3)
+    assert drain(svc.session, clock, _settings(smtp.port)).digests == []  # one a day
+    svc.session.expire_all()
+    assert {m.status for m in svc.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.recipient_id == trust.md.id, OutboxMessage.dedupe_key.not_like("digest:%")))} == {"digested"}
+
+
+def test_embedded_default_writes_each_message_once_as_an_eml_file(svc, trust, clock, tmp_path):
+    _referred(svc, trust, clock)
+    total = _pending(svc)
+    folder = tmp_path / "outbox-files"
+    settings = MailSettings(mail_from="job-planning@localhost", mail_dir=str(folder))
+    assert len(drain(svc.session, clock, settings).sent) == total
+    assert drain(svc.session, clock, settings).sent == []
+    files = sorted(folder.glob("*.eml"))
+    assert len(files) == total
+    parsed = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
+    assert parsed.get_body(("plain",)) is not None and parsed.get_body(("html",)) is not None
