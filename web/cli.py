@@ -93,8 +93,10 @@ def serve_command(host, port, demo):
 @click.option("--now", "now_text", default=None, metavar="ISO-DATETIME",
               help="Run as if at this moment (local Europe/London time unless an offset is given), "
                    "e.g. 2027-03-01T09:00.")
+@click.option("--batch", default=200, show_default=True, type=click.IntRange(1),
+              help="Due deadlines claimed per transaction.")
 @with_appcontext
-def sweep_command(now_text):
+def sweep_command(now_text, batch):
     """Run one sweep over due deadlines and print what it did."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
@@ -110,8 +112,11 @@ def sweep_command(now_text):
                                      param_hint="--now") from None
         if now.tzinfo is None:
             now = now.replace(tzinfo=ZoneInfo("Europe/London"))
-    report = service().sweep(now)
+    report = service().sweep(now, batch=batch)
     click.echo(report.summary())
+    for deadline_id, error in report.failures:
+        click.echo(f"deadline {deadline_id} failed: {error}", err=True)
+    sys.exit(1 if report.failures else 0)
 
 
 @main.command("mail")

@@ -45,36 +45,36 @@ def due_query(now: datetime, limit: int = BATCH):
             .with_for_update(skip_locked=True, of=[Deadline, Case]))
 
 
-def sweep(svc, now: datetime | None = None) -> SweepReport:
+def sweep(svc, now: datetime | None = None, batch: int = BATCH) -> SweepReport:
     """One pass as if at ``now`` (default: the service's clock). Everything it records, including the
     expiry transitions it fires, is stamped with that moment."""
     if now is None:
-        return _sweep(svc, svc.clock.now())
+        return _sweep(svc, svc.clock.now(), batch)
     real_clock = svc.clock
     svc.clock = FixedClock(now)
     try:
-        return _sweep(svc, svc.clock.now())
+        return _sweep(svc, svc.clock.now(), batch)
     finally:
         svc.clock = real_clock
 
 
-def _sweep(svc, now: datetime) -> SweepReport:
+def _sweep(svc, now: datetime, batch: int) -> SweepReport:
     report = SweepReport(now=now)
-    skip: set[int] = set()
+    seen: set[int] = set()  # processed (or failed) in this sweep: never twice in one pass
     while True:
         with write_transaction(svc.session):
-            rows = [(d, c) for d, c in svc.session.execute(due_query(now, BATCH + len(skip))).all()
-                    if d.id not in skip]
-            for d, case in rows[:BATCH]:
+            rows = [(d, c) for d, c in svc.session.execute(due_query(now, batch + len(seen))).all()
+                    if d.id not in seen][:batch]
+            for d, case in rows:
                 report.examined += 1
+                seen.add(d.id)
                 try:
                     with svc.session.begin_nested():
                         _process(svc, d, case, now, report)
                 except Exception as exc:  # one bad row must not hold up the others
                     log.exception("sweep: deadline %s of case %s failed", d.id, d.case_id)
                     report.failures.append((d.id, str(exc)))
-                    skip.add(d.id)
-        if len(rows) <= BATCH:
+        if len(rows) < batch:
             return report
 
 

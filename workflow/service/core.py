@@ -125,11 +125,11 @@ class JobPlanning:
             result = self._fire(case, trigger, actor, payload, reason, as_role, depth=0)
         return result
 
-    def sweep(self, now=None):
+    def sweep(self, now=None, **options):
         """One pass over due deadlines (reminders, breaches, escalations, closing windows)."""
         from ..sweep import sweep
 
-        return sweep(self, now)
+        return sweep(self, now, **options)
 
     # ---- job plans ---------------------------------------------------------------------------------
 
