@@ -3,7 +3,8 @@
 The sweep (``workflow.sweep``) reads them back through ``next_check_at``; nothing here keeps a timer."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -30,13 +31,20 @@ def start_date(ctx, spec: DeadlineSpec) -> date:
     return value
 
 
+def local_days(at: datetime, days: int, tz: str) -> datetime:
+    """``at`` moved by whole local calendar days (wall-clock arithmetic), so local midnight stays local
+    midnight across a GMT/BST change."""
+    return (at.astimezone(ZoneInfo(tz)) + timedelta(days=days)).astimezone(timezone.utc)
+
+
 def reminder_times(spec: DeadlineSpec, due_at: datetime) -> list[datetime]:
-    """When each reminder falls: N days before the deadline, earliest first."""
-    return [due_at - timedelta(days=n) for n in spec.reminders]
+    """When each reminder falls: N local days before the deadline (local midnight), earliest first."""
+    return [local_days(due_at, -n, spec.timezone) for n in spec.reminders]
 
 
 def escalation_times(spec: DeadlineSpec, due_at: datetime) -> list[datetime]:
-    return [due_at + timedelta(days=step.after_days) for step in spec.escalation]
+    """Each escalation step, ``after_days`` local days after the deadline passed."""
+    return [local_days(due_at, step.after_days, spec.timezone) for step in spec.escalation]
 
 
 def next_check(spec: DeadlineSpec, d: Deadline) -> datetime | None:

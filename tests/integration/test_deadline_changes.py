@@ -64,7 +64,8 @@ def test_medical_director_extends_the_disagreement_window_and_its_reminders_foll
     ext = deadline_service.extend(svc, actor(trust.md), d.id, days=14, reason="Practitioner on annual leave")
     assert ext.due_at == datetime(2027, 3, 29, 23, 0, tzinfo=UTC)  # end of 29 March, now in BST
     assert ext.status == "open" and ext.extensions == 1 and ext.reminders_sent == 0
-    assert ext.next_check_at == datetime(2027, 3, 22, 23, 0, tzinfo=UTC)  # 7 days before the new date
+    # 7 local days before the new date: local midnight starting 23 March (GMT), though the due date is in BST.
+    assert ext.next_check_at == datetime(2027, 3, 23, 0, 0, tzinfo=UTC)
     ev = svc.session.scalar(select(Event).where(Event.case_id == child.id, Event.kind == "deadline_extended"))
     assert ev.actor_id == trust.md.id and ev.actor_role == "medical_director"
     assert ev.reason == "Practitioner on annual leave" and ev.payload["from_due_at"].startswith("2027-03-16")

@@ -93,3 +93,20 @@ def test_scotland_uses_its_own_bank_holidays_when_a_policy_names_it():
     scot = TrustCalendar(holiday_region="SCT")
     assert scot.is_working_day(date(2027, 8, 30)) and not cal.is_working_day(date(2027, 8, 30))
     assert not scot.is_working_day(date(2027, 8, 2))
+
+
+def test_reminders_and_escalations_fall_on_local_midnight_across_the_clock_change_002_7_5():
+    from workflow.deadlines import escalation_times, reminder_times
+    from workflow.policy.model import DeadlineSpec, EscalationStep
+
+    spec = DeadlineSpec(name="sign_off", state="s", amount=28, unit="days", counting="calendar", runs_from="entered",
+                        kind="organisation", extendable=False, pausable=False, reminders=(7, 2),
+                        escalation=(EscalationStep(0, ("x",)), EscalationStep(7, ("y",))), expiry_trigger=None,
+                        clause="7.5", label="l")
+    due = cal.due_at(date(2027, 3, 1), 28, "days")  # end of 29 March, BST: 23:00 UTC
+    # 7 days before: local midnight starting 23 March, still GMT (00:00 UTC), not 23:00 UTC on the 22nd.
+    # 2 days before: local midnight starting 28 March, an hour before the clocks go forward.
+    assert reminder_times(spec, due) == [datetime(2027, 3, 23, 0, 0, tzinfo=UTC), datetime(2027, 3, 28, 0, 0, tzinfo=UTC)]
+    # Escalation 7 days after the end of 29 October (BST): local midnight starting 6 November (GMT).
+    assert escalation_times(spec, cal.due_at(date(2027, 10, 1), 28, "days")) == [
+        datetime(2027, 10, 29, 23, 0, tzinfo=UTC), datetime(2027, 11, 6, 0, 0, tzinfo=UTC)]
