@@ -83,6 +83,28 @@ def last_day(policy, d: Deadline) -> date:
     return cal.local_date(d.due_at - timedelta(seconds=1))
 
 
+def refuse_after_window(ctx, trigger: str) -> None:
+    """A lodging window (a ``right``) is closed from the first instant after its last day, whether or not
+    the sweep has fired its expiry yet (RULES "Reading deadlines"; 002 7.8.3, 7.8.8): a person's step out
+    of that state is refused; only an extension by the policy's ``extend_roles`` re-opens it."""
+    if ctx.actor.is_system:
+        return
+    rows = ctx.session.scalars(select(Deadline).where(
+        Deadline.case_id == ctx.case.id, Deadline.state == ctx.case.state, Deadline.kind == "right",
+        Deadline.status == "open", Deadline.due_at <= ctx.now)).all()
+    for d in rows:
+        spec = spec_for(ctx.policy, ctx.case.workflow, d)
+        if trigger == spec.expiry_trigger:
+            continue
+        from .errors import ConditionFailed
+        from .notifications import format_due
+
+        who = " or ".join(ctx.policy.roles[r].title for r in spec.extend_roles) or "nobody"
+        raise ConditionFailed(f"the window '{spec.label}' closed at the end of {format_due(ctx.policy, d.due_at)} "
+                              f"({ctx.policy.source_document} {spec.clause}); it can be re-opened only by an "
+                              f"extension with a reason from: {who}")
+
+
 def open_for_state(ctx, state_name: str) -> list[Deadline]:
     state = ctx.workflow.state(state_name)
     cal = calendar_for(ctx.policy)

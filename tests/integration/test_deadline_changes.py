@@ -152,3 +152,16 @@ def test_a_lapsed_disagreement_cannot_be_reopened_once_sign_off_resumed_002_7_8_
     clock.set(datetime(2027, 3, 17, 9, 0, tzinfo=UTC))
     with pytest.raises(ConditionFailed, match="moved on"):
         deadline_service.extend(svc, actor(trust.md), d.id, days=7, reason="late")
+
+
+def test_an_appeal_lodged_in_the_last_second_is_accepted_and_at_midnight_refused_before_any_sweep_002_7_8_8(
+        svc, trust, clock):
+    appeal, d = _appeal_window(svc, trust, clock, datetime(2027, 10, 17, 9, 0, tzinfo=UTC))
+    # Decided on Sunday 17 October (BST); the 2 weeks end with 31 October, the day the clocks go back.
+    assert d.due_at == datetime(2027, 11, 1, 0, 0, tzinfo=UTC)
+    clock.set(datetime(2027, 11, 1, 0, 0, tzinfo=UTC))
+    with pytest.raises(ConditionFailed, match="closed at the end of Sunday 31 October 2027"):
+        svc.fire(actor(trust.doctor), appeal.id, "lodge_appeal", {"points_in_dispute": "p", "reasons": "r"})
+    clock.set(datetime(2027, 10, 31, 23, 59, 59, tzinfo=UTC))
+    svc.fire(actor(trust.doctor), appeal.id, "lodge_appeal", {"points_in_dispute": "p", "reasons": "r"})
+    assert svc.session.get(Case, appeal.id).state == "lodged"

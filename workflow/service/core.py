@@ -210,6 +210,7 @@ class JobPlanning:
             raise InvalidPayload(f"'{spec.title}' needs a reason, recorded in the audit log",
                                  fields={"reason": ["a reason is required"]})
         ctx = self._context(case, policy, spec, actor, role, values, reason)
+        deadlines.refuse_after_window(ctx, trigger)
         for name in spec.conditions:
             CONDITIONS[name](ctx)
 
