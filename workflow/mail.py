@@ -103,8 +103,12 @@ def build_message(msg: OutboxMessage, mail_from: str) -> EmailMessage:
         maintype, _, rest = att["content_type"].partition("/")
         subtype, *params = [p.strip() for p in rest.split(";")]
         extra = dict(p.split("=", 1) for p in params if "=" in p and not p.startswith("charset"))
-        em.add_attachment(att["content"].encode(), maintype=maintype, subtype=subtype, filename=att["filename"],
-                          params=extra)
+        if maintype == "text":
+            em.add_attachment(att["content"], subtype=subtype, charset="utf-8", filename=att["filename"],
+                              params=extra)
+        else:
+            em.add_attachment(att["content"].encode(), maintype=maintype, subtype=subtype,
+                              filename=att["filename"], params=extra)
     return em
 
 

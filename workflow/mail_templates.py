@@ -6,7 +6,7 @@ escaped in HTML; links are made only from the case URL we built ourselves."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from html import escape
 
 import icalendar
@@ -66,7 +66,8 @@ def invitation_ics(*, uid: str, sequence: int, start: datetime, summary: str, de
     ev = icalendar.Event()
     ev.add("uid", uid)
     ev.add("sequence", sequence)
-    ev.add("dtstamp", stamp)
+    start = start.astimezone(timezone.utc)  # UTC: every calendar reads it the same, with no VTIMEZONE
+    ev.add("dtstamp", stamp.astimezone(timezone.utc))
     ev.add("dtstart", start)
     ev.add("dtend", start + timedelta(minutes=minutes))
     ev.add("summary", summary)

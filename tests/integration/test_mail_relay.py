@@ -213,3 +213,40 @@ def test_embedded_default_writes_each_message_once_as_an_eml_file(svc, trust, cl
     assert len(files) == total
     parsed = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
     assert parsed.get_body(("plain",)) is not None and parsed.get_body(("html",)) is not None
+
+
+def _ics(msg):
+    [att] = list(msg.iter_attachments())
+    assert att.get_content_type() == "text/calendar"
+    [ev] = icalendar.Calendar.from_ical(att.get_content()).walk("VEVENT")
+    return ev
+
+
+def test_job_planning_meeting_invitation_in_summer_time_carries_an_ics_002_7_5(svc, trust, clock, smtp):
+    plan = svc.create_job_plan(actor(trust.manager), trust.doctor.id, {"schedule": []})
+    case = svc.start_case(actor(trust.manager), "sign_off", trust.doctor.id, job_plan_id=plan.id)
+    svc.fire(actor(trust.manager), case.id, "schedule_meeting", {"meeting_at": "2027-06-10T10:00:00+01:00"})
+    drain(svc.session, clock, _settings(smtp.port))
+    [invite] = [m for m in smtp.messages if m["To"] == trust.doctor.email]
+    assert invite["Subject"] == f"[Job planning] Invitation {case.id}: Arrange the job planning meeting"
+    assert "Thursday 10 June 2027 at 10:00 (BST)" in invite.get_body(("plain",)).get_content()
+    ev = _ics(invite)
+    assert ev.decoded("DTSTART") == datetime(2027, 6, 10, 9, 0, tzinfo=UTC)
+    assert str(ev["ORGANIZER"]).lower() == f"mailto:{trust.manager.email}"
+    assert str(ev["SUMMARY"]) == f"Arrange the job planning meeting — case {case.id}, Dr Practitioner"
+
+
+def test_appeal_hearing_invitation_goes_to_the_appellant_manager_and_panel_002_7_8_8(svc, trust, clock, smtp):
+    from tests.integration.test_deadline_changes import _appeal_window
+
+    appeal, _ = _appeal_window(svc, trust, clock, datetime(2027, 5, 3, 9, 0, tzinfo=UTC))
+    svc.fire(actor(trust.doctor), appeal.id, "lodge_appeal", {"points_in_dispute": "p", "reasons": "r"})
+    svc.fire(actor(trust.ceo), appeal.id, "nominate_chair", {"person": trust.chair.id})
+    drain(svc.session, clock, _settings(smtp.port))
+    smtp.messages.clear()
+    svc.fire(actor(trust.ceo), appeal.id, "schedule_hearing", {"hearing_at": "2027-05-20T13:00:00+01:00",
+                                                                "location": "Board room"})
+    drain(svc.session, clock, _settings(smtp.port))
+    assert {m["To"] for m in smtp.messages} == {trust.doctor.email, trust.manager.email, trust.chair.email}
+    uids = {str(_ics(m)["UID"]) for m in smtp.messages}
+    assert uids == {f"case-{appeal.id}-hearing_at@jobplans.example.nhs.uk"}
