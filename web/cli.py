@@ -95,9 +95,10 @@ def serve_command(host, port, demo):
                    "e.g. 2027-03-01T09:00.")
 @click.option("--batch", default=200, show_default=True, type=click.IntRange(1),
               help="Due deadlines claimed per transaction.")
+@click.option("--dry-run", is_flag=True, help="Show what the sweep would record and send, then undo all of it.")
 @with_appcontext
-def sweep_command(now_text, batch):
-    """Run one sweep over due deadlines and print what it did."""
+def sweep_command(now_text, batch, dry_run):
+    """Run one sweep over due deadlines and print what it did (or, with --dry-run, would do)."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -112,11 +113,41 @@ def sweep_command(now_text, batch):
                                      param_hint="--now") from None
         if now.tzinfo is None:
             now = now.replace(tzinfo=ZoneInfo("Europe/London"))
-    report = service().sweep(now, batch=batch)
-    click.echo(report.summary())
+    if dry_run:
+        report = _dry_run_sweep(service(), now, batch)
+    else:
+        report = service().sweep(now, batch=batch)
+        click.echo(report.summary())
     for deadline_id, error in report.failures:
         click.echo(f"deadline {deadline_id} failed: {error}", err=True)
     sys.exit(1 if report.failures else 0)
+
+
+def _dry_run_sweep(base, now, batch):
+    """The sweep inside one outer transaction that is rolled back: every commit of the sweep becomes a
+    savepoint release, so support staff see exactly what would be recorded and queued, and nothing is."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from workflow.models import OutboxMessage
+    from workflow.service import JobPlanning
+
+    from .extensions import db
+
+    with db.engine.connect() as conn:
+        outer = conn.begin()
+        session = Session(bind=conn, join_transaction_mode="create_savepoint")
+        try:
+            svc = JobPlanning(session, base.policies, base.clock, base.engine, base.settings)
+            before = session.scalar(select(func.max(OutboxMessage.id))) or 0
+            report = svc.sweep(now, batch=batch)
+            click.echo("dry run, nothing recorded or sent: " + report.summary())
+            for m in session.scalars(select(OutboxMessage).where(OutboxMessage.id > before).order_by(OutboxMessage.id)):
+                click.echo(f"  would send to {m.to_address}: {m.subject}")
+        finally:
+            session.close()
+            outer.rollback()
+    return report
 
 
 @main.command("mail")

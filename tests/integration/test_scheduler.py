@@ -78,3 +78,20 @@ def test_jobplan_mail_writes_the_outbox_to_the_mail_folder_on_the_embedded_defau
     svc.session.expire_all()
     assert svc.session.scalar(select(func.count()).select_from(OutboxMessage).where(
         OutboxMessage.status == "pending")) == 0
+
+
+def test_jobplan_sweep_dry_run_shows_what_would_be_sent_and_records_nothing(app, svc, trust):
+    plan = svc.create_job_plan(actor(trust.manager), trust.doctor.id, {"schedule": []})
+    case = svc.start_case(actor(trust.manager), "sign_off", trust.doctor.id, job_plan_id=plan.id)
+    svc.fire(actor(trust.manager), case.id, "record_meeting", {"meeting_date": "2027-03-01"})
+    svc.session.commit()
+    queued = svc.session.scalar(select(func.count()).select_from(OutboxMessage))
+    runner = app.test_cli_runner()
+    result = runner.invoke(main, ["sweep", "--now", "2027-04-20T09:00", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "dry run" in result.output and "1 breaches, 3 escalations" in result.output
+    assert f"would send to {trust.amd.email}: [Job planning] Overdue — case {case.id}" in result.output
+    svc.session.expire_all()
+    assert svc.session.scalar(select(func.count()).select_from(OutboxMessage)) == queued
+    result = runner.invoke(main, ["sweep", "--now", "2027-04-20T09:00"])  # the real one still finds it all due
+    assert "1 breaches, 3 escalations" in result.output
