@@ -175,6 +175,7 @@ def scheduler_command():
     from .scheduler import run_forever
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our jobs log their own one-line summaries
     app = current_app._get_current_object()
     click.echo(f"scheduler: sweep every {app.config['JOBPLAN_SWEEP_SECONDS']} s, mail every "
                f"{app.config['JOBPLAN_MAIL_SECONDS']} s (database: {app.config['SQLALCHEMY_DATABASE_URI']})")

@@ -298,3 +298,38 @@ def assemble_digests(session, now: datetime) -> list[int]:
             session.flush()
             made.append(digest.id)
     return made
+
+
+@dataclass(frozen=True)
+class MailFile:
+    name: str
+    to: str
+    subject: str
+    date: str
+    text: str
+    html: str | None
+    attachments: tuple[str, ...]
+
+
+def read_mail_folder(folder: str, *, to: str | None = None, limit: int = 100) -> list[MailFile]:
+    """The embedded default's sent mail, newest first, for the web pages to show (optionally one person's)."""
+    import email
+    import email.policy
+
+    path = Path(folder)
+    if not path.is_dir():
+        return []
+    out = []
+    for f in sorted(path.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns, reverse=True):
+        m = email.message_from_bytes(f.read_bytes(), policy=email.policy.default)
+        if to is not None and str(m["To"]).strip() != to:
+            continue
+        plain, html = m.get_body(("plain",)), m.get_body(("html",))
+        # str().strip(): a folded long header keeps the fold's leading space when read back
+        out.append(MailFile(name=f.name, to=str(m["To"]).strip(), subject=str(m["Subject"]).strip(),
+                            date=str(m["Date"]).strip(),
+                            text=plain.get_content() if plain else "", html=html.get_content() if html else None,
+                            attachments=tuple(a.get_filename() or "" for a in m.iter_attachments())))
+        if len(out) >= limit:
+            break
+    return out

@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from tests.conftest import actor
-from workflow.mail import MailSettings, drain
+from workflow.mail import MailSettings, drain, read_mail_folder
 from workflow.models import Case, OutboxMessage, Person
 
 UTC = timezone.utc
@@ -213,6 +213,10 @@ def test_embedded_default_writes_each_message_once_as_an_eml_file(svc, trust, cl
     assert len(files) == total
     parsed = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
     assert parsed.get_body(("plain",)) is not None and parsed.get_body(("html",)) is not None
+    # The web pages read them back (one person's, for the embedded default's mail page).
+    mine = read_mail_folder(str(folder), to=trust.md.email)
+    assert [m.subject for m in mine] == ["[Job planning] Case 2: Raise a formal disagreement with the Medical Director"]
+    assert "Open the case: https://jobplans.example.nhs.uk/cases/2" in mine[0].text and mine[0].html
 
 
 def _ics(msg):
