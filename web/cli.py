@@ -99,20 +99,9 @@ def serve_command(host, port, demo):
 @with_appcontext
 def sweep_command(now_text, batch, dry_run):
     """Run one sweep over due deadlines and print what it did (or, with --dry-run, would do)."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
     from .app import service
 
-    now = None
-    if now_text:
-        try:
-            now = datetime.fromisoformat(now_text)
-        except ValueError:
-            raise click.BadParameter(f"{now_text!r} is not an ISO date-time such as 2027-03-01T09:00",
-                                     param_hint="--now") from None
-        if now.tzinfo is None:
-            now = now.replace(tzinfo=ZoneInfo("Europe/London"))
+    now = _parse_now(now_text)
     if dry_run:
         report = _dry_run_sweep(service(), now, batch)
     else:
@@ -121,6 +110,21 @@ def sweep_command(now_text, batch, dry_run):
     for deadline_id, error in report.failures:
         click.echo(f"deadline {deadline_id} failed: {error}", err=True)
     sys.exit(1 if report.failures else 0)
+
+
+def _parse_now(now_text):
+    """An ISO date-time; local Europe/London time unless it carries an offset."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    if not now_text:
+        return None
+    try:
+        now = datetime.fromisoformat(now_text)
+    except ValueError:
+        raise click.BadParameter(f"{now_text!r} is not an ISO date-time such as 2027-03-01T09:00",
+                                 param_hint="--now") from None
+    return now.replace(tzinfo=ZoneInfo("Europe/London")) if now.tzinfo is None else now
 
 
 def _dry_run_sweep(base, now, batch):
@@ -151,14 +155,16 @@ def _dry_run_sweep(base, now, batch):
 
 
 @main.command("mail")
+@click.option("--now", "now_text", default=None, metavar="ISO-DATETIME",
+              help="Send as if at this moment (what a sweep --now at that moment queued), e.g. 2027-03-23T09:00.")
 @with_appcontext
-def mail_command():
+def mail_command(now_text):
     """Send the outbox once (SMTP, or .eml files in JOBPLAN_MAIL_DIR when no SMTP host is set)."""
     from flask import current_app
 
     from .scheduler import run_mail
 
-    report = run_mail(current_app._get_current_object())
+    report = run_mail(current_app._get_current_object(), _parse_now(now_text))
     if report is None:
         sys.exit(1)
     click.echo(report.summary())

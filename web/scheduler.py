@@ -74,7 +74,8 @@ def run_sweep(app):
         return report
 
 
-def run_mail(app):
+def run_mail(app, now=None):
+    from workflow.clock import FixedClock
     from workflow.mail import MailSettings, drain
 
     from .app import service
@@ -82,7 +83,7 @@ def run_mail(app):
     with app.app_context():
         svc = service()
         try:
-            report = drain(svc.session, svc.clock, MailSettings.from_config(app.config))
+            report = drain(svc.session, FixedClock(now) if now else svc.clock, MailSettings.from_config(app.config))
         except Exception:
             log.exception("mail relay failed")
             return None

@@ -254,3 +254,35 @@ def test_appeal_hearing_invitation_goes_to_the_appellant_manager_and_panel_002_7
     assert {m["To"] for m in smtp.messages} == {trust.doctor.email, trust.manager.email, trust.chair.email}
     uids = {str(_ics(m)["UID"]) for m in smtp.messages}
     assert uids == {f"case-{appeal.id}-hearing_at@jobplans.example.nhs.uk"}
+
+
+def test_four_relay_processes_at_once_deliver_every_message_exactly_once(svc, trust, clock, smtp, database_url,
+                                                                         tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    for k in range(6):
+        _referred(svc, trust, clock, doctor=trust.doctor if k % 2 == 0 else trust.colleague)
+    clock.set(datetime(2027, 3, 23, 0, 0, tzinfo=UTC))
+    svc.sweep()
+    total = _pending(svc)
+    assert total >= 30
+    svc.session.commit()
+    svc.session.close()
+    env = {**os.environ, "DATABASE_URL": database_url, "JOBPLAN_SMTP_HOST": "127.0.0.1",
+           "JOBPLAN_SMTP_PORT": str(smtp.port), "JOBPLAN_MAIL_FROM": "job-planning@trust.example.nhs.uk"}
+    jobplan = Path(sys.executable).with_name("jobplan")
+    procs = [subprocess.Popen([str(jobplan), "mail", "--now", "2027-03-23T09:00"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    sent = 0
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+        sent += int(out.split("mail: ", 1)[1].split(" sent")[0])
+    assert sent == total
+    keys = Counter(m["X-Jobplan-Key"] for m in smtp.messages)
+    assert len(keys) == total and set(keys.values()) == {1}
+    svc.session.expire_all()
+    assert _pending(svc) == 0

@@ -2,10 +2,9 @@
 never in a reloader's watching parent; `jobplan sweep --now` and `jobplan mail` from the command line."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import timezone
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from tests.conftest import actor
