@@ -129,6 +129,18 @@ def test_pause_stops_the_clock_and_resume_moves_the_due_date_by_the_days_it_stoo
         deadline_service.pause(svc, actor(trust.manager), d.id, reason="x")
 
 
+def test_extending_a_paused_clock_moves_its_date_and_it_stays_paused_002_7_8_4(svc, trust, clock):
+    child, _ = _disagreement(svc, trust, clock, datetime(2027, 3, 1, 9, 0, tzinfo=UTC))
+    d = _refer(svc, trust, child)
+    clock.set(datetime(2027, 3, 10, 9, 0, tzinfo=UTC))
+    deadline_service.pause(svc, actor(trust.md), d.id, reason="Sick leave")
+    d = deadline_service.extend(svc, actor(trust.md), d.id, days=7, reason="Mediator unavailable too")
+    assert d.status == "paused" and d.next_check_at is None and d.due_at == datetime(2027, 4, 5, 23, 0, tzinfo=UTC)
+    clock.set(datetime(2027, 3, 12, 9, 0, tzinfo=UTC))
+    d = deadline_service.resume(svc, actor(trust.md), d.id, reason="Back")
+    assert d.status == "open" and d.due_at == datetime(2027, 4, 7, 23, 0, tzinfo=UTC)
+
+
 def test_expired_appeal_window_reopened_by_the_chief_executives_office_with_a_reason_002_7_8_8(svc, trust, clock):
     appeal, d = _appeal_window(svc, trust, clock, datetime(2027, 5, 3, 9, 0, tzinfo=UTC))
     svc.sweep(datetime(2027, 5, 18, 0, 0, tzinfo=UTC))

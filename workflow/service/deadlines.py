@@ -55,8 +55,10 @@ def extend(svc, actor: Actor, deadline_id: int, *, reason: str, until: date | No
         elif d.status not in ("open", "breached", "paused"):
             raise ConditionFailed(f"'{spec.label}' is {d.status}; only a running, missed or paused deadline, or "
                                   f"an expired lodging window, can be extended")
-        old_due = d.due_at
+        old_due, paused_at = d.due_at, (d.paused_at if d.status == "paused" else None)
         deadlines.reschedule(spec, d, new_due, now)
+        if paused_at is not None:  # extending a paused clock moves its date; it stays paused until resumed
+            d.status, d.paused_at, d.next_check_at = "paused", paused_at, None
         d.extensions += 1
         ctx = svc._context(case, policy, None, actor, role, {}, reason)
         ctx.event = svc._append_event(case, now, "deadline_extended", actor, role, None, from_state, to_state,
