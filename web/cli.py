@@ -91,8 +91,10 @@ def serve_command(host, port, demo):
         click.echo("Cookies are Secure: serve behind HTTPS, or set JOBPLAN_INSECURE_HTTP=1 on a trusted network.")
     from .scheduler import start_in_process
 
-    start_in_process(app)
+    sched = start_in_process(app)
     click.echo(f"Job planning service on http://{host}:{port}/  (database: {app.config['SQLALCHEMY_DATABASE_URI']})")
+    if sched is None:
+        click.echo("No scheduler in this process: run `jobplan scheduler` for deadlines and email.")
     from werkzeug.serving import run_simple
 
     run_simple(host, port, app, threaded=True, use_reloader=False)
@@ -161,24 +163,80 @@ def token_list():
 @click.option("--now", "now_text", default=None, metavar="ISO-DATETIME",
               help="Run as if at this moment (local Europe/London time unless an offset is given), "
                    "e.g. 2027-03-01T09:00.")
+@click.option("--batch", default=200, show_default=True, type=click.IntRange(1),
+              help="Due deadlines claimed per transaction.")
+@click.option("--dry-run", is_flag=True, help="Show what the sweep would record and send, then undo all of it.")
 @with_appcontext
-def sweep_command(now_text):
-    """Run one sweep over due deadlines and print what it did."""
+def sweep_command(now_text, batch, dry_run):
+    """Run one sweep over due deadlines and print what it did (or, with --dry-run, would do)."""
+    from .app import service
+
+    now = _parse_now(now_text)
+    if dry_run:
+        report = _dry_run_sweep(service(), now, batch)
+    else:
+        report = service().sweep(now, batch=batch)
+        click.echo(report.summary())
+    for deadline_id, error in report.failures:
+        click.echo(f"deadline {deadline_id} failed: {error}", err=True)
+    sys.exit(1 if report.failures else 0)
+
+
+def _parse_now(now_text):
+    """An ISO date-time; local Europe/London time unless it carries an offset."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from .app import service
+    if not now_text:
+        return None
+    try:
+        now = datetime.fromisoformat(now_text)
+    except ValueError:
+        raise click.BadParameter(f"{now_text!r} is not an ISO date-time such as 2027-03-01T09:00",
+                                 param_hint="--now") from None
+    return now.replace(tzinfo=ZoneInfo("Europe/London")) if now.tzinfo is None else now
 
-    now = None
-    if now_text:
+
+def _dry_run_sweep(base, now, batch):
+    """The sweep inside one outer transaction that is rolled back: every commit of the sweep becomes a
+    savepoint release, so support staff see exactly what would be recorded and queued, and nothing is."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from workflow.models import OutboxMessage
+    from workflow.service import JobPlanning
+
+    from .extensions import db
+
+    with db.engine.connect() as conn:
+        outer = conn.begin()
+        session = Session(bind=conn, join_transaction_mode="create_savepoint")
         try:
-            now = datetime.fromisoformat(now_text)
-        except ValueError:
-            raise click.BadParameter(f"{now_text!r} is not an ISO date-time such as 2027-03-01T09:00",
-                                     param_hint="--now") from None
-        if now.tzinfo is None:
-            now = now.replace(tzinfo=ZoneInfo("Europe/London"))
-    report = service().sweep(now)
+            svc = JobPlanning(session, base.policies, base.clock, base.engine, base.settings)
+            before = session.scalar(select(func.max(OutboxMessage.id))) or 0
+            report = svc.sweep(now, batch=batch)
+            click.echo("dry run, nothing recorded or sent: " + report.summary())
+            for m in session.scalars(select(OutboxMessage).where(OutboxMessage.id > before).order_by(OutboxMessage.id)):
+                click.echo(f"  would send to {m.to_address}: {m.subject}")
+        finally:
+            session.close()
+            outer.rollback()
+    return report
+
+
+@main.command("mail")
+@click.option("--now", "now_text", default=None, metavar="ISO-DATETIME",
+              help="Send as if at this moment (what a sweep --now at that moment queued), e.g. 2027-03-23T09:00.")
+@with_appcontext
+def mail_command(now_text):
+    """Send the outbox once (SMTP, or .eml files in JOBPLAN_MAIL_DIR when no SMTP host is set)."""
+    from flask import current_app
+
+    from .scheduler import run_mail
+
+    report = run_mail(current_app._get_current_object(), _parse_now(now_text))
+    if report is None:
+        sys.exit(1)
     click.echo(report.summary())
 
 
@@ -190,3 +248,21 @@ def assets_command(dev):
 
     assets.install(dev=dev)
     click.echo("assets installed" if assets.installed(dev) else "assets incomplete")
+
+
+@main.command("scheduler")
+@with_appcontext
+def scheduler_command():
+    """Run the sweep and the mail relay on their intervals, as their own process (production)."""
+    import logging
+
+    from flask import current_app
+
+    from .scheduler import run_forever
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our jobs log their own one-line summaries
+    app = current_app._get_current_object()
+    click.echo(f"scheduler: sweep every {app.config['JOBPLAN_SWEEP_SECONDS']} s, mail every "
+               f"{app.config['JOBPLAN_MAIL_SECONDS']} s (database: {app.config['SQLALCHEMY_DATABASE_URI']})")
+    run_forever(app)

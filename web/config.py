@@ -21,6 +21,7 @@ def from_environment(instance_path: str) -> dict:
         "JOBPLAN_SMTP_STARTTLS": os.environ.get("JOBPLAN_SMTP_STARTTLS", "0") == "1",
         "JOBPLAN_MAIL_FROM": os.environ.get("JOBPLAN_MAIL_FROM", "job-planning@localhost"),
         "JOBPLAN_SWEEP_SECONDS": int(os.environ.get("JOBPLAN_SWEEP_SECONDS", "60")),
+        "JOBPLAN_MAIL_SECONDS": int(os.environ.get("JOBPLAN_MAIL_SECONDS", "30")),
         "JOBPLAN_DEMO": os.environ.get("JOBPLAN_DEMO", "0") == "1",
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -52,5 +53,8 @@ def validate(config: dict) -> None:
         problems.append("DATABASE_URL is empty")
     if not Path(config["JOBPLAN_POLICY_DIR"]).is_dir():
         problems.append(f"JOBPLAN_POLICY_DIR {config['JOBPLAN_POLICY_DIR']} is not a folder")
+    for key in ("JOBPLAN_SWEEP_SECONDS", "JOBPLAN_MAIL_SECONDS"):
+        if int(config.get(key) or 0) < 1:
+            problems.append(f"{key} must be a whole number of seconds, 1 or more")
     if problems:
         raise RuntimeError("configuration: " + "; ".join(problems))

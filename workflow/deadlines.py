@@ -3,7 +3,8 @@
 The sweep (``workflow.sweep``) reads them back through ``next_check_at``; nothing here keeps a timer."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -35,13 +36,20 @@ def start_date(ctx, spec: DeadlineSpec) -> date:
     return value
 
 
+def local_days(at: datetime, days: int, tz: str) -> datetime:
+    """``at`` moved by whole local calendar days (wall-clock arithmetic), so local midnight stays local
+    midnight across a GMT/BST change."""
+    return (at.astimezone(ZoneInfo(tz)) + timedelta(days=days)).astimezone(timezone.utc)
+
+
 def reminder_times(spec: DeadlineSpec, due_at: datetime) -> list[datetime]:
-    """When each reminder falls: N days before the deadline, earliest first."""
-    return [due_at - timedelta(days=n) for n in spec.reminders]
+    """When each reminder falls: N local days before the deadline (local midnight), earliest first."""
+    return [local_days(due_at, -n, spec.timezone) for n in spec.reminders]
 
 
 def escalation_times(spec: DeadlineSpec, due_at: datetime) -> list[datetime]:
-    return [due_at + timedelta(days=step.after_days) for step in spec.escalation]
+    """Each escalation step, ``after_days`` local days after the deadline passed."""
+    return [local_days(due_at, step.after_days, spec.timezone) for step in spec.escalation]
 
 
 def next_check(spec: DeadlineSpec, d: Deadline) -> datetime | None:
@@ -53,6 +61,53 @@ def next_check(spec: DeadlineSpec, d: Deadline) -> datetime | None:
         steps = escalation_times(spec, d.due_at)[d.escalation_step:]
         return steps[0] if steps else None
     return None
+
+
+def reschedule(spec: DeadlineSpec, d: Deadline, due_at: datetime, now: datetime) -> None:
+    """Move a deadline to ``due_at``: every pending reminder and escalation follows it. Reminders whose new
+    time has already passed are not sent late (as when a clock opens); the escalation chain starts again.
+    Messages are keyed by the due date (``step_key``), so a reminder for the new date is a new message."""
+    d.due_at = due_at
+    d.status = "open"
+    d.escalation_step = 0
+    d.reminders_sent = sum(1 for t in reminder_times(spec, due_at) if t <= now)
+    d.closed_at = None
+    d.paused_at = None
+    d.next_check_at = next_check(spec, d)
+
+
+def step_key(d: Deadline, step: str, index: int) -> str:
+    """The outbox key of one reminder or escalation step of one deadline at one due date: unique, so a second
+    sweep (or a second sweeper) cannot queue it twice, while an extension makes the new date's steps new."""
+    return f"deadline:{d.id}:due:{int(d.due_at.timestamp())}:{step}:{index}"
+
+
+def last_day(policy, d: Deadline) -> date:
+    """The last permitted local day of a deadline (it falls due at the end of that day)."""
+    cal = calendar_for(policy)
+    return cal.local_date(d.due_at - timedelta(seconds=1))
+
+
+def refuse_after_window(ctx, trigger: str) -> None:
+    """A lodging window (a ``right``) is closed from the first instant after its last day, whether or not
+    the sweep has fired its expiry yet (RULES "Reading deadlines"; 002 7.8.3, 7.8.8): a person's step out
+    of that state is refused; only an extension by the policy's ``extend_roles`` re-opens it."""
+    if ctx.actor.is_system:
+        return
+    rows = ctx.session.scalars(select(Deadline).where(
+        Deadline.case_id == ctx.case.id, Deadline.state == ctx.case.state, Deadline.kind == "right",
+        Deadline.status == "open", Deadline.due_at <= ctx.now)).all()
+    for d in rows:
+        spec = spec_for(ctx.policy, ctx.case.workflow, d)
+        if trigger == spec.expiry_trigger:
+            continue
+        from .errors import ConditionFailed
+        from .notifications import format_due
+
+        who = " or ".join(ctx.policy.roles[r].title for r in spec.extend_roles) or "nobody"
+        raise ConditionFailed(f"the window '{spec.label}' closed at the end of {format_due(ctx.policy, d.due_at)} "
+                              f"({ctx.policy.source_document} {spec.clause}); it can be re-opened only by an "
+                              f"extension with a reason from: {who}")
 
 
 def open_for_state(ctx, state_name: str) -> list[Deadline]:

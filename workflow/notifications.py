@@ -1,78 +1,160 @@
 """Queueing email in the outbox, in the same transaction as the change that caused it.
 
-A message names the case, what happened, what is due and by when, who holds the ball, what to do next,
-and links to the case page. Delivery is ``workflow.mail``'s job, after commit."""
+A message names the case, what happened, what is due and by when, who waits on whom, what to do next,
+and links to the case page, in plain text and HTML (``workflow.mail_templates``). A transition whose
+payload carries a ``datetime`` field (``meeting_at``, ``hearing_at``: the moment of a meeting or hearing)
+is an invitation: its messages carry an iCalendar (.ics) request for that moment. Delivery, and the daily
+digest for people who chose one, are ``workflow.mail``'s job, after commit."""
 from __future__ import annotations
 
-from html import escape
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from .mail_templates import Body, invitation_ics, render_html, render_text
 from .models import Deadline, OutboxMessage, Person
 
+ICS_CONTENT_TYPE = "text/calendar; method=REQUEST; charset=utf-8"
 
-def format_when(policy, at) -> str:
+
+def format_day(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def format_when(policy, at: datetime) -> str:
+    """The local date of an instant."""
+    from .trust_calendar import calendar_for
+
+    return format_day(calendar_for(policy).local_date(at))
+
+
+def format_due(policy, due_at: datetime) -> str:
+    """The last permitted local day of a deadline that falls due at ``due_at`` (local midnight after it)."""
+    return format_when(policy, due_at - timedelta(seconds=1))
+
+
+def format_moment(policy, at: datetime) -> str:
     from .trust_calendar import calendar_for
 
     local = at.astimezone(calendar_for(policy).tz)
-    return f"{local.day} {local:%B %Y}"
+    return f"{format_day(local.date())} at {local:%H:%M} ({local.tzname()})"
+
+
+def case_url(ctx) -> str:
+    return f"{ctx.settings.base_url.rstrip('/')}/cases/{ctx.case.id}"
+
+
+def case_summary(ctx) -> list[tuple[str, str]]:
+    """Which case, where it stands, what is due by when, who waits on whom, and the next step."""
+    from .access import holders_of
+    from .deadlines import spec_for
+
+    case, policy, wf = ctx.case, ctx.policy, ctx.workflow
+    state = wf.state(case.state)
+    rows = [("Case", f"{case.id}: {wf.title} for {case.subject.name} ({policy.title}, version {policy.version})"),
+            ("Now", state.title)]
+    open_deadlines = ctx.session.scalars(select(Deadline).where(
+        Deadline.case_id == case.id, Deadline.status.in_(("open", "breached", "paused"))).order_by(Deadline.due_at)).all()
+    for d in open_deadlines:
+        try:
+            label = spec_for(policy, case.workflow, d).label
+        except KeyError:
+            label = d.name.replace("_", " ")
+        status = {"breached": " (overdue)", "paused": " (paused)"}.get(d.status, "")
+        rows.append(("Due", f"{label}: by the end of {format_due(policy, d.due_at)}{status}"))
+    if state.waiting_on:
+        waited = []
+        for role in state.waiting_on:
+            names = ", ".join(p.name for p in holders_of(ctx.session, case, policy, role))
+            waited.append(f"{policy.roles[role].title} ({names})" if names else policy.roles[role].title)
+        if "practitioner" not in state.waiting_on:
+            who = f"{case.subject.name} waits on {' and '.join(waited)}"
+        elif len(waited) == 1:
+            who = f"The trust waits on {waited[0]}"
+        else:
+            who = f"Each waits on the other: {' and '.join(waited)}"
+        rows.append(("Who waits on whom", who))
+    if state.next_step:
+        rows.append(("What to do next", state.next_step))
+    return rows
+
+
+def case_body(ctx, headline: str, details: list[str] | None = None) -> Body:
+    return Body(headline=headline, details=list(details or []), summary=case_summary(ctx), link=case_url(ctx))
 
 
 def case_summary_lines(ctx) -> list[str]:
-    case, policy, wf = ctx.case, ctx.policy, ctx.workflow
-    state = wf.state(case.state)
-    lines = [f"Case {case.id}: {wf.title} for {case.subject.name} ({policy.title}, version {policy.version})",
-             f"Now: {state.title}"]
-    if state.waiting_on:
-        waiting = ", ".join(policy.roles[r].title for r in state.waiting_on)
-        lines.append(f"Waiting on: {waiting}")
-    if state.next_step:
-        lines.append(f"Next step: {state.next_step}")
-    open_deadlines = ctx.session.scalars(select(Deadline).where(
-        Deadline.case_id == case.id, Deadline.status.in_(("open", "breached")))).all()
-    for d in open_deadlines:
-        lines.append(f"Due: {d.name.replace('_', ' ')} by the end of {format_when(policy, d.due_at - _one_second())}")
-    lines.append(f"Open the case: {ctx.settings.base_url.rstrip('/')}/cases/{case.id}")
-    return lines
+    """The summary as text lines (kept for callers that build their own lines)."""
+    return case_body(ctx, "").lines()[2:]
 
 
-def _one_second():
-    from datetime import timedelta
-
-    return timedelta(seconds=1)
-
-
-def queue(ctx, recipient: Person, dedupe_key: str, subject: str, lines: list[str], attachments=None) -> OutboxMessage | None:
+def queue(ctx, recipient: Person, dedupe_key: str, subject: str, body: Body | list[str],
+          attachments=None) -> OutboxMessage | None:
     """Add one message unless one with the same key already exists (a retried sweep or request)."""
     existing = ctx.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
     if existing is not None:
         return None
-    text = "\n".join(lines) + "\n"
-    html = "<html><body>" + "".join(f"<p>{escape(line)}</p>" for line in lines) + "</body></html>"
+    if not isinstance(body, Body):
+        body = Body(headline=body[0] if body else subject, details=list(body[1:]))
     msg = OutboxMessage(dedupe_key=dedupe_key, case_id=ctx.case.id if ctx.case is not None else None,
-                        recipient_id=recipient.id, to_address=recipient.email, subject=subject, body_text=text,
-                        body_html=html, attachments=attachments or [], created_at=ctx.now, status="pending",
-                        attempts=0, next_attempt_at=ctx.now)
+                        recipient_id=recipient.id, to_address=recipient.email, subject=subject,
+                        body_text=render_text(body), body_html=render_html(body), attachments=attachments or [],
+                        created_at=ctx.now, status="pending", attempts=0, next_attempt_at=ctx.now)
     ctx.session.add(msg)
     return msg
+
+
+def meeting_times(ctx) -> list[tuple[str, datetime]]:
+    """The invitation rule: every ``datetime`` field of the transition's payload is the moment of a meeting."""
+    if ctx.spec is None:
+        return []
+    return [(f.name, ctx.values[f.name]) for f in ctx.spec.payload
+            if f.type == "datetime" and isinstance(ctx.values.get(f.name), datetime)]
+
+
+def invitation_attachments(ctx, recipients: list[Person]) -> tuple[list[str], list[dict]]:
+    lines, attachments = [], []
+    host = ctx.settings.base_url.split("//", 1)[-1].split("/", 1)[0] or "jobplan"
+    for name, at in meeting_times(ctx):
+        label = next((f.label for f in ctx.spec.payload if f.name == name), None) or name.replace("_", " ")
+        lines.append(f"{label}: {format_moment(ctx.policy, at)}. The calendar invitation is attached.")
+        ics = invitation_ics(
+            uid=f"case-{ctx.case.id}-{name}@{host}", sequence=ctx.event.seq, start=at,
+            summary=f"{ctx.spec.title} — case {ctx.case.id}, {ctx.case.subject.name}",
+            description=f"{ctx.spec.title} ({ctx.policy.source_document} {ctx.spec.clause}). {case_url(ctx)}",
+            url=case_url(ctx), organizer=_organizer(ctx), attendees=[p.email for p in recipients], stamp=ctx.now)
+        attachments.append({"filename": f"{name.replace('_', '-')}.ics", "content_type": ICS_CONTENT_TYPE,
+                            "content": ics})
+    return lines, attachments
+
+
+def _organizer(ctx) -> str:
+    person = ctx.session.get(Person, ctx.actor.person_id) if ctx.actor.person_id else None
+    return person.email if person else "job-planning@localhost"
 
 
 def notify_transition(ctx, event, roles: tuple[str, ...]) -> list[OutboxMessage]:
     from .access import holders_of
 
-    sent = []
+    people: list[Person] = []
     seen = set()
     for role in roles:
         for person in holders_of(ctx.session, ctx.case, ctx.policy, role):
             if person.id in seen or (ctx.actor.person_id == person.id):
                 continue
             seen.add(person.id)
-            lines = [f"{ctx.spec.title} — recorded by {ctx.actor_name} as {ctx.policy.roles[ctx.role].title}."]
-            if ctx.reason:
-                lines.append(f"Reason: {ctx.reason}")
-            lines += case_summary_lines(ctx)
-            msg = queue(ctx, person, f"event:{event.id}:to:{person.id}",
-                        f"[Job planning] Case {ctx.case.id}: {ctx.spec.title}", lines)
-            if msg:
-                sent.append(msg)
+            people.append(person)
+    if not people:
+        return []
+    invite_lines, attachments = invitation_attachments(ctx, people)
+    details = [f"Recorded by {ctx.actor_name} as {ctx.policy.roles[ctx.role].title}."] + invite_lines
+    if ctx.reason:
+        details.append(f"Reason: {ctx.reason}")
+    body = case_body(ctx, f"{ctx.spec.title} — case {ctx.case.id}", details)
+    subject = f"[Job planning] {'Invitation' if attachments else 'Case'} {ctx.case.id}: {ctx.spec.title}"
+    sent = []
+    for person in people:
+        msg = queue(ctx, person, f"event:{event.id}:to:{person.id}", subject, body, attachments)
+        if msg:
+            sent.append(msg)
     return sent

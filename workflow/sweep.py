@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from . import access, deadlines, notifications
 from .actors import SYSTEM
+from .clock import FixedClock
 from .models import Case, Deadline
 from .service.uow import write_transaction
 
@@ -44,24 +45,36 @@ def due_query(now: datetime, limit: int = BATCH):
             .with_for_update(skip_locked=True, of=[Deadline, Case]))
 
 
-def sweep(svc, now: datetime | None = None) -> SweepReport:
-    now = now or svc.clock.now()
+def sweep(svc, now: datetime | None = None, batch: int = BATCH) -> SweepReport:
+    """One pass as if at ``now`` (default: the service's clock). Everything it records, including the
+    expiry transitions it fires, is stamped with that moment."""
+    if now is None:
+        return _sweep(svc, svc.clock.now(), batch)
+    real_clock = svc.clock
+    svc.clock = FixedClock(now)
+    try:
+        return _sweep(svc, svc.clock.now(), batch)
+    finally:
+        svc.clock = real_clock
+
+
+def _sweep(svc, now: datetime, batch: int) -> SweepReport:
     report = SweepReport(now=now)
-    skip: set[int] = set()
+    seen: set[int] = set()  # processed (or failed) in this sweep: never twice in one pass
     while True:
         with write_transaction(svc.session):
-            rows = [(d, c) for d, c in svc.session.execute(due_query(now, BATCH + len(skip))).all()
-                    if d.id not in skip]
-            for d, case in rows[:BATCH]:
+            rows = [(d, c) for d, c in svc.session.execute(due_query(now, batch + len(seen))).all()
+                    if d.id not in seen][:batch]
+            for d, case in rows:
                 report.examined += 1
+                seen.add(d.id)
                 try:
                     with svc.session.begin_nested():
                         _process(svc, d, case, now, report)
                 except Exception as exc:  # one bad row must not hold up the others
                     log.exception("sweep: deadline %s of case %s failed", d.id, d.case_id)
                     report.failures.append((d.id, str(exc)))
-                    skip.add(d.id)
-        if len(rows) <= BATCH:
+        if len(rows) < batch:
             return report
 
 
@@ -79,14 +92,14 @@ def _process(svc, d: Deadline, case: Case, now: datetime, report: SweepReport) -
         if now >= d.due_at:
             continue  # the deadline itself has passed: the breach speaks instead of a late reminder
         days = spec.reminders[index]
-        ev = svc._append_event(case, now, "reminder", SYSTEM, "system", None, case.state, case.state,
-                               {"deadline": d.name, "deadline_id": d.id, "days_before": days}, None)
-        lines = [f"Reminder: {spec.label} — due by the end of {notifications.format_when(policy, d.due_at)}"
-                 f" ({days} day{'s' if days != 1 else ''} left). Rule: {policy.source_document} {spec.clause}."]
-        _send(ctx, state.waiting_on, f"deadline:{d.id}:reminder:{index}",
-              f"[Job planning] Reminder — case {case.id}: {spec.label}", lines)
+        svc._append_event(case, now, "reminder", SYSTEM, "system", None, case.state, case.state,
+                          {"deadline": d.name, "deadline_id": d.id, "days_before": days}, None)
+        headline = (f"Reminder: {spec.label} — due by the end of {notifications.format_due(policy, d.due_at)} "
+                    f"({days} day{'s' if days != 1 else ''} left)")
+        _send(ctx, state.waiting_on, deadlines.step_key(d, "reminder", index),
+              f"[Job planning] Reminder — case {case.id}: {spec.label}",
+              headline, [f"Rule: {policy.source_document} {spec.clause}."])
         report.reminders.append((d.id, index))
-        del ev
 
     if d.status == "open" and now >= d.due_at:
         if spec.expiry_trigger:
@@ -111,21 +124,24 @@ def _process(svc, d: Deadline, case: Case, now: datetime, report: SweepReport) -
                               {"deadline": d.name, "deadline_id": d.id, "step": k, "notify": list(step.notify)},
                               None)
             overdue = (now - d.due_at).days
-            lines = [f"Overdue: {spec.label} — was due by the end of "
-                     f"{notifications.format_when(policy, d.due_at)}, {overdue} day{'s' if overdue != 1 else ''} ago. "
-                     f"Escalated to you (step {k + 1} of {len(steps)}). Rule: {policy.source_document} {spec.clause}."]
-            _send(ctx, step.notify, f"deadline:{d.id}:escalation:{k}", f"[Job planning] Overdue — case {case.id}: "
-                                                                          f"{spec.label}", lines)
+            headline = (f"Overdue: {spec.label} — was due by the end of {notifications.format_due(policy, d.due_at)}"
+                        f", {overdue} day{'s' if overdue != 1 else ''} ago")
+            waiting = ", ".join(policy.roles[r].title for r in state.waiting_on) or "the case's next step"
+            _send(ctx, step.notify, deadlines.step_key(d, "escalation", k),
+                  f"[Job planning] Overdue — case {case.id}: {spec.label}", headline,
+                  [f"Escalated to you (step {k + 1} of {len(steps)}): please see that {waiting} acts, or record why "
+                   f"not.", f"Rule: {policy.source_document} {spec.clause}"
+                   + (f"; escalation {step.clause}." if step.clause else ".")])
             report.escalations.append((d.id, k))
     d.next_check_at = deadlines.next_check(spec, d)
 
 
-def _send(ctx, roles, key_prefix: str, subject: str, lines: list[str]) -> None:
+def _send(ctx, roles, key_prefix: str, subject: str, headline: str, details: list[str]) -> None:
     seen = set()
+    body = notifications.case_body(ctx, headline, details)
     for role in roles:
         for person in access.holders_of(ctx.session, ctx.case, ctx.policy, role):
             if person.id in seen:
                 continue
             seen.add(person.id)
-            notifications.queue(ctx, person, f"{key_prefix}:to:{person.id}", subject,
-                                lines + notifications.case_summary_lines(ctx))
+            notifications.queue(ctx, person, f"{key_prefix}:to:{person.id}", subject, body)

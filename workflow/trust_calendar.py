@@ -1,10 +1,12 @@
 """How "within N days/weeks/months of X" becomes an instant.
 
 One documented meaning (RULES.md, "Reading deadlines"): count from the local date of X in the trust's
-time zone; the last permitted day is X + N days (weeks = 7N days; months = the same day N calendar
-months on, or the month's last day when it has no such day); working days skip Saturdays, Sundays,
-the region's bank holidays and the trust's closure days. The deadline falls due at the end of the last
-permitted day, i.e. at local midnight starting the next day, whatever the GMT/BST offset then is.
+time zone (an event at 23:30 UTC in summer happened on the next local day); the day of X never counts.
+The last permitted day is X + N days (weeks = 7N days; months = the same day N calendar months on, or the
+month's last day when it has no such day). Working days skip Saturdays, Sundays, the region's bank
+holidays and the trust's closure days (a working week is five working days); a calendar deadline that
+ends on a holiday does not move. The deadline falls due at the end of the last permitted day, i.e. at
+local midnight starting the next day, whatever the GMT/BST offset then is.
 """
 from __future__ import annotations
 
@@ -44,7 +46,7 @@ class TrustCalendar:
 
     def last_day(self, start: date, amount: int, unit: str, counting: str = "calendar") -> date:
         if counting == "working":
-            days = amount * 7 if unit == "weeks" else amount
+            days = amount * 5 if unit == "weeks" else amount  # a working week is five working days
             if unit == "months":
                 raise ValueError("working-day deadlines are counted in days or weeks, not months")
             day = start

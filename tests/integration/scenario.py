@@ -49,8 +49,8 @@ def sweep_deadline(svc, case_id: int, name: str) -> dict:
         "breached": any(did in r.breaches for r in reports),
         "expired": any(did in r.expiries for r in reports),
         "escalations": sorted(k for r in reports for (x, k) in r.escalations if x == did),
-        "reminded": [recipients(svc, f"deadline:{did}:reminder:{i}") for i in range(len(spec.reminders))],
-        "escalated_to": [recipients(svc, f"deadline:{did}:escalation:{k}") for k in range(len(spec.escalation))],
+        "reminded": [recipients(svc, f"deadline:{did}:due:%:reminder:{i}") for i in range(len(spec.reminders))],
+        "escalated_to": [recipients(svc, f"deadline:{did}:due:%:escalation:{k}") for k in range(len(spec.escalation))],
     }
     return out
 

@@ -75,7 +75,7 @@ def test_waiting_state_without_the_deadline_its_source_sets_is_refused_002_7_8_4
 def test_duplicate_trigger_from_the_same_state_is_refused():
     doc = medical()
     transitions = doc["workflows"]["sign_off"]["transitions"]
-    transitions.append(dict(transitions[0]))
+    transitions.append(dict(next(t for t in transitions if t["trigger"] == "record_meeting")))
     n = len(transitions) - 1
     assert any(p == f"workflows.sign_off.transitions.{n}.trigger" and "duplicate trigger 'record_meeting'" in m
                for p, m in paths(refused(doc)))

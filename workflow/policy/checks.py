@@ -119,6 +119,14 @@ def _check_workflow(policy: Policy, wname: str, wf: Workflow, conditions, action
             for k, e in enumerate(d.escalation):
                 for r in e.notify:
                     role_ok(f"{dp}.escalation.{k}.notify", r)
+            for r in d.extend_roles:
+                role_ok(f"{dp}.extend_roles", r)
+            if (d.extendable or d.pausable) and not d.extend_roles:
+                problems.append((f"{dp}.extend_roles", "an extendable or pausable deadline must say who may extend "
+                                                       "or pause it"))
+            if d.extend_roles and not (d.extendable or d.pausable):
+                problems.append((f"{dp}.extend_roles", "names who may extend a deadline that is neither extendable "
+                                                       "nor pausable"))
             if d.kind == "right" and not d.expiry_trigger:
                 problems.append((f"{dp}.on_expiry", "a lodging window (kind: right) must say which trigger closes it"))
             if d.expiry_trigger:

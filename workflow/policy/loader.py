@@ -86,7 +86,8 @@ def _build(d: dict, name: str, digest: str) -> Policy:
                     escalation=tuple(EscalationStep(e["after_days"], tuple(e["notify"]), e["clause"])
                                      for e in dl["escalation"]),
                     expiry_trigger=dl["on_expiry"], clause=dl["clause"], label=dl["label"],
-                    local_choice=dl["local_choice"],
+                    local_choice=dl["local_choice"], extend_roles=tuple(dl["extend_roles"]),
+                    timezone=d["calendar"]["timezone"],
                 )
                 for dl in s["deadlines"]
             )

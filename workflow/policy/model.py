@@ -66,6 +66,8 @@ class DeadlineSpec:
     clause: str
     label: str
     local_choice: str | None = None
+    extend_roles: tuple[str, ...] = ()  # who may extend, pause or resume this clock (a recorded decision)
+    timezone: str = "Europe/London"  # the policy's calendar: reminders and escalations fall on local days
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ class DeadlineSchema(_Strict):
     kind = fields.String(required=True, validate=validate.OneOf(("organisation", "right")))
     extendable = fields.Boolean(load_default=False)
     pausable = fields.Boolean(load_default=False)
+    extend_roles = fields.List(fields.String(validate=NAME), load_default=list)
     reminders = fields.List(fields.Integer(validate=validate.Range(min=1)), load_default=list)
     escalation = fields.List(fields.Nested(EscalationSchema), load_default=list)
     on_expiry = fields.String(load_default=None, validate=NAME)

@@ -128,11 +128,11 @@ class JobPlanning:
             result = self._fire(case, trigger, actor, payload, reason, as_role, depth=0)
         return result
 
-    def sweep(self, now=None):
+    def sweep(self, now=None, **options):
         """One pass over due deadlines (reminders, breaches, escalations, closing windows)."""
         from ..sweep import sweep
 
-        return sweep(self, now)
+        return sweep(self, now, **options)
 
     # ---- job plans ---------------------------------------------------------------------------------
 
@@ -214,6 +214,7 @@ class JobPlanning:
             raise InvalidPayload(f"'{spec.title}' needs a reason, recorded in the audit log",
                                  fields={"reason": ["a reason is required"]})
         ctx = self._context(case, policy, spec, actor, role, values, reason)
+        deadlines.refuse_after_window(ctx, trigger)
         for name in spec.conditions:
             CONDITIONS[name](ctx)
 
