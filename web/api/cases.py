@@ -25,7 +25,8 @@ def case_detail(s, who, case_id):
     case = s.get_case(who, case_id)
     state = s.policy_of(case).workflow(case.workflow).state(case.state)
     triggers = [{"trigger": t.trigger, "title": t.title, "dest": t.dest, "roles": list(t.roles), "clause": t.clause,
-                 "reason_required": t.reason_required, "payload": [_field(f) for f in t.payload]}
+                 "reason_required": t.reason_required, "payload": [_field(f) for f in t.payload],
+                 "unavailable": t.unavailable}
                 for t in s.available_triggers(who, case_id)]
     body = {c: getattr(case, c) for c in CaseSchema().fields}
     body.update(state_title=state.title, next_step=state.next_step, data=case.data or {},

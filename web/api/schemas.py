@@ -140,6 +140,8 @@ class TriggerSchema(Schema):
     clause = fields.String()
     reason_required = fields.Boolean()
     payload = fields.List(fields.Nested(FieldSpecSchema))
+    unavailable = fields.String(allow_none=True, metadata={
+        "description": "Why a condition of the policy refuses this step now, or null when it is open"})
 
 
 class DeadlineSchema(Schema):

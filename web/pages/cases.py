@@ -9,6 +9,7 @@ from sqlalchemy import select
 from workflow.errors import InvalidPayload, NotFound, StaleVersion, WorkflowError
 from workflow.models import Case, CaseParticipant, Deadline, Person
 from workflow.service import mailbox
+from workflow.service.documents import list_documents
 from workflow.service.inbox import open_deadlines, who_holds_the_ball
 
 from ..app import service
@@ -87,7 +88,73 @@ def case_page(actor, case_id):
         people=people, ball=who_holds_the_ball(svc, case), actions=svc.available_triggers(actor, case_id),
         my_roles=sorted(svc.roles_on(actor, case)), mail=mailbox.messages_for(svc, actor, case_id),
         now=svc.clock.now(), titles={t.trigger: t.title for t in wf.transitions},
-        sittings=_sittings(svc, actor) if case.workflow == "appeal" and case.closed_at is None else None)
+        sittings=_sittings(svc, actor) if case.workflow == "appeal" and case.closed_at is None else None,
+        documents=list_documents(svc, actor, case_id), changeable=_changeable(svc, actor, case, deadlines, labels))
+
+
+def _changeable(svc, actor, case, deadlines, specs):
+    """The deadlines this person may extend or pause (the policy's extend_roles; the service checks again)."""
+    roles = svc.roles_on(actor, case)
+    out = set()
+    for d in deadlines:
+        spec = specs.get((d.state, d.name))
+        if spec and (spec.extendable or spec.pausable) and roles & set(spec.extend_roles):
+            if d.status in ("open", "breached", "paused", "expired"):
+                out.add(d.id)
+    return out
+
+
+@bp.route("/cases/<int:case_id>/deadlines/<int:deadline_id>", methods=["GET", "POST"])
+@signed_in
+def change_deadline(actor, case_id, deadline_id):
+    """Extend, pause or resume a clock, with a reason recorded in the audit log (RULES: "normally" deadlines
+    move only by a recorded extension, never silently)."""
+    from datetime import date as _date
+
+    from workflow.service import deadlines as deadline_service
+
+    svc = service()
+    case = _case_or_404(svc, actor, case_id)
+    d = svc.session.get(Deadline, deadline_id)
+    if d is None or d.case_id != case.id:
+        abort(404)
+    wf = svc.policy_of(case).workflow(case.workflow)
+    spec = next((x for x in wf.state(d.state).deadlines if x.name == d.name), None)
+    state = FormState(order=["action", "until", "reason"])
+    if request.method == "POST":
+        action = request.form.get("action", "")
+        reason = request.form.get("reason", "").strip()
+        state.values = {"action": action, "reason": reason,
+                        "until": {p: request.form.get(f"until[{p}]", "") for p in ("day", "month", "year")}}
+        if action not in ("extend", "pause", "resume"):
+            state.add("action", "Select what to do with the deadline")
+        if not reason:
+            state.add("reason", "Enter the reason, which is recorded in the audit log")
+        until = None
+        if action == "extend":
+            u = state.values["until"]
+            try:
+                until = _date(int(u["year"]), int(u["month"]), int(u["day"]))
+            except ValueError:
+                state.add("until", "Enter the new last day as a real date, for example 27 3 2027")
+        if not state.errors:
+            try:
+                if action == "extend":
+                    deadline_service.extend(svc, actor, deadline_id, reason=reason, until=until)
+                elif action == "pause":
+                    deadline_service.pause(svc, actor, deadline_id, reason=reason)
+                else:
+                    deadline_service.resume(svc, actor, deadline_id, reason=reason)
+            except InvalidPayload as exc:
+                state.add("until" if action == "extend" else "reason", exc.message)
+            except WorkflowError as exc:
+                state.add("_refused", exc.message)
+            else:
+                flash(f"Deadline {'extended' if action == 'extend' else action + 'd'}: {spec.label if spec else d.name}.",
+                      "success")
+                return redirect(url_for("pages.case_page", case_id=case_id))
+    return render_template("pages/change_deadline.html", case=case, d=d, spec=spec, form=state,
+                           now=svc.clock.now()), (422 if state.errors else 200)
 
 
 
@@ -107,6 +174,7 @@ def trigger_form(actor, case_id, trigger):
     state = FormState()
     if request.method == "POST":
         payload = payload_from_form(spec, request.form, state)
+        _attach_uploads(svc, actor, case_id, spec, payload, state)
         reason = request.form.get("reason", "").strip() or None
         state.values["reason"] = reason or ""
         version = request.form.get("version", type=int)
@@ -125,9 +193,35 @@ def trigger_form(actor, case_id, trigger):
                 return redirect(url_for("pages.case_page", case_id=target))
     clocks = open_deadlines(svc, [case_id])[case_id]
     return render_template("pages/trigger_form.html", case=case, wf=wf, spec=spec, form=state, anchor=anchor,
+                           policy=svc.policy_of(case),
                            candidates=_candidates(svc, spec), clocks=clocks, now=svc.clock.now(),
                            deadline_specs={d.name: d for d in wf.state(case.state).deadlines}), \
         (422 if state.errors else 200)
+
+
+def _attach_uploads(svc, actor, case_id, spec, payload, state):
+    """Evidence files of a documents field are attached to the case first (stored with a checksum, never
+    overwritten); their ids join the payload and stay in the form, so a refused step needs no re-upload."""
+    from workflow.service.documents import attach_document
+
+    for f in spec.payload:
+        if f.type != "documents":
+            continue
+        ids = [int(i) for i in request.form.getlist(f.name) if i.isdigit()]
+        for upload in request.files.getlist(f"{f.name}-upload"):
+            if not upload or not upload.filename:
+                continue
+            try:
+                doc = attach_document(svc, actor, case_id, upload.filename, upload.mimetype or "", upload.read())
+            except WorkflowError as exc:
+                state.add(f.name, f"{upload.filename}: {exc.message}")
+                continue
+            ids.append(doc.id)
+        state.values[f.name] = [str(i) for i in ids]
+        if ids:
+            payload[f.name] = ids
+        else:
+            payload.pop(f.name, None)
 
 
 def _candidates(svc, spec):

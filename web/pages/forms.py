@@ -46,7 +46,7 @@ def payload_from_form(spec: TransitionSpec, form, state: FormState) -> dict:
 def _read(f: FieldSpec, form, state: FormState):
     label = f.label or f.name.replace("_", " ")
     if f.type in ("date", "datetime"):
-        day, month, year = (form.get(f"{f.name}-{p}", "").strip() for p in ("day", "month", "year"))
+        day, month, year = (form.get(f"{f.name}[{p}]", "").strip() for p in ("day", "month", "year"))
         state.values[f.name] = {"day": day, "month": month, "year": year}
         time = form.get(f"{f.name}-time", "").strip() if f.type == "datetime" else ""
         if f.type == "datetime":

@@ -50,3 +50,4 @@ class TriggerInfo:
     clause: str
     payload: tuple
     reason_required: bool
+    unavailable: str | None = None  # why a named condition refuses it now (it may change: e.g. a signature)

@@ -14,7 +14,7 @@ from ..clock import Clock
 from ..conditions import CONDITIONS
 from ..content.schema import normalise_content
 from ..engine import Engine
-from ..errors import InvalidPayload, NotFound, PermissionDenied, StaleVersion, TriggerNotAllowedInState, UnknownTrigger
+from ..errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied, StaleVersion, TriggerNotAllowedInState, UnknownTrigger
 from ..models import Case, Event, JobPlan, JobPlanVersion, Person
 from ..payload import to_json, validate_payload
 from ..policy.registry import PolicyRegistry
@@ -70,8 +70,19 @@ class JobPlanning:
             spec = wf.transition(name, case.state)
             if spec and roles & set(spec.roles):
                 out.append(TriggerInfo(spec.trigger, spec.title, spec.dest, spec.roles, spec.clause, spec.payload,
-                                       spec.reason_required))
+                                       spec.reason_required, self._unavailable(case, policy, spec, actor, roles)))
         return out
+
+    def _unavailable(self, case, policy, spec, actor, roles) -> str | None:
+        """The first condition that refuses the step before anything is typed (conditions only read)."""
+        role = next(r for r in spec.roles if r in roles)
+        ctx = self._context(case, policy, spec, actor, role, {}, None)
+        for name in spec.conditions:
+            try:
+                CONDITIONS[name](ctx)
+            except ConditionFailed as exc:
+                return exc.message
+        return None
 
     def list_cases(self, actor: Actor, *, state: str | None = None, workflow: str | None = None,
                    policy_id: str | None = None, subject_id: int | None = None, open_only: bool = False) -> list[Case]:
