@@ -50,8 +50,9 @@ def sweep(svc, now: datetime | None = None) -> SweepReport:
     skip: set[int] = set()
     while True:
         with write_transaction(svc.session):
-            rows = [(d, c) for d, c in svc.session.execute(due_query(now, BATCH + len(skip))).all()
-                    if d.id not in skip]
+            limit = BATCH + len(skip)
+            fetched = svc.session.execute(due_query(now, limit)).all()
+            rows = [(d, c) for d, c in fetched if d.id not in skip]
             for d, case in rows[:BATCH]:
                 report.examined += 1
                 try:
@@ -61,7 +62,7 @@ def sweep(svc, now: datetime | None = None) -> SweepReport:
                     log.exception("sweep: deadline %s of case %s failed", d.id, d.case_id)
                     report.failures.append((d.id, str(exc)))
                     skip.add(d.id)
-        if len(rows) <= BATCH:
+        if len(fetched) < limit or not rows:  # a short batch: nothing more is due
             return report
 
 
