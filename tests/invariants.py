@@ -49,8 +49,10 @@ def case_problems(session, policies, case: Case) -> list[str]:
         out.append(f"case {case.id}: an event is older than the case")
     # Deadlines: open ones belong to the current state, and the current state has each one it defines.
     state = wf.state(case.state)
-    open_rows = session.scalars(select(Deadline).where(Deadline.case_id == case.id,
-                                                       Deadline.status.in_(OPEN_STATUSES))).all()
+    open_rows = session.scalars(select(Deadline).where(Deadline.case_id == case.id, Deadline.closed_at.is_(None))).all()
+    for d in open_rows:
+        if d.status not in OPEN_STATUSES:
+            out.append(f"case {case.id}: deadline {d.name} is {d.status} but has no closing time")
     for d in open_rows:
         if d.state != case.state:
             out.append(f"case {case.id}: deadline {d.name} of {d.state!r} is still {d.status} at {case.state!r}")

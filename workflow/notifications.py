@@ -29,7 +29,7 @@ def case_summary_lines(ctx) -> list[str]:
     if state.next_step:
         lines.append(f"Next step: {state.next_step}")
     open_deadlines = ctx.session.scalars(select(Deadline).where(
-        Deadline.case_id == case.id, Deadline.status.in_(("open", "breached")))).all()
+        Deadline.case_id == case.id, Deadline.status.in_(("open", "breached")), Deadline.closed_at.is_(None))).all()
     for d in open_deadlines:
         lines.append(f"Due: {d.name.replace('_', ' ')} by the end of {format_when(policy, d.due_at - _one_second())}")
     lines.append(f"Open the case: {ctx.settings.base_url.rstrip('/')}/cases/{case.id}")
