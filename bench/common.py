@@ -14,7 +14,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from workflow.actors import Actor
@@ -41,6 +41,29 @@ def database_urls(which: str, pg_url: str) -> dict[str, str]:
     if which in ("postgresql", "both"):
         urls["postgresql"] = pg_url
     return urls
+
+
+def database_pairs(which: str, pg_url: str) -> dict[str, tuple[str, str]]:
+    """Two databases per kind, for benchmarks that keep a small and a large one side by side; the
+    PostgreSQL one is ``<name>_large`` beside the given database, created when missing."""
+    pairs = {}
+    if which in ("sqlite", "both"):
+        folder = tempfile.mkdtemp(prefix="jobplan-bench-")
+        pairs["sqlite"] = (f"sqlite:///{folder}/small.db", f"sqlite:///{folder}/large.db")
+    if which in ("postgresql", "both"):
+        large = make_url(pg_url)
+        large = large.set(database=f"{large.database}_large")
+        ensure_database(large)
+        pairs["postgresql"] = (pg_url, large.render_as_string(hide_password=False))
+    return pairs
+
+
+def ensure_database(url) -> None:
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database}).first():
+            conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    admin.dispose()
 
 
 def fresh_engine(url: str):
@@ -83,6 +106,12 @@ def write_conn(eng):
 
 
 def analyze(eng) -> None:
+    """Statistics for the planner after a bulk load; on PostgreSQL also VACUUM, so the timed run reads
+    settled tables (hint bits, visibility map) as a database in service would, not freshly loaded ones."""
+    if eng.dialect.name == "postgresql":
+        with eng.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+        return
     with eng.begin() as conn:
         conn.execute(text("ANALYZE"))
 

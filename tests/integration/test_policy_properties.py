@@ -10,7 +10,7 @@ edits plans and moves the clock through sweeps, and after every step checks that
   of the scopes (subject, manager, care_group, office, participant, system) from the stored rows;
 - time never runs backwards in the log; every email is explained by an event.
 
-The number of runs is bounded (JOBPLAN_PROPERTY_EXAMPLES, default 15 runs of up to 30 steps per policy)."""
+The number of runs is bounded (JOBPLAN_PROPERTY_EXAMPLES, default 10 runs of up to 30 steps per policy)."""
 from __future__ import annotations
 
 import os
@@ -38,7 +38,7 @@ from workflow.service import JobPlanning
 
 POLICY_DIR = Path(__file__).resolve().parents[2] / "policies"
 POLICY_FILES = sorted(POLICY_DIR.rglob("*.yaml")) + sorted(POLICY_DIR.rglob("*.yml"))
-EXAMPLES = int(os.environ.get("JOBPLAN_PROPERTY_EXAMPLES", "15"))
+EXAMPLES = int(os.environ.get("JOBPLAN_PROPERTY_EXAMPLES", "10"))
 STEPS = 30
 
 
