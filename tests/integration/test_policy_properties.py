@@ -203,7 +203,7 @@ def make_machine(svc: JobPlanning, policy, clock):
             except WorkflowError as exc:
                 session.rollback()
                 assert snapshot(session) == before, f"refused start_case ({exc}) wrote something"
-                assert not allowed, f"{who} holds {allowed} and was refused: {exc}"
+                assert isinstance(exc, PermissionDenied) == (not allowed), f"{who} holding {allowed}: {exc!r}"
                 return
             assert allowed, f"{who} started a {wf.name} case without a role in {wf.started_by}"
             opened = self._record_new_events(before_max, who=who)
