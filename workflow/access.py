@@ -44,11 +44,13 @@ def roles_on_case(session: Session, actor: Actor, case: Case, policy: Policy) ->
         elif role.scope == "office" and any(a.role == name for a in assigned):
             held.add(name)
         elif role.scope == "care_group":
-            if group is None:
-                group = care_group_of(session, subject) or False
             for a in assigned:
-                if a.role == name and (a.org_unit_id is None or (a.org_unit and a.org_unit.kind == "trust")
-                                       or (group and a.org_unit_id == group.id)):
+                if a.role != name:
+                    continue
+                if group is None:  # looked up only for someone who holds the role somewhere
+                    group = care_group_of(session, subject) or False
+                if a.org_unit_id is None or (a.org_unit and a.org_unit.kind == "trust") or (
+                        group and a.org_unit_id == group.id):
                     held.add(name)
         elif role.scope == "participant" and name in participant_roles:
             held.add(name)

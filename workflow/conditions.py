@@ -35,7 +35,7 @@ def both_signed(ctx) -> None:
 
 @condition
 def has_job_plan(ctx) -> None:
-    if ctx.case.job_plan is None:
+    if ctx.case.job_plan_id is None and ctx.case.job_plan is None:  # the id first: no load when it is set
         raise ConditionFailed("this case has no job plan attached; attach the plan first")
 
 

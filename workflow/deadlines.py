@@ -129,6 +129,8 @@ def open_for_state(ctx, state_name: str) -> list[Deadline]:
 
 
 def close_for_state(ctx, state_name: str) -> list[Deadline]:
+    if not ctx.workflow.state(state_name).deadlines:
+        return []  # deadlines are opened only from the state's specs: a state with none has none open
     rows = list(ctx.session.scalars(select(Deadline).where(
         Deadline.case_id == ctx.case.id, Deadline.state == state_name, Deadline.status.in_(OPEN_STATUSES))))
     for d in rows:

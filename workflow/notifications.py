@@ -54,7 +54,8 @@ def case_summary(ctx) -> list[tuple[str, str]]:
     rows = [("Case", f"{case.id}: {wf.title} for {case.subject.name} ({policy.title}, version {policy.version})"),
             ("Now", state.title)]
     open_deadlines = ctx.session.scalars(select(Deadline).where(
-        Deadline.case_id == case.id, Deadline.status.in_(("open", "breached", "paused"))).order_by(Deadline.due_at)).all()
+        Deadline.case_id == case.id, Deadline.status.in_(("open", "breached", "paused")),
+        Deadline.closed_at.is_(None)).order_by(Deadline.due_at)).all()
     for d in open_deadlines:
         try:
             label = spec_for(policy, case.workflow, d).label

@@ -131,12 +131,13 @@ class JobPlanning:
              expected_version: int | None = None, reason: str | None = None, as_role: str | None = None) -> FireResult:
         with write_transaction(self.session):
             case = self.session.get(Case, case_id, with_for_update=True, populate_existing=True)
-            if case is None or not access.can_see_case(self.session, actor, case, self.policy_of(case)):
+            held = access.roles_on_case(self.session, actor, case, self.policy_of(case)) if case is not None else set()
+            if not held:  # may not see the case (access.can_see_case)
                 raise NotFound(f"case {case_id} was not found")
             if expected_version is not None and case.version != expected_version:
                 raise StaleVersion(f"case {case_id} has changed since you loaded it (your version {expected_version}, "
                                    f"now {case.version}); reload it and try again")
-            result = self._fire(case, trigger, actor, payload, reason, as_role, depth=0)
+            result = self._fire(case, trigger, actor, payload, reason, as_role, depth=0, held=held)
         return result
 
     def sweep(self, now=None, **options):
@@ -198,7 +199,9 @@ class JobPlanning:
                            values=values, reason=reason, now=self.clock.now(), settings=self.settings,
                            actor_name=person.name if person else (actor.label or "the system"))
 
-    def _fire(self, case: Case, trigger: str, actor: Actor, payload, reason, as_role, depth: int) -> FireResult:
+    def _fire(self, case: Case, trigger: str, actor: Actor, payload, reason, as_role, depth: int,
+              held: set[str] | None = None) -> FireResult:
+        """``held``: the actor's roles on the case, when the caller has just computed them."""
         if depth > MAX_CHAIN:
             raise RuntimeError(f"policy {case.policy_id} chains more than {MAX_CHAIN} automatic steps")
         policy = self.policy_of(case)
@@ -212,7 +215,9 @@ class JobPlanning:
             raise TriggerNotAllowedInState(
                 f"'{wf.transitions_for(trigger)[0].title}' cannot be done while case {case.id} is at "
                 f"'{wf.state(case.state).title}'; possible now: {possible}", state=case.state)
-        roles = access.roles_on_case(self.session, actor, case, policy) & set(spec.roles)
+        if held is None:
+            held = access.roles_on_case(self.session, actor, case, policy)
+        roles = held & set(spec.roles)
         if as_role is not None:
             roles &= {as_role}
         if not roles:
