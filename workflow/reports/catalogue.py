@@ -26,6 +26,71 @@ REPORTS = {
 }
 
 
+TITLES = {
+    "compliance": "Compliance: plans signed off by both parties in the last 12 months",
+    "quarterly_completion": "Quarterly completion",
+    "master_log": "Master log of job planning activity",
+    "master_log_summary": "Master log: one line per person",
+    "audit_sample": "Annual audit sample (10%)",
+    "consistency": "Consistency with agreed splits",
+    "risks": "Job planning risks",
+    "capacity": "Team capacity",
+    "stage_times": "Time spent in each stage",
+}
+
+# The parameters each report takes, by type; anything else in a request is ignored.
+PARAMS = {
+    "quarterly_completion": {"financial_year": int},
+    "audit_sample": {"sample_id": int},
+    "master_log": {"care_group_id": int, "person_id": int},
+    "risks": {"escalated_only": bool, "open_only": bool},
+}
+
+
+def financial_year(day) -> int:
+    """The NHS financial year (April to March) a day falls in, by the year it starts."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def run(svc, actor, name: str, raw) -> Report:
+    """A report by name with parameters from a query string (strings), checked and defaulted here so
+    every entry point reads them the same way. Unknown name: NotFound; bad value: InvalidPayload."""
+    from ..errors import InvalidPayload, NotFound
+    from ..trust_calendar import TrustCalendar
+
+    fn = REPORTS.get(name)
+    if fn is None:
+        raise NotFound(f"no report named {name!r}; reports: {', '.join(REPORTS)}")
+    params, problems = {}, {}
+    for key, kind in PARAMS.get(name, {}).items():
+        value = raw.get(key)
+        if value in (None, ""):
+            continue
+        if kind is bool:
+            params[key] = str(value).lower() in ("1", "true", "yes")
+            continue
+        try:
+            params[key] = int(value)
+            if not 0 < params[key] < 2**31:
+                raise ValueError
+        except ValueError:
+            problems[key] = ["must be a whole number"]
+    if problems:
+        raise InvalidPayload(f"the {name} report's parameters are not valid", fields=problems)
+    if name == "quarterly_completion" and "financial_year" not in params:
+        params["financial_year"] = financial_year(TrustCalendar().local_date(svc.clock.now()))
+    if name == "audit_sample" and "sample_id" not in params:
+        raise InvalidPayload("name the audit sample (sample_id), or draw one first",
+                             fields={"sample_id": ["required"]})
+    return fn(svc, actor, **params)
+
+
+def json_rows(report: Report) -> list[dict]:
+    """Rows with dates and times as ISO 8601 text."""
+    return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+            for row in report.as_dicts()]
+
+
 def render(report: Report, fmt: str) -> tuple[bytes, str, str]:
     """(body, media type, file name) for ``csv`` or ``xlsx``; rows as JSON are ``report.as_dicts()``."""
     if fmt == "csv":
