@@ -240,18 +240,15 @@ class EventSchema(Schema):
     reason = fields.String(allow_none=True)
 
 
-class EventsQuery(Query):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    since = fields.AwareDateTime()
-    until = fields.AwareDateTime()
-    kind = fields.String(validate=validate.Length(min=1, max=30))
-
-
 class ExportQuery(Query):
     since = fields.AwareDateTime()
     until = fields.AwareDateTime()
     kind = fields.String(validate=validate.Length(min=1, max=30))
+
+
+class EventsQuery(ExportQuery):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 class EventPageSchema(Schema):

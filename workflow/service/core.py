@@ -157,13 +157,10 @@ class JobPlanning:
                 raise NotFound(f"person {person_id} was not found")
             self._require_plan_editor(actor, person)
             policy = self.policies.latest(policy_id) if policy_id else self.policies.for_staff_group(person.staff_group or "")
-            now = self.clock.now()
-            plan = JobPlan(kind="individual", person_id=person.id, policy_id=policy.id, interim=interim,
-                           current_version=1, created_at=now)
-            self.session.add(plan)
-            self.session.flush()
-            self.session.add(JobPlanVersion(job_plan_id=plan.id, number=1, content=content, created_at=now,
-                                            created_by_id=actor.person_id, note="first draft"))
+            from .plans import new_plan
+
+            plan = new_plan(self, actor, content, "first draft", kind="individual", person_id=person.id,
+                            policy_id=policy.id, interim=interim)
         return plan
 
     def edit_job_plan(self, actor: Actor, plan_id: int, content: dict, *, expected_version: int | None = None,

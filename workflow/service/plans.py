@@ -23,6 +23,17 @@ from .uow import write_transaction
 
 
 
+def new_plan(svc, actor: Actor, content: dict, note: str, **plan_fields) -> JobPlan:
+    """A plan with its first version (inside the caller's transaction)."""
+    now = svc.clock.now()
+    plan = JobPlan(current_version=1, created_at=now, **plan_fields)
+    svc.session.add(plan)
+    svc.session.flush()
+    svc.session.add(JobPlanVersion(job_plan_id=plan.id, number=1, content=content, created_at=now,
+                                   created_by_id=actor.person_id, note=note))
+    return plan
+
+
 def today(svc, policy) -> date:
     return calendar_for(policy).local_date(svc.clock.now())
 
@@ -106,14 +117,9 @@ def start_next_plan(svc, actor: Actor, person_id: int, *, period_start: date | N
         if previous is None:
             raise ConditionFailed(f"{person.name} has no agreed plan to start from; draft a new plan instead")
         content = version_of(previous, previous.agreed_version).content
-        now = svc.clock.now()
-        plan = JobPlan(kind="individual", person_id=person.id, policy_id=previous.policy_id,
-                       period_start=period_start, interim=False, current_version=1, created_at=now)
-        svc.session.add(plan)
-        svc.session.flush()
-        svc.session.add(JobPlanVersion(job_plan_id=plan.id, number=1, content=dict(content), created_at=now,
-                                       created_by_id=actor.person_id,
-                                       note=f"copied from plan {previous.id} version {previous.agreed_version}"))
+        plan = new_plan(svc, actor, dict(content), f"copied from plan {previous.id} version {previous.agreed_version}",
+                        kind="individual", person_id=person.id, policy_id=previous.policy_id,
+                        period_start=period_start, interim=False)
     return plan
 
 
@@ -150,13 +156,8 @@ def create_team_plan(svc, actor: Actor, team_id: int, content: dict, *, policy_i
             raise NotFound(f"team {team_id} was not found")
         _require_team_planner(svc, actor, team)
         policy = svc.policies.latest(policy_id)
-        now = svc.clock.now()
-        plan = JobPlan(kind="team", team_id=team.id, policy_id=policy.id, period_start=period_start,
-                       current_version=1, created_at=now)
-        svc.session.add(plan)
-        svc.session.flush()
-        svc.session.add(JobPlanVersion(job_plan_id=plan.id, number=1, content=content, created_at=now,
-                                       created_by_id=actor.person_id, note="team plan, first draft"))
+        plan = new_plan(svc, actor, content, "team plan, first draft", kind="team", team_id=team.id,
+                        policy_id=policy.id, period_start=period_start)
     return plan
 
 
