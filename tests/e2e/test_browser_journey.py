@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import actor
-from tests.e2e.browser import Visitor, browser, describe, live_server, passwords  # noqa: F401 (fixtures)
+from tests.e2e.browser import Visitor, describe
 from tests.factories import complete_plan
 from workflow.models import Case, CaseParticipant, JobPlan
 

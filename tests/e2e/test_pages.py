@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import actor
-from tests.e2e.browser import Visitor, browser, describe, live_server, passwords  # noqa: F401 (fixtures)
+from tests.e2e.browser import Visitor, describe
 from tests.factories import complete_plan
 
 pytestmark = pytest.mark.browser
