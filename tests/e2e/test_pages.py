@@ -36,6 +36,7 @@ def test_every_page_has_no_serious_accessibility_violations_wcag_2_2_aa(svc, tru
         trust.md: ["/cases?queue=mediations", f"/cases/{dispute['disagreement']}",
                    f"/cases/{dispute['disagreement']}/deadlines/{deadline}"],
         trust.ceo: ["/cases?queue=appeals"],
+        trust.manager: ["/team"],
         trust.doctor: [f"/cases/{dispute['sign_off']}", f"/cases/{dispute['disagreement']}/do/raise_formal_disagreement"],
     }
     anonymous = Visitor(browser, live_server, "a11y-anonymous")
@@ -120,3 +121,13 @@ def test_a_form_post_without_the_csrf_token_is_refused(app, trust, passwords, di
     assert r.status_code == 302
     r = client.post(f"/cases/{dispute['disagreement']}/do/raise_formal_disagreement", data={"nature": "x"})
     assert r.status_code == 400
+
+
+def test_a_manager_starts_this_years_sign_off_from_the_team_page_002_7_5(svc, browser, live_server, passwords, trust):
+    v = Visitor(browser, live_server, "team").sign_in(trust.manager)
+    v.page.goto("/team")
+    v.page.get_by_role("button", name=f"Start sign-off for {trust.colleague.name}").click()
+    assert "Sign-off started" in v.page.inner_text("main")
+    assert "Record the job planning meeting" in v.page.inner_text("main")
+    v.shot("started")
+    v.close()

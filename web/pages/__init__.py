@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("pages", __name__)
 
-from . import cases, home, plans, policies, reports  # noqa: E402,F401  (routes register on import)
+from . import cases, home, plans, policies, reports, team  # noqa: E402,F401  (routes register on import)
 
 
 @bp.app_context_processor
@@ -23,6 +23,12 @@ def navigation():
     svc = service()
     roles = {a.role for a in access.assignments(svc.session, actor.person_id)}
     items = [{"href": url_for("pages.home"), "text": "Home"}]
+    from sqlalchemy import select
+
+    from workflow.models import Person
+
+    if svc.session.scalar(select(Person.id).where(Person.manager_id == actor.person_id).limit(1)) is not None:
+        items.append({"href": url_for("pages.team"), "text": "Your team"})
     if "medical_director" in roles:
         items.append({"href": url_for("pages.case_list", queue="mediations"), "text": "Mediations"})
     if roles & {"chief_executive_office", "medical_director"}:
@@ -37,7 +43,5 @@ def navigation():
         items.append({"href": url_for("pages.report_index"), "text": "Reports"})
     items.append({"href": url_for("pages.case_list"), "text": "All cases"})
     items.append({"href": url_for("pages.mail"), "text": "My emails"})
-    from workflow.models import Person
-
     me = svc.session.get(Person, actor.person_id)
     return {"nav_items": items, "signed_in_as": me}

@@ -111,21 +111,25 @@ class JobPlanning:
             if subject is None:
                 raise NotFound(f"person {subject_id} was not found")
             policy = self.policies.latest(policy_id) if policy_id else self.policies.for_staff_group(subject.staff_group or "")
-            if workflow not in policy.workflows:
-                raise UnknownTrigger(f"{policy.id} has no workflow {workflow!r}; it has {', '.join(policy.workflows)}")
-            wf = policy.workflow(workflow)
             plan = self.session.get(JobPlan, job_plan_id) if job_plan_id else None
             if job_plan_id and (plan is None or plan.person_id != subject.id):
                 raise NotFound(f"job plan {job_plan_id} of {subject.name} was not found")
-            probe = Case(workflow=workflow, policy_id=policy.id, policy_version=policy.version, state=wf.initial,
-                         subject=subject, subject_id=subject.id, manager_id=manager_id or subject.manager_id)
-            roles = access.roles_on_case(self.session, actor, probe, policy) & set(wf.started_by)
-            if not roles:
-                allowed = ", ".join(policy.roles[r].title for r in wf.started_by) or "nobody (it follows from another case)"
-                raise PermissionDenied(f"a {wf.title} case for {subject.name} may be started by: {allowed}")
-            case = self._open_case(policy, workflow, subject, actor, sorted(roles)[0], plan=plan,
-                                   manager_id=manager_id or subject.manager_id, parent=None)
+            case = self._start_case(actor, workflow, subject, policy, plan, manager_id or subject.manager_id)
         return case
+
+    def _start_case(self, actor: Actor, workflow: str, subject: Person, policy, plan, manager_id) -> Case:
+        """Inside the caller's transaction: the workflow's ``started_by`` roles decide who may open it."""
+        if workflow not in policy.workflows:
+            raise UnknownTrigger(f"{policy.id} has no workflow {workflow!r}; it has {', '.join(policy.workflows)}")
+        wf = policy.workflow(workflow)
+        probe = Case(workflow=workflow, policy_id=policy.id, policy_version=policy.version, state=wf.initial,
+                     subject=subject, subject_id=subject.id, manager_id=manager_id)
+        roles = access.roles_on_case(self.session, actor, probe, policy) & set(wf.started_by)
+        if not roles:
+            allowed = ", ".join(policy.roles[r].title for r in wf.started_by) or "nobody (it follows from another case)"
+            raise PermissionDenied(f"a {wf.title} case for {subject.name} may be started by: {allowed}")
+        return self._open_case(policy, workflow, subject, actor, sorted(roles)[0], plan=plan, manager_id=manager_id,
+                               parent=None)
 
     def fire(self, actor: Actor, case_id: int, trigger: str, payload: dict | None = None, *,
              expected_version: int | None = None, reason: str | None = None, as_role: str | None = None) -> FireResult:

@@ -1,0 +1,31 @@
+"""A clinical manager's team: who has a plan in force, whose sign-off is under way, whose review is due,
+and a button to start this year's sign-off."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+
+from workflow.errors import WorkflowError
+from workflow.service.team import start_sign_off, team_of
+
+from ..app import service
+from . import bp
+from .session import signed_in
+
+
+@bp.get("/team")
+@signed_in
+def team(actor):
+    svc = service()
+    return render_template("pages/team.html", members=team_of(svc, actor), now=svc.clock.now())
+
+
+@bp.post("/team/<int:person_id>/sign-off")
+@signed_in
+def team_start_sign_off(actor, person_id):
+    try:
+        case = start_sign_off(service(), actor, person_id)
+    except WorkflowError as exc:
+        flash(exc.message, "warning")
+        return redirect(url_for("pages.team"))
+    flash("Sign-off started: hold the job planning meeting, then record its date.", "success")
+    return redirect(url_for("pages.case_page", case_id=case.id))
