@@ -177,3 +177,12 @@ def test_an_appeal_lodged_in_the_last_second_is_accepted_and_at_midnight_refused
     clock.set(datetime(2027, 10, 31, 23, 59, 59, tzinfo=UTC))
     svc.fire(actor(trust.doctor), appeal.id, "lodge_appeal", {"points_in_dispute": "p", "reasons": "r"})
     assert svc.session.get(Case, appeal.id).state == "lodged"
+
+
+def test_the_change_is_offered_only_to_the_policys_extend_roles_002_7_8_4(svc, trust, clock):
+    child, _ = _disagreement(svc, trust, clock, datetime(2027, 3, 1, 9, tzinfo=timezone.utc))
+    mediation = _refer(svc, trust, child)
+    case = svc.session.get(Case, child.id)
+    assert deadline_service.changeable(svc, actor(trust.md), case) == {mediation.id}
+    assert deadline_service.changeable(svc, actor(trust.doctor), case) == set()
+    assert deadline_service.changeable(svc, actor(trust.manager), case) == set()

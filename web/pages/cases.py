@@ -9,6 +9,7 @@ from sqlalchemy import select
 from workflow.errors import InvalidPayload, NotFound, StaleVersion, WorkflowError
 from workflow.models import Case, CaseParticipant, Deadline, Person
 from workflow.service import mailbox
+from workflow.service.deadlines import changeable
 from workflow.service.documents import list_documents
 from workflow.service.inbox import open_deadlines, who_holds_the_ball
 
@@ -89,19 +90,7 @@ def case_page(actor, case_id):
         my_roles=sorted(svc.roles_on(actor, case)), mail=mailbox.messages_for(svc, actor, case_id),
         now=svc.clock.now(), titles={t.trigger: t.title for t in wf.transitions},
         sittings=_sittings(svc, actor) if case.workflow == "appeal" and case.closed_at is None else None,
-        documents=list_documents(svc, actor, case_id), changeable=_changeable(svc, actor, case, deadlines, labels))
-
-
-def _changeable(svc, actor, case, deadlines, specs):
-    """The deadlines this person may extend or pause (the policy's extend_roles; the service checks again)."""
-    roles = svc.roles_on(actor, case)
-    out = set()
-    for d in deadlines:
-        spec = specs.get((d.state, d.name))
-        if spec and (spec.extendable or spec.pausable) and roles & set(spec.extend_roles):
-            if d.status in ("open", "breached", "paused", "expired"):
-                out.add(d.id)
-    return out
+        documents=list_documents(svc, actor, case_id), changeable=changeable(svc, actor, case))
 
 
 @bp.route("/cases/<int:case_id>/deadlines/<int:deadline_id>", methods=["GET", "POST"])

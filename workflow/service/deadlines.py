@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from .. import access, deadlines, notifications
 from ..actors import SYSTEM, Actor
 from ..errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied
@@ -107,6 +109,23 @@ def resume(svc, actor: Actor, deadline_id: int, *, reason: str) -> Deadline:
         _tell(ctx, d, spec, f"Deadline running again: {spec.label} — now due by the end of "
                             f"{notifications.format_day(new_last)}")
     return d
+
+
+CHANGEABLE = ("open", "breached", "paused", "expired")
+
+
+def changeable(svc, actor: Actor, case: Case) -> set[int]:
+    """The ids of this case's deadlines the actor may extend, pause or resume now (the same rule as
+    ``_load``: the deadline's ``extend_roles``), for pages and API to offer the change."""
+    policy = svc.policy_of(case)
+    roles = access.roles_on_case(svc.session, actor, case, policy)
+    out = set()
+    for d in svc.session.scalars(select(Deadline).where(Deadline.case_id == case.id,
+                                                        Deadline.status.in_(CHANGEABLE))):
+        spec = deadlines.spec_for(policy, case.workflow, d)
+        if (spec.extendable or spec.pausable) and roles & set(spec.extend_roles):
+            out.add(d.id)
+    return out
 
 
 def _load(svc, actor: Actor, deadline_id: int, verb: str, reason: str):
