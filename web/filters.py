@@ -40,7 +40,30 @@ def relative_due(due_at: datetime, now: datetime) -> str:
     return f"in {days} day{'s' if days != 1 else ''}"
 
 
+def display_value(value) -> str:
+    """A recorded payload value as people read it: dates written out, yes/no, choices without underscores."""
+    import re
+
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, str):
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return long_date(value)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:.]+([+-]\d{2}:\d{2}|Z)?", value):
+            try:
+                return long_datetime(datetime.fromisoformat(value.replace("Z", "+00:00")))
+            except ValueError:
+                return value
+        if re.fullmatch(r"[a-z]+(_[a-z]+)+", value):
+            return value.replace("_", " ")
+        return value
+    if isinstance(value, list):
+        return ", ".join(display_value(v) for v in value)
+    return str(value)
+
+
 def register(app) -> None:
+    app.add_template_filter(display_value, "display_value")
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(long_datetime, "long_datetime")
     app.add_template_filter(last_day, "last_day")
