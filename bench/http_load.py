@@ -8,8 +8,8 @@ trust, ``--http-managers`` clinical managers, ``--http-practitioners`` consultan
 and ``--http-cases`` open sign-off cases in ``draft``, each with its own complete job plan (signatures
 belong to a plan version, so cases cannot share one); an API token for every manager and practitioner.
 The server runs with ``DATABASE_URL`` and ``JOBPLAN_INSECURE_HTTP=1``; on PostgreSQL its workers start no
-scheduler (``web/scheduler.py``: only ``jobplan serve`` on SQLite does), and the benchmark checks each
-worker runs a single thread.
+scheduler (``web/scheduler.py``: only ``jobplan serve`` on SQLite does); the benchmark reports each
+worker's threads (one each: a scheduler would add its own).
 
 The load runs in rounds of one phase per kind (healthz, inbox, fire; the order rotates), each phase
 bounded by ``--http-phase-seconds`` and ``--http-phase-requests``, then one mixed phase (fire, inbox,
@@ -54,8 +54,10 @@ def _wipe_and_migrate(url: str, env: dict) -> None:
         Base.metadata.drop_all(conn)
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     eng.dispose()
-    subprocess.run([sys.executable, "-c", "from web.cli import main; main()", "db", "upgrade"], cwd=ROOT, env=env,
-                   check=True, capture_output=True)
+    done = subprocess.run([sys.executable, "-c", "from web.cli import main; main()", "db", "upgrade"], cwd=ROOT,
+                          env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"jobplan db upgrade failed:\n{done.stderr[-2000:]}")
 
 
 def _seed(url: str, n_cases: int, n_managers: int, n_practitioners: int) -> dict:
@@ -222,6 +224,10 @@ def run(pg_url: str | None = None, *, cases: int = DEFAULTS["cases"], managers: 
     if not pg_url:
         print("http under load: NOT RUN — it needs PostgreSQL (--db postgresql or both)")
         return {"status": "not_run", "needs": "PostgreSQL"}
+    import importlib.util
+
+    if importlib.util.find_spec("gunicorn") is None:
+        raise SystemExit("http under load needs gunicorn: pip install -e '.[bench]'")
     from sqlalchemy import make_url
 
     from web.config import _database_url
