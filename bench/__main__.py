@@ -33,6 +33,18 @@ def main(argv=None) -> int:
                    help="sweep: open cases in the large run (the issue asks 1,000,000; set it for the full run)")
     p.add_argument("--sweep-due", type=int, default=1_000, help="sweep: due deadlines in both runs")
     p.add_argument("--sweep-rounds", type=int, default=3, help="sweep: alternating rounds (small, large) to take medians of")
+    d = http_load.DEFAULTS
+    p.add_argument("--http-cases", type=int, default=d["cases"],
+                   help="http: open sign-off cases seeded (3 fires each; the fire phases stop when a thread runs out)")
+    p.add_argument("--http-managers", type=int, default=d["managers"], help="http: clinical managers (inbox = cases / managers)")
+    p.add_argument("--http-practitioners", type=int, default=d["practitioners"], help="http: practitioners")
+    p.add_argument("--http-workers", type=int, default=d["workers"], help="http: gunicorn workers")
+    p.add_argument("--http-concurrency", type=int, default=d["concurrency"], help="http: load generator threads")
+    p.add_argument("--http-rounds", type=int, default=d["rounds"], help="http: rounds of one phase per kind")
+    p.add_argument("--http-phase-seconds", type=float, default=d["phase_seconds"], help="http: time limit of a phase")
+    p.add_argument("--http-phase-requests", type=int, default=d["phase_requests"], help="http: request limit of a phase")
+    p.add_argument("--http-mixed-seconds", type=float, default=d["mixed_seconds"],
+                   help="http: the closing mixed phase (0 to skip)")
     args = p.parse_args(argv)
     only = {x.strip() for x in args.only.split(",") if x.strip()}
     unknown = only - set(ALL)
@@ -49,7 +61,11 @@ def main(argv=None) -> int:
         saved.append(save("sweep_scaling", sweep_scaling.run(database_pairs(args.db, args.pg_url), args.sweep_small,
                                                              args.sweep_large, args.sweep_due, args.sweep_rounds)))
     if "http" in only:
-        saved.append(save("http_load", http_load.run()))
+        saved.append(save("http_load", http_load.run(
+            args.pg_url if args.db != "sqlite" else None, cases=args.http_cases, managers=args.http_managers,
+            practitioners=args.http_practitioners, workers=args.http_workers, concurrency=args.http_concurrency,
+            rounds=args.http_rounds, phase_seconds=args.http_phase_seconds, phase_requests=args.http_phase_requests,
+            mixed_seconds=args.http_mixed_seconds)))
     for path in saved:
         print(f"saved {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
     return 0
