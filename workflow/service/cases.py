@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
+from .. import access
 from ..actors import Actor
 from ..models import Case, Deadline
 
@@ -15,7 +16,8 @@ def find_cases(svc, actor: Actor, *, state=None, policy_id=None, workflow=None, 
     cases = svc.list_cases(actor, state=state, workflow=workflow, policy_id=policy_id, subject_id=person_id,
                            open_only=open_only)
     if role:
-        cases = [c for c in cases if role in svc.roles_on(actor, c)]
+        lookup = access.CaseRoles(svc.session, actor, cases)
+        cases = [c for c in cases if role in lookup.roles(c, svc.policy_of(c))]
     if overdue is not None and cases:
         late = overdue_case_ids(svc, [c.id for c in cases])
         cases = [c for c in cases if (c.id in late) == overdue]

@@ -98,8 +98,9 @@ class JobPlanning:
         if open_only:
             q = q.where(Case.closed_at.is_(None))
         q = access.visible_cases_filter(self.session, actor, q)
-        return [c for c in self.session.scalars(q)
-                if access.can_see_case(self.session, actor, c, self.policy_of(c))]
+        cases = list(self.session.scalars(q))
+        lookup = access.CaseRoles(self.session, actor, cases)
+        return [c for c in cases if lookup.roles(c, self.policy_of(c))]
 
     # ---- cases -----------------------------------------------------------------------------------
 

@@ -40,13 +40,14 @@ def inbox(svc, actor: Actor, *, only_waiting: bool = False) -> list[InboxItem]:
     """Open cases the actor may see, those waiting on them first, overdue first, then by due date."""
     now = svc.clock.now()
     cases = svc.list_cases(actor, open_only=True)
+    lookup = access.CaseRoles(svc.session, actor, cases)
     clocks = open_deadlines(svc, [c.id for c in cases])
     items = []
     for case in cases:
         policy = svc.policy_of(case)
         wf = policy.workflow(case.workflow)
         state = wf.state(case.state)
-        roles = access.roles_on_case(svc.session, actor, case, policy)
+        roles = lookup.roles(case, policy)
         waiting = bool(set(state.waiting_on) & roles)
         if only_waiting and not waiting:
             continue
