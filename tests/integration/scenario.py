@@ -59,6 +59,13 @@ def fire(svc, person, case_id, trigger, payload=None, **kw):
     return svc.fire(actor(person), case_id, trigger, payload, **kw)
 
 
+def full_panel(svc, trust, appeal, practitioner=None):
+    """Convene the appeal panel (002 7.8.10): the employer's chair, the practitioner's nominee, a list member."""
+    fire(svc, trust.ceo, appeal, "nominate_chair", {"person": trust.chair.id})
+    fire(svc, practitioner or trust.doctor, appeal, "nominate_panel_member", {"person": trust.nominee.id})
+    fire(svc, trust.ceo, appeal, "allocate_list_member")
+
+
 def state(svc, case_id) -> str:
     svc.session.expire_all()
     return svc.session.get(Case, case_id).state

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from tests.factories import complete_plan
 from tests.conftest import actor
+from tests.integration.scenario import full_panel
 from tests.invariants import all_problems, notified_problems, outbox_problems
 from workflow.models import Event, OutboxMessage
 
@@ -35,9 +36,7 @@ def test_every_email_of_a_whole_dispute_has_its_event_002_7_5_to_7_8_9(svc, trus
     appeal = r.started_case_ids[0]
     _at(clock, svc, 2027, 4, 9, 9, 0)    # 7 days before the end of the 2-week appeal window (002 7.8.8)
     svc.fire(actor(trust.doctor), appeal, "lodge_appeal", {"points_in_dispute": "SPA", "reasons": "Revalidation"})
-    svc.fire(actor(trust.ceo), appeal, "nominate_chair", {"person": trust.chair.id})
-    svc.fire(actor(trust.doctor), appeal, "nominate_panel_member", {"person": trust.nominee.id})
-    svc.fire(actor(trust.ceo), appeal, "allocate_list_member")
+    full_panel(svc, trust, appeal)
     svc.fire(actor(trust.ceo), appeal, "hold_hearing", {"held_on": "2027-04-20"})
     svc.fire(actor(trust.ceo), appeal, "record_recommendation", {"recommendation": "vary_plan", "summary": "1.25"})
     svc.fire(actor(trust.ceo), appeal, "record_board_decision", {"board_decision": "vary_plan", "summary": "1.25",

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import actor
-from tests.integration.scenario import fire, open_deadline, plan_content, spa_of, state, sweep_deadline
+from tests.integration.scenario import fire, full_panel, open_deadline, plan_content, spa_of, state, sweep_deadline
 from workflow.errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied, TriggerNotAllowedInState
 from workflow.models import Case, CaseParticipant, Event, JobPlan, JobPlanVersion
 from workflow.panel import panel_sittings
@@ -66,12 +66,6 @@ def lodged(svc, trust, clock):
     at(clock, 2027, 3, 20)
     fire(svc, trust.doctor, ids[3], "lodge_appeal", {"points_in_dispute": "SPA", "reasons": "Revalidation"})
     return ids
-
-
-def full_panel(svc, trust, appeal):
-    fire(svc, trust.ceo, appeal, "nominate_chair", {"person": trust.chair.id})
-    fire(svc, trust.doctor, appeal, "nominate_panel_member", {"person": trust.nominee.id})
-    fire(svc, trust.ceo, appeal, "allocate_list_member")
 
 
 def heard_and_recommended(svc, trust, clock, recommendation):

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 from tests.conftest import actor
-from tests.integration.scenario import fire, open_deadline, plan_content, recipients, state, sweep_deadline
+from tests.integration.scenario import fire, full_panel, open_deadline, plan_content, recipients, state, sweep_deadline
 from workflow.errors import ConditionFailed, InvalidPayload, PermissionDenied, TriggerNotAllowedInState
 from workflow.models import JobPlan
 from workflow.service.plans import plan_in_force
@@ -167,9 +167,7 @@ def test_not_resolved_and_no_appeal_the_clinical_directors_plan_stands_001_3_20(
 
 def test_appeal_upheld_001_20(svc, trust, clock):
     plan, case_id, dis, appeal = lodged(svc, trust, clock)
-    fire(svc, trust.ceo, appeal, "nominate_chair", {"person": trust.chair.id})
-    fire(svc, trust.dentist, appeal, "nominate_panel_member", {"person": trust.nominee.id})
-    fire(svc, trust.ceo, appeal, "allocate_list_member")
+    full_panel(svc, trust, appeal, trust.dentist)
     fire(svc, trust.ceo, appeal, "hold_hearing", {"held_on": "2027-04-01"})
     fire(svc, trust.ceo, appeal, "record_appeal_decision",
          {"board_decision": "uphold_appeal", "summary": "Dentist's plan", "plan_version": 2})
@@ -179,9 +177,7 @@ def test_appeal_upheld_001_20(svc, trust, clock):
 
 def test_appeal_dismissed_001_20(svc, trust, clock):
     plan, case_id, dis, appeal = lodged(svc, trust, clock)
-    fire(svc, trust.ceo, appeal, "nominate_chair", {"person": trust.chair.id})
-    fire(svc, trust.dentist, appeal, "nominate_panel_member", {"person": trust.nominee.id})
-    fire(svc, trust.ceo, appeal, "allocate_list_member")
+    full_panel(svc, trust, appeal, trust.dentist)
     fire(svc, trust.ceo, appeal, "hold_hearing", {"held_on": "2027-04-01"})
     fire(svc, trust.ceo, appeal, "record_appeal_decision",
          {"board_decision": "dismiss_appeal", "summary": "CD's plan", "plan_version": 1})
@@ -222,9 +218,7 @@ def test_appeal_panel_within_4_weeks_reminded_breached_escalated_001_20(svc, tru
 
 def test_appeal_decision_within_2_weeks_of_hearing_reminded_breached_escalated_001_20(svc, trust, clock):
     plan, case_id, dis, appeal = lodged(svc, trust, clock)
-    fire(svc, trust.ceo, appeal, "nominate_chair", {"person": trust.chair.id})
-    fire(svc, trust.dentist, appeal, "nominate_panel_member", {"person": trust.nominee.id})
-    fire(svc, trust.ceo, appeal, "allocate_list_member")
+    full_panel(svc, trust, appeal, trust.dentist)
     fire(svc, trust.ceo, appeal, "hold_hearing", {"held_on": "2027-04-01"})
     out = sweep_deadline(svc, appeal, "decision")
     assert out["reminders"] == [0] and out["breached"]
