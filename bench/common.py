@@ -68,6 +68,8 @@ def ensure_database(url) -> None:
 
 def fresh_engine(url: str):
     """An engine on an empty schema, configured exactly as the app configures its own."""
+    if make_url(url).get_backend_name() == "postgresql":
+        ensure_database(make_url(url))  # a new machine has only ``test``: the benchmark makes its own
     eng = create_engine(url)
     configure_engine(eng)
     with eng.begin() as conn:

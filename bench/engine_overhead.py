@@ -75,14 +75,18 @@ def _constants(svc, trust, sample_case_id: int) -> dict:
     dl = s.scalar(select(Deadline).where(Deadline.case_id == sample_case_id))
     msg = s.scalar(select(OutboxMessage).where(OutboxMessage.case_id == sample_case_id))
     d = s.get_bind().dialect.name
-    marker = f"Case {sample_case_id}"
     return {"now": ts(NOW, d), "manager_id": trust.manager.id, "doctor_id": trust.doctor.id,
             "doctor_email": trust.doctor.email, "starts_at": ts(dl.starts_at, d), "due_at": ts(dl.due_at, d),
             "next_check_at": ts(dl.next_check_at, d),
-            "body": msg.body_text.replace("{", "{{").replace("}", "}}").replace(marker, "Case {case_id}")
-            .replace(f"/cases/{sample_case_id}", "/cases/{case_id}"),
-            "html": msg.body_html.replace("{", "{{").replace("}", "}}").replace(marker, "Case {case_id}")
-            .replace(f"/cases/{sample_case_id}", "/cases/{case_id}")}
+            "body": _template(msg.body_text.replace("{", "{{").replace("}", "}}"), sample_case_id, "{case_id}"),
+            "html": _template(msg.body_html.replace("{", "{{").replace("}", "}}"), sample_case_id, "{case_id}")}
+
+
+def _template(text: str, case_id: int, placeholder: str) -> str:
+    """The places a message names its case (subject, headline, summary, link), with ``placeholder`` instead."""
+    for pattern in ("Case: {}:", "<td>{}: ", "Case {}", "case {}", "/cases/{}"):
+        text = text.replace(pattern.format(case_id), pattern.format(placeholder))
+    return text
 
 
 def _rows(s, case_id: int) -> dict:
@@ -97,8 +101,8 @@ def _rows(s, case_id: int) -> dict:
                   ev.payload, ev.reason),
         "deadlines": sorted((x.name, x.state, x.kind, x.starts_at, x.due_at, x.status, x.next_check_at,
                              x.reminders_sent) for x in dls),
-        "outbox": sorted((m.recipient_id, m.to_address, m.subject.replace(f"Case {case_id}", "Case N"),
-                          m.body_text.replace(f"Case {case_id}", "Case N").replace(f"/cases/{case_id}", "/cases/N"),
+        "outbox": sorted((m.recipient_id, m.to_address, _template(m.subject, case_id, "N"),
+                          _template(m.body_text, case_id, "N"), _template(m.body_html, case_id, "N"),
                           m.status, m.dedupe_key.split(":")[0]) for m in msgs),
     }
 

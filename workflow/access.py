@@ -26,10 +26,16 @@ def care_group_of(session: Session, person: Person) -> OrgUnit | None:
     return person.team.ancestor("care_group") if person.team else None
 
 
-def roles_on_case(session: Session, actor: Actor, case: Case, policy: Policy) -> set[str]:
+def roles_on_case(session: Session, actor: Actor, case: Case, policy: Policy,
+                  among: set[str] | None = None) -> set[str]:
+    """The roles held; with ``among``, only which of those (a step's roles): the actor's assignments and the
+    case's participants are then read only if one of them is held by assignment or by participation."""
     if actor.is_system:
-        return {name for name, r in policy.roles.items() if r.scope == "system"}
-    return _roles(session, actor, case, policy, assignments(session, actor.person_id), _participants(session, case))
+        return {name for name, r in policy.roles.items() if r.scope == "system" and (among is None or name in among)}
+    scopes = {r.scope for name, r in policy.roles.items() if among is None or name in among}
+    assigned = assignments(session, actor.person_id) if scopes & {"office", "care_group"} else []
+    participants = _participants(session, case) if "participant" in scopes else []
+    return _roles(session, actor, case, policy, assigned, participants, among)
 
 
 class CaseRoles:
@@ -53,13 +59,16 @@ class CaseRoles:
         return _roles(self.session, self.actor, case, policy, self.assigned, participants)
 
 
-def _roles(session: Session, actor: Actor, case: Case, policy: Policy, assigned, participants) -> set[str]:
+def _roles(session: Session, actor: Actor, case: Case, policy: Policy, assigned, participants,
+           among: set[str] | None = None) -> set[str]:
     held: set[str] = set()
     pid = actor.person_id
     subject = case.subject
     participant_roles = {p.role for p in participants if p.person_id == pid and p.status == "active"}
     group = None
     for name, role in policy.roles.items():
+        if among is not None and name not in among:
+            continue
         if role.scope == "subject" and subject.id == pid:
             held.add(name)
         elif role.scope == "manager" and pid in (case.manager_id, subject.manager_id):

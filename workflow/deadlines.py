@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from . import rows
 from .models import Deadline
 from .policy.model import DeadlineSpec
+from .rows import OPEN_STATUSES  # noqa: F401  (the statuses of a running clock, for callers of this module)
 from .trust_calendar import calendar_for
-
-OPEN_STATUSES = ("open", "breached", "paused")
 
 
 def start_date(ctx, spec: DeadlineSpec) -> date:
@@ -92,7 +92,7 @@ def refuse_after_window(ctx, trigger: str) -> None:
     """A lodging window (a ``right``) is closed from the first instant after its last day, whether or not
     the sweep has fired its expiry yet (RULES "Reading deadlines"; 002 7.8.3, 7.8.8): a person's step out
     of that state is refused; only an extension by the policy's ``extend_roles`` re-opens it."""
-    if ctx.actor.is_system:
+    if ctx.actor.is_system or not any(s.kind == "right" for s in ctx.workflow.state(ctx.case.state).deadlines):
         return
     rows = ctx.session.scalars(select(Deadline).where(
         Deadline.case_id == ctx.case.id, Deadline.state == ctx.case.state, Deadline.kind == "right",
@@ -111,7 +111,11 @@ def refuse_after_window(ctx, trigger: str) -> None:
 
 
 def open_for_state(ctx, state_name: str) -> list[Deadline]:
+    """Open the state's clocks, in one INSERT. The rows are written straight to the table; what is returned
+    are detached copies of them (to describe them in the step's email), not objects of the session."""
     state = ctx.workflow.state(state_name)
+    if not state.deadlines:
+        return []
     cal = calendar_for(ctx.policy)
     opened = []
     for spec in state.deadlines:
@@ -119,26 +123,26 @@ def open_for_state(ctx, state_name: str) -> list[Deadline]:
         due = cal.due_at(start, spec.amount, spec.unit, spec.counting)
         d = Deadline(case_id=ctx.case.id, name=spec.name, state=state_name, kind=spec.kind,
                      starts_at=cal.start_of_day(start), due_at=due, status="open", reminders_sent=0,
-                     escalation_step=0, extensions=0)
+                     escalation_step=0, extensions=0, paused_at=None, closed_at=None)
         # Reminders whose time has already passed when the clock opens are not sent late.
         d.reminders_sent = sum(1 for t in reminder_times(spec, due) if t <= ctx.now)
         d.next_check_at = next_check(spec, d)
-        ctx.session.add(d)
         opened.append(d)
+    rows.insert_deadlines(ctx.session, [{c: getattr(d, c) for c in rows.DEADLINE_COLUMNS} for d in opened])
     return opened
 
 
-def close_for_state(ctx, state_name: str) -> list[Deadline]:
+def close_for_state(ctx, state_name: str) -> None:
+    """Close the clocks of a state the case leaves, in one UPDATE: a running or paused one is met, a breached one
+    stays breached (it was late) but is closed."""
     if not ctx.workflow.state(state_name).deadlines:
-        return []  # deadlines are opened only from the state's specs: a state with none has none open
-    rows = list(ctx.session.scalars(select(Deadline).where(
-        Deadline.case_id == ctx.case.id, Deadline.state == state_name, Deadline.status.in_(OPEN_STATUSES))))
-    for d in rows:
-        if d.status in ("open", "paused"):
-            d.status = "met"
-        d.closed_at = ctx.now
-        d.next_check_at = None
-    return rows
+        return  # deadlines are opened only from the state's specs: a state with none has none open
+    session = ctx.session
+    if any(isinstance(o, Deadline) for o in session.dirty):
+        session.flush()  # a deadline the caller changed (the sweep's expiry) is written before the UPDATE reads it
+    rows.close_deadlines(session, ctx.case.id, state_name, ctx.now)
+    for obj in [o for o in session.identity_map.values() if isinstance(o, Deadline) and o.case_id == ctx.case.id]:
+        session.expire(obj)  # loaded before the UPDATE: read again when next used
 
 
 def spec_for(policy, workflow: str, d: Deadline) -> DeadlineSpec:

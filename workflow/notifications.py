@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from . import rows
 from .mail_templates import Body, invitation_ics, render_html, render_text
 from .models import Deadline, OutboxMessage, Person
 
@@ -53,9 +54,13 @@ def case_summary(ctx) -> list[tuple[str, str]]:
     state = wf.state(case.state)
     rows = [("Case", f"{case.id}: {wf.title} for {case.subject.name} ({policy.title}, version {policy.version})"),
             ("Now", state.title)]
-    open_deadlines = ctx.session.scalars(select(Deadline).where(
-        Deadline.case_id == case.id, Deadline.status.in_(("open", "breached", "paused")),
-        Deadline.closed_at.is_(None)).order_by(Deadline.due_at)).all()
+    open_deadlines = ctx.open_deadlines
+    if open_deadlines is None:
+        open_deadlines = ctx.session.scalars(select(Deadline).where(
+            Deadline.case_id == case.id, Deadline.status.in_(("open", "breached", "paused")),
+            Deadline.closed_at.is_(None)).order_by(Deadline.due_at)).all()
+    else:
+        open_deadlines = sorted(open_deadlines, key=lambda d: d.due_at)
     for d in open_deadlines:
         try:
             label = spec_for(policy, case.workflow, d).label
@@ -91,18 +96,15 @@ def case_summary_lines(ctx) -> list[str]:
 
 def queue(ctx, recipient: Person, dedupe_key: str, subject: str, body: Body | list[str],
           attachments=None) -> OutboxMessage | None:
-    """Add one message unless one with the same key already exists (a retried sweep or request)."""
-    existing = ctx.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
-    if existing is not None:
-        return None
+    """Add one message unless one with the same key already exists (a retried sweep or request): one
+    INSERT … ON CONFLICT DO NOTHING on the key. Returns a detached copy of the row, or None if it existed."""
     if not isinstance(body, Body):
         body = Body(headline=body[0] if body else subject, details=list(body[1:]))
-    msg = OutboxMessage(dedupe_key=dedupe_key, case_id=ctx.case.id if ctx.case is not None else None,
-                        recipient_id=recipient.id, to_address=recipient.email, subject=subject,
-                        body_text=render_text(body), body_html=render_html(body), attachments=attachments or [],
-                        created_at=ctx.now, status="pending", attempts=0, next_attempt_at=ctx.now)
-    ctx.session.add(msg)
-    return msg
+    row = dict(dedupe_key=dedupe_key, case_id=ctx.case.id if ctx.case is not None else None,
+               recipient_id=recipient.id, to_address=recipient.email, subject=subject, body_text=render_text(body),
+               body_html=render_html(body), attachments=attachments or [], created_at=ctx.now, status="pending",
+               attempts=0, next_attempt_at=ctx.now)
+    return OutboxMessage(**row) if rows.queue_message(ctx.session, row) else None
 
 
 def meeting_times(ctx) -> list[tuple[str, datetime]]:

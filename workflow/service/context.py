@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ..actors import Actor
-from ..models import Case, Event
+from ..models import Case
 from ..policy.model import Policy, TransitionSpec, Workflow
 
 
@@ -26,8 +26,17 @@ class FireContext:
     now: datetime
     settings: object
     actor_name: str = ""
-    event: Event | None = None
+    event: "AppendedEvent | None" = None
     after: list = field(default_factory=list)
+    open_deadlines: list | None = None  # the case's open clocks, when this step has just opened them all
+
+
+@dataclass(frozen=True)
+class AppendedEvent:
+    """The audit event a step wrote (the row itself is in ``event``)."""
+
+    id: int
+    seq: int
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, scoped_session
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, joinedload, scoped_session
 
-from .. import access, deadlines, notifications
+from .. import access, deadlines, notifications, rows
 from ..actions import ACTIONS
 from ..actors import SYSTEM, Actor
 from ..clock import Clock
@@ -18,10 +17,13 @@ from ..errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied
 from ..models import Case, Event, JobPlan, JobPlanVersion, Person
 from ..payload import to_json, validate_payload
 from ..policy.registry import PolicyRegistry
-from .context import FireContext, FireResult, TriggerInfo
+from .context import AppendedEvent, FireContext, FireResult, TriggerInfo
 from .documents import check_payload_documents
 from .uow import write_transaction
 
+# Built once: SQLAlchemy caches its compiled form; options made anew per call would be keyed again every time.
+_LOCK_CASE = (select(Case).options(joinedload(Case.subject), joinedload(Case.manager))
+              .where(Case.id == bindparam("id")).with_for_update(of=Case).execution_options(populate_existing=True))
 MAX_CHAIN = 12  # automatic follow-on steps in one request; a policy that loops is a bug
 
 
@@ -135,8 +137,8 @@ class JobPlanning:
     def fire(self, actor: Actor, case_id: int, trigger: str, payload: dict | None = None, *,
              expected_version: int | None = None, reason: str | None = None, as_role: str | None = None) -> FireResult:
         with write_transaction(self.session):
-            case = self.session.get(Case, case_id, with_for_update=True, populate_existing=True)
-            held = access.roles_on_case(self.session, actor, case, self.policy_of(case)) if case is not None else set()
+            case = self._lock_case(case_id)
+            held = self._roles_for_step(actor, case, trigger) if case is not None else set()
             if not held:  # may not see the case (access.can_see_case)
                 raise NotFound(f"case {case_id} was not found")
             if expected_version is not None and case.version != expected_version:
@@ -144,6 +146,21 @@ class JobPlanning:
                                    f"now {case.version}); reload it and try again")
             result = self._fire(case, trigger, actor, payload, reason, as_role, depth=0, held=held)
         return result
+
+    def _lock_case(self, case_id: int) -> Case | None:
+        """The case, locked for this transaction (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already
+        holds the write lock), with its practitioner and manager in the same statement: every step asks who
+        they are (roles, the email's summary)."""
+        return self.session.execute(_LOCK_CASE, {"id": case_id}).scalar_one_or_none()
+
+    def _roles_for_step(self, actor: Actor, case: Case, trigger: str) -> set[str]:
+        """The actor's roles among those that may fire ``trigger`` now; when none, all their roles on the case
+        (empty means the case is not theirs to see, else the step explains the refusal)."""
+        policy = self.policy_of(case)
+        wf = policy.workflow(case.workflow)
+        spec = wf.transition(trigger, case.state) if trigger in wf.triggers else None
+        held = access.roles_on_case(self.session, actor, case, policy, among=set(spec.roles)) if spec else set()
+        return held or access.roles_on_case(self.session, actor, case, policy)
 
     def sweep(self, now=None, **options):
         """One pass over due deadlines (reminders, breaches, escalations, closing windows)."""
@@ -238,21 +255,21 @@ class JobPlanning:
 
         from_state = case.state
         to_state = self.engine.fire(policy, case.workflow, from_state, trigger)
-        case.state = to_state
-        case.updated_at = ctx.now
-        flag_modified(case, "updated_at")  # every fire bumps the case version, even a step that keeps the state
-        case.data = {**(case.data or {}), **to_json(values)}
-        flag_modified(case, "data")  # every step is a new version of the case, even one that changes no column
+        # Every step is a new version of the case, even one that keeps the state and records nothing.
+        changes = {"state": to_state, "updated_at": ctx.now, "data": {**(case.data or {}), **to_json(values)}}
         if wf.state(to_state).final:
-            case.closed_at = ctx.now
+            changes["closed_at"] = ctx.now
+        rows.save_case(self.session, case, **changes)
         ctx.event = self._append_event(case, ctx.now, "transition", actor, role, trigger, from_state, to_state,
                                        to_json(values), reason)
         for name, params in spec.actions:
             ACTIONS[name](ctx, **params)
         if to_state != from_state:
             deadlines.close_for_state(ctx, from_state)
-            deadlines.open_for_state(ctx, to_state)
-        self.session.flush()
+            # Leaving a state closes all its clocks, so what the new state opens is all that is open now.
+            ctx.open_deadlines = deadlines.open_for_state(ctx, to_state)
+        rows.save_case(self.session, case)  # what the step's actions changed on the case, if anything
+        self.session.flush()  # what the step's actions added (a signature, a participant, a plan version)
         notifications.notify_transition(ctx, ctx.event, spec.notify)
 
         started = []
@@ -290,10 +307,10 @@ class JobPlanning:
         self.session.flush()
         return case
 
-    def _append_event(self, case, at, kind, actor, role, trigger, from_state, to_state, payload, reason) -> Event:
-        seq = (self.session.scalar(select(func.max(Event.seq)).where(Event.case_id == case.id)) or 0) + 1
-        ev = Event(case_id=case.id, seq=seq, at=at, kind=kind, actor_id=actor.person_id, actor_role=role,
-                   trigger=trigger, from_state=from_state, to_state=to_state, payload=payload, reason=reason)
-        self.session.add(ev)
-        self.session.flush()
-        return ev
+    def _append_event(self, case, at, kind, actor, role, trigger, from_state, to_state, payload, reason) -> AppendedEvent:
+        """One INSERT: the audit log is append-only, so the event is written straight to its table (never held
+        in the session), its ``seq`` the next of the case's (the case row is locked, so no one else takes it)."""
+        event_id, seq = rows.append_event(self.session, case.id, at=at, kind=kind, actor_id=actor.person_id,
+                                          actor_role=role, trigger=trigger, from_state=from_state, to_state=to_state,
+                                          payload=payload, reason=reason)
+        return AppendedEvent(event_id, seq)
