@@ -131,9 +131,9 @@ def holders_of(session: Session, case: Case, policy: Policy, role: str) -> list[
     subject = case.subject
     if spec.scope == "subject":
         return [subject]
-    if spec.scope == "manager":
-        pid = case.manager_id or subject.manager_id
-        return [session.get(Person, pid)] if pid else []
+    if spec.scope == "manager":  # the relationship, not a lookup: a step has the case's manager loaded already
+        manager = case.manager if case.manager_id else subject.manager
+        return [manager] if manager is not None else []
     if spec.scope in ("office", "care_group"):
         rows = session.scalars(select(RoleAssignment).where(RoleAssignment.role == role)).all()
         if spec.scope == "care_group":

@@ -4,6 +4,7 @@ The sweep (``workflow.sweep``) reads them back through ``next_check_at``; nothin
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -110,9 +111,10 @@ def refuse_after_window(ctx, trigger: str) -> None:
                               f"extension with a reason from: {who}")
 
 
-def open_for_state(ctx, state_name: str) -> list[Deadline]:
+def open_for_state(ctx, state_name: str) -> list[SimpleNamespace]:
     """Open the state's clocks, in one INSERT. The rows are written straight to the table; what is returned
-    are detached copies of them (to describe them in the step's email), not objects of the session."""
+    are plain copies of them (read like a ``Deadline``: name, state, due_at, status…), to describe them in
+    the step's email, not objects of the session."""
     state = ctx.workflow.state(state_name)
     if not state.deadlines:
         return []
@@ -121,14 +123,14 @@ def open_for_state(ctx, state_name: str) -> list[Deadline]:
     for spec in state.deadlines:
         start = start_date(ctx, spec)
         due = cal.due_at(start, spec.amount, spec.unit, spec.counting)
-        d = Deadline(case_id=ctx.case.id, name=spec.name, state=state_name, kind=spec.kind,
-                     starts_at=cal.start_of_day(start), due_at=due, status="open", reminders_sent=0,
-                     escalation_step=0, extensions=0, paused_at=None, closed_at=None)
-        # Reminders whose time has already passed when the clock opens are not sent late.
-        d.reminders_sent = sum(1 for t in reminder_times(spec, due) if t <= ctx.now)
+        d = SimpleNamespace(case_id=ctx.case.id, name=spec.name, state=state_name, kind=spec.kind,
+                            starts_at=cal.start_of_day(start), due_at=due, status="open", escalation_step=0,
+                            extensions=0, paused_at=None, closed_at=None,
+                            # Reminders whose time has already passed when the clock opens are not sent late.
+                            reminders_sent=sum(1 for t in reminder_times(spec, due) if t <= ctx.now))
         d.next_check_at = next_check(spec, d)
         opened.append(d)
-    rows.insert_deadlines(ctx.session, [{c: getattr(d, c) for c in rows.DEADLINE_COLUMNS} for d in opened])
+    rows.insert_deadlines(ctx.connection, [{c: getattr(d, c) for c in rows.DEADLINE_COLUMNS} for d in opened])
     return opened
 
 
@@ -140,7 +142,7 @@ def close_for_state(ctx, state_name: str) -> None:
     session = ctx.session
     if any(isinstance(o, Deadline) for o in session.dirty):
         session.flush()  # a deadline the caller changed (the sweep's expiry) is written before the UPDATE reads it
-    rows.close_deadlines(session, ctx.case.id, state_name, ctx.now)
+    rows.close_deadlines(ctx.connection, ctx.case.id, state_name, ctx.now)
     for obj in [o for o in session.identity_map.values() if isinstance(o, Deadline) and o.case_id == ctx.case.id]:
         session.expire(obj)  # loaded before the UPDATE: read again when next used
 

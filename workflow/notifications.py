@@ -7,19 +7,21 @@ is an invitation: its messages carry an iCalendar (.ics) request for that moment
 digest for people who chose one, are ``workflow.mail``'s job, after commit."""
 from __future__ import annotations
 
+from calendar import day_name, month_name
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
 from . import rows
 from .mail_templates import Body, invitation_ics, render_html, render_text
-from .models import Deadline, OutboxMessage, Person
+from .models import Deadline, Person
 
 ICS_CONTENT_TYPE = "text/calendar; method=REQUEST; charset=utf-8"
 
 
 def format_day(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    """"Thursday 25 March 2027" (the names from ``calendar``: the same as ``%A``/``%B``, without strftime)."""
+    return f"{day_name[day.weekday()]} {day.day} {month_name[day.month]} {day.year}"
 
 
 def format_when(policy, at: datetime) -> str:
@@ -94,17 +96,16 @@ def case_summary_lines(ctx) -> list[str]:
     return case_body(ctx, "").lines()[2:]
 
 
-def queue(ctx, recipient: Person, dedupe_key: str, subject: str, body: Body | list[str],
-          attachments=None) -> OutboxMessage | None:
+def queue(ctx, recipient: Person, dedupe_key: str, subject: str, body: Body | list[str], attachments=None) -> bool:
     """Add one message unless one with the same key already exists (a retried sweep or request): one
-    INSERT … ON CONFLICT DO NOTHING on the key. Returns a detached copy of the row, or None if it existed."""
+    INSERT … ON CONFLICT DO NOTHING on the key. False when it existed."""
     if not isinstance(body, Body):
         body = Body(headline=body[0] if body else subject, details=list(body[1:]))
     row = dict(dedupe_key=dedupe_key, case_id=ctx.case.id if ctx.case is not None else None,
                recipient_id=recipient.id, to_address=recipient.email, subject=subject, body_text=render_text(body),
                body_html=render_html(body), attachments=attachments or [], created_at=ctx.now, status="pending",
                attempts=0, next_attempt_at=ctx.now)
-    return OutboxMessage(**row) if rows.queue_message(ctx.session, row) else None
+    return rows.queue_message(ctx.connection, row)
 
 
 def meeting_times(ctx) -> list[tuple[str, datetime]]:
@@ -136,7 +137,8 @@ def _organizer(ctx) -> str:
     return person.email if person else "job-planning@localhost"
 
 
-def notify_transition(ctx, event, roles: tuple[str, ...]) -> list[OutboxMessage]:
+def notify_transition(ctx, event, roles: tuple[str, ...]) -> list[Person]:
+    """Queue the step's message to everyone holding one of ``roles`` but the actor; who was sent one."""
     from .access import holders_of
 
     people: list[Person] = []
@@ -155,9 +157,5 @@ def notify_transition(ctx, event, roles: tuple[str, ...]) -> list[OutboxMessage]
         details.append(f"Reason: {ctx.reason}")
     body = case_body(ctx, f"{ctx.spec.title} — case {ctx.case.id}", details)
     subject = f"[Job planning] {'Invitation' if attachments else 'Case'} {ctx.case.id}: {ctx.spec.title}"
-    sent = []
-    for person in people:
-        msg = queue(ctx, person, f"event:{event.id}:to:{person.id}", subject, body, attachments)
-        if msg:
-            sent.append(msg)
-    return sent
+    return [person for person in people
+            if queue(ctx, person, f"event:{event.id}:to:{person.id}", subject, body, attachments)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, case, func, insert, select, text, update
 from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -52,7 +53,7 @@ _SAVE_CASE = update(_case).where(_case.c.id == bindparam("_id"), _case.c.version
 _CASE_COLUMNS = frozenset(c.key for c in Case.__mapper__.column_attrs)
 
 
-def save_case(session: Session, case: Case, **changes) -> None:
+def save_case(session: Session, case: Case, conn: Connection | None = None, **changes) -> None:
     """Write ``changes`` (and whatever else was changed on the case object) in one UPDATE … WHERE version = the
     version loaded, bumping it (the optimistic lock of ``Case.version``); then the object holds the stored values
     as committed ones, so the session has nothing left to flush for it.
@@ -71,27 +72,27 @@ def save_case(session: Session, case: Case, **changes) -> None:
     values = {key: getattr(case, key) for key in pending if key != "version"}
     values.update(changes)
     values["version"] = loaded + 1
-    if session.connection().execute(_SAVE_CASE, {"_id": case.id, "_loaded_version": loaded, **values}).rowcount != 1:
+    if (conn or session.connection()).execute(_SAVE_CASE, {"_id": case.id, "_loaded_version": loaded, **values}).rowcount != 1:
         raise StaleVersion(f"case {case.id} was changed by someone else meanwhile; reload it and try again")
     for key, value in values.items():
         set_committed_value(case, key, value)
 
 
-def append_event(session: Session, case_id: int, **values) -> tuple[int, int]:
+def append_event(conn: Connection, case_id: int, **values) -> tuple[int, int]:
     """Append one event to the case's log; its (id, seq)."""
-    row = session.connection().execute(_APPEND_EVENT, {"for_case": case_id, "case_id": case_id, **values}).one()
+    row = conn.execute(_APPEND_EVENT, {"for_case": case_id, "case_id": case_id, **values}).one()
     return row.id, row.seq
 
 
-def insert_deadlines(session: Session, rows: list[dict]) -> None:
-    session.connection().execute(_INSERT_DEADLINE, rows[0] if len(rows) == 1 else rows)
+def insert_deadlines(conn: Connection, rows: list[dict]) -> None:
+    conn.execute(_INSERT_DEADLINE, rows[0] if len(rows) == 1 else rows)
 
 
-def close_deadlines(session: Session, case_id: int, state: str, at) -> None:
+def close_deadlines(conn: Connection, case_id: int, state: str, at) -> None:
     """Close a state's clocks: a running or paused one is met; a breached one stays breached, closed."""
-    session.connection().execute(_CLOSE_DEADLINES, {"for_case": case_id, "for_state": state, "at": at})
+    conn.execute(_CLOSE_DEADLINES, {"for_case": case_id, "for_state": state, "at": at})
 
 
-def queue_message(session: Session, row: dict) -> bool:
+def queue_message(conn: Connection, row: dict) -> bool:
     """Queue one email; False when one with the same ``dedupe_key`` is already there."""
-    return session.connection().execute(_QUEUE_MESSAGE, row).rowcount == 1
+    return conn.execute(_QUEUE_MESSAGE, row).rowcount == 1

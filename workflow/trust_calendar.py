@@ -79,4 +79,9 @@ def _bank_holidays(region: str, year: int):
 
 
 def calendar_for(policy) -> TrustCalendar:
-    return TrustCalendar(policy.timezone, policy.holiday_region, frozenset(policy.closure_days))
+    return _calendar(policy.timezone, policy.holiday_region, frozenset(policy.closure_days))
+
+
+@lru_cache(maxsize=64)
+def _calendar(timezone_name: str, region: str | None, closure_days: frozenset[date]) -> TrustCalendar:
+    return TrustCalendar(timezone_name, region, closure_days)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 # How a role's scope is decided for a case (see workflow.access):
 #   subject      the practitioner whose plan it is
@@ -108,23 +109,31 @@ class Workflow:
     started_by: tuple[str, ...] = ()
 
     def state(self, name: str) -> StateSpec:
-        for s in self.states:
-            if s.name == name:
-                return s
-        raise KeyError(name)
+        return self._states[name]
 
     def transitions_for(self, trigger: str) -> list[TransitionSpec]:
         return [t for t in self.transitions if t.trigger == trigger]
 
     def transition(self, trigger: str, source: str) -> TransitionSpec | None:
-        for t in self.transitions:
-            if t.trigger == trigger and source in t.sources:
-                return t
-        return None
+        """The transition ``trigger`` takes from ``source`` (the first listed, as the file orders them)."""
+        return self._transitions.get((trigger, source))
 
-    @property
-    def triggers(self) -> set[str]:
-        return {t.trigger for t in self.transitions}
+    @cached_property
+    def triggers(self) -> frozenset[str]:
+        return frozenset(t.trigger for t in self.transitions)
+
+    # Lookups by name, built on first use (a workflow is immutable once loaded): every step asks them.
+    @cached_property
+    def _states(self) -> dict[str, StateSpec]:
+        return {s.name: s for s in self.states}
+
+    @cached_property
+    def _transitions(self) -> dict[tuple[str, str], TransitionSpec]:
+        table: dict[tuple[str, str], TransitionSpec] = {}
+        for t in self.transitions:
+            for source in t.sources:
+                table.setdefault((t.trigger, source), t)
+        return table
 
 
 @dataclass(frozen=True, eq=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ..actors import Actor
@@ -26,6 +27,7 @@ class FireContext:
     now: datetime
     settings: object
     actor_name: str = ""
+    connection: Connection | None = None  # the session's, in this transaction: for the Core statements of rows.py
     event: "AppendedEvent | None" = None
     after: list = field(default_factory=list)
     open_deadlines: list | None = None  # the case's open clocks, when this step has just opened them all

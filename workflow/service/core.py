@@ -22,8 +22,11 @@ from .documents import check_payload_documents
 from .uow import write_transaction
 
 # Built once: SQLAlchemy caches its compiled form; options made anew per call would be keyed again every time.
+# No populate_existing: a write transaction starts after a commit or rollback, which expired every object the
+# session held, so the row read here is what the objects get (and the UPDATE's version check would catch
+# anything else).
 _LOCK_CASE = (select(Case).options(joinedload(Case.subject), joinedload(Case.manager))
-              .where(Case.id == bindparam("id")).with_for_update(of=Case).execution_options(populate_existing=True))
+              .where(Case.id == bindparam("id")).with_for_update(of=Case))
 MAX_CHAIN = 12  # automatic follow-on steps in one request; a policy that loops is a bug
 
 
@@ -212,11 +215,15 @@ class JobPlanning:
     # ---- internals -------------------------------------------------------------------------------
 
     def _context(self, case, policy, spec, actor, role, values, reason) -> FireContext:
-        person = self.session.get(Person, actor.person_id) if actor.person_id else None
+        person = None
+        if actor.person_id:  # mostly the practitioner or the manager, loaded with the case
+            known = {case.subject_id: "subject", case.manager_id: "manager"}.get(actor.person_id)
+            person = getattr(case, known) if known else self.session.get(Person, actor.person_id)
         return FireContext(service=self, session=self.session, case=case, policy=policy,
                            workflow=policy.workflow(case.workflow), spec=spec, actor=actor, role=role,
                            values=values, reason=reason, now=self.clock.now(), settings=self.settings,
-                           actor_name=person.name if person else (actor.label or "the system"))
+                           actor_name=person.name if person else (actor.label or "the system"),
+                           connection=self.session.connection())
 
     def _fire(self, case: Case, trigger: str, actor: Actor, payload, reason, as_role, depth: int,
               held: set[str] | None = None) -> FireResult:
@@ -259,16 +266,16 @@ class JobPlanning:
         changes = {"state": to_state, "updated_at": ctx.now, "data": {**(case.data or {}), **to_json(values)}}
         if wf.state(to_state).final:
             changes["closed_at"] = ctx.now
-        rows.save_case(self.session, case, **changes)
+        rows.save_case(self.session, case, ctx.connection, **changes)
         ctx.event = self._append_event(case, ctx.now, "transition", actor, role, trigger, from_state, to_state,
-                                       to_json(values), reason)
+                                       to_json(values), reason, conn=ctx.connection)
         for name, params in spec.actions:
             ACTIONS[name](ctx, **params)
         if to_state != from_state:
             deadlines.close_for_state(ctx, from_state)
             # Leaving a state closes all its clocks, so what the new state opens is all that is open now.
             ctx.open_deadlines = deadlines.open_for_state(ctx, to_state)
-        rows.save_case(self.session, case)  # what the step's actions changed on the case, if anything
+        rows.save_case(self.session, case, ctx.connection)  # what the step's actions changed on the case, if any
         self.session.flush()  # what the step's actions added (a signature, a participant, a plan version)
         notifications.notify_transition(ctx, ctx.event, spec.notify)
 
@@ -307,10 +314,11 @@ class JobPlanning:
         self.session.flush()
         return case
 
-    def _append_event(self, case, at, kind, actor, role, trigger, from_state, to_state, payload, reason) -> AppendedEvent:
+    def _append_event(self, case, at, kind, actor, role, trigger, from_state, to_state, payload, reason, *,
+                      conn=None) -> AppendedEvent:
         """One INSERT: the audit log is append-only, so the event is written straight to its table (never held
         in the session), its ``seq`` the next of the case's (the case row is locked, so no one else takes it)."""
-        event_id, seq = rows.append_event(self.session, case.id, at=at, kind=kind, actor_id=actor.person_id,
-                                          actor_role=role, trigger=trigger, from_state=from_state, to_state=to_state,
-                                          payload=payload, reason=reason)
+        event_id, seq = rows.append_event(conn or self.session.connection(), case.id, at=at, kind=kind,
+                                          actor_id=actor.person_id, actor_role=role, trigger=trigger,
+                                          from_state=from_state, to_state=to_state, payload=payload, reason=reason)
         return AppendedEvent(event_id, seq)
