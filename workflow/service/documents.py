@@ -2,7 +2,8 @@
 
 Limits on size and type; the bytes are kept in the database with their SHA-256; a document is never
 overwritten (a corrected file is a new document). Anyone who holds a role on the case may attach and
-read; nobody else learns that the case exists."""
+read; nobody else learns that the case exists. Attaching is recorded in the case's audit log, with the
+file's name, size and checksum, in the same transaction."""
 from __future__ import annotations
 
 import hashlib
@@ -52,14 +53,22 @@ def attach_document(svc, actor: Actor, case_id: int, filename: str, content_type
     if magic and not content.startswith(magic):
         raise InvalidPayload(f"the file's content is not {content_type}", fields={"file": ["content does not match type"]})
     with write_transaction(svc.session):
-        case = svc.get_case(actor, case_id)
-        if actor.is_system or not svc.roles_on(actor, case):
+        case = svc._lock_case(case_id)  # locked: the audit event takes the case's next number
+        roles = svc.roles_on(actor, case) if case is not None else set()
+        if not roles:
+            raise NotFound(f"case {case_id} was not found")
+        if actor.is_system:
             raise PermissionDenied("only someone with a role on the case may attach documents")
+        now = svc.clock.now()
         doc = Document(case_id=case.id, filename=filename, content_type=content_type, size=len(content),
                        sha256=hashlib.sha256(content).hexdigest(), content=content,
-                       uploaded_at=svc.clock.now(), uploaded_by_id=actor.person_id)
+                       uploaded_at=now, uploaded_by_id=actor.person_id)
         svc.session.add(doc)
         svc.session.flush()
+        role = next(r for r in svc.policy_of(case).roles if r in roles)
+        svc._append_event(case, now, "document_attached", actor, role, None, case.state, case.state,
+                          {"document_id": doc.id, "filename": filename, "content_type": content_type,
+                           "size": len(content), "sha256": doc.sha256}, None)
     return doc
 
 
