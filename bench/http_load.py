@@ -38,7 +38,7 @@ from pathlib import Path
 from .common import ROOT
 
 STEPS = [("record_meeting", "manager"), ("sign", "practitioner"), ("sign", "manager")]
-DEFAULTS = {"cases": 600, "managers": 20, "practitioners": 60, "workers": 2, "concurrency": 4, "rounds": 3,
+DEFAULTS = {"cases": 1500, "managers": 20, "practitioners": 60, "workers": 2, "concurrency": 4, "rounds": 3,
             "phase_seconds": 5.0, "phase_requests": 10_000, "mixed_seconds": 10.0}
 
 
@@ -288,7 +288,9 @@ def run(pg_url: str | None = None, *, cases: int = DEFAULTS["cases"], managers: 
         print(f"http {kind} vs /healthz: throughput {q['throughput_healthz_over_kind']:.1f}x lower, p50 "
               f"{q['p50_kind_over_healthz']:.1f}x, p99 {q['p99_kind_over_healthz']:.1f}x, server CPU per request "
               f"{q['server_cpu_kind_over_healthz'] or 0:.1f}x")
-    if "mixed_total" in k:
+    if "mixed_total" in k and not k["mixed_total"]["requests"]:
+        print("http mixed: not run, every load thread had run out of cases (raise --http-cases)")
+    elif "mixed_total" in k:
         print(f"http mixed: {k['mixed_total']['throughput_rps']:.1f} req/s; p50/p99 ms " + ", ".join(
             f"{kind} {k[kind]['mixed'].get('p50_ms', 0):.1f}/{k[kind]['mixed'].get('p99_ms', 0):.1f}"
             for kind in ("healthz", "inbox", "fire")))

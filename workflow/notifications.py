@@ -7,27 +7,32 @@ is an invitation: its messages carry an iCalendar (.ics) request for that moment
 digest for people who chose one, are ``workflow.mail``'s job, after commit."""
 from __future__ import annotations
 
-from calendar import day_name, month_name
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
 from . import rows
+from .access import holders_of
+from .deadlines import spec_for
 from .mail_templates import Body, invitation_ics, render_html, render_text
 from .models import Deadline, Person
+from .trust_calendar import calendar_for
 
 ICS_CONTENT_TYPE = "text/calendar; method=REQUEST; charset=utf-8"
 
 
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH_NAMES = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September",
+               "October", "November", "December")
+
+
 def format_day(day: date) -> str:
-    """"Thursday 25 March 2027" (the names from ``calendar``: the same as ``%A``/``%B``, without strftime)."""
-    return f"{day_name[day.weekday()]} {day.day} {month_name[day.month]} {day.year}"
+    """"Thursday 25 March 2027": in English whatever the server's locale (strftime's names follow it)."""
+    return f"{DAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month]} {day.year}"
 
 
 def format_when(policy, at: datetime) -> str:
     """The local date of an instant."""
-    from .trust_calendar import calendar_for
-
     return format_day(calendar_for(policy).local_date(at))
 
 
@@ -37,8 +42,6 @@ def format_due(policy, due_at: datetime) -> str:
 
 
 def format_moment(policy, at: datetime) -> str:
-    from .trust_calendar import calendar_for
-
     local = at.astimezone(calendar_for(policy).tz)
     return f"{format_day(local.date())} at {local:%H:%M} ({local.tzname()})"
 
@@ -49,9 +52,6 @@ def case_url(ctx) -> str:
 
 def case_summary(ctx) -> list[tuple[str, str]]:
     """Which case, where it stands, what is due by when, who waits on whom, and the next step."""
-    from .access import holders_of
-    from .deadlines import spec_for
-
     case, policy, wf = ctx.case, ctx.policy, ctx.workflow
     state = wf.state(case.state)
     rows = [("Case", f"{case.id}: {wf.title} for {case.subject.name} ({policy.title}, version {policy.version})"),
@@ -118,8 +118,9 @@ def meeting_times(ctx) -> list[tuple[str, datetime]]:
 
 def invitation_attachments(ctx, recipients: list[Person]) -> tuple[list[str], list[dict]]:
     lines, attachments = [], []
-    host = ctx.settings.base_url.split("//", 1)[-1].split("/", 1)[0] or "jobplan"
-    for name, at in meeting_times(ctx):
+    meetings = meeting_times(ctx)
+    host = (ctx.settings.base_url.split("//", 1)[-1].split("/", 1)[0] or "jobplan") if meetings else None
+    for name, at in meetings:
         label = next((f.label for f in ctx.spec.payload if f.name == name), None) or name.replace("_", " ")
         lines.append(f"{label}: {format_moment(ctx.policy, at)}. The calendar invitation is attached.")
         ics = invitation_ics(
@@ -139,8 +140,6 @@ def _organizer(ctx) -> str:
 
 def notify_transition(ctx, event, roles: tuple[str, ...]) -> list[Person]:
     """Queue the step's message to everyone holding one of ``roles`` but the actor; who was sent one."""
-    from .access import holders_of
-
     people: list[Person] = []
     seen = set()
     for role in roles:

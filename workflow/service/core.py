@@ -263,12 +263,13 @@ class JobPlanning:
         from_state = case.state
         to_state = self.engine.fire(policy, case.workflow, from_state, trigger)
         # Every step is a new version of the case, even one that keeps the state and records nothing.
-        changes = {"state": to_state, "updated_at": ctx.now, "data": {**(case.data or {}), **to_json(values)}}
+        recorded = to_json(values)
+        changes = {"state": to_state, "updated_at": ctx.now, "data": {**(case.data or {}), **recorded}}
         if wf.state(to_state).final:
             changes["closed_at"] = ctx.now
         rows.save_case(self.session, case, ctx.connection, **changes)
         ctx.event = self._append_event(case, ctx.now, "transition", actor, role, trigger, from_state, to_state,
-                                       to_json(values), reason, conn=ctx.connection)
+                                       recorded, reason, conn=ctx.connection)
         for name, params in spec.actions:
             ACTIONS[name](ctx, **params)
         if to_state != from_state:
