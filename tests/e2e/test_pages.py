@@ -131,3 +131,23 @@ def test_a_manager_starts_this_years_sign_off_from_the_team_page_002_7_5(svc, br
     assert "Record the job planning meeting" in v.page.inner_text("main")
     v.shot("started")
     v.close()
+
+
+def test_a_manager_starts_a_new_starters_interim_plan_from_the_team_page_002_7_4_3(svc, browser, live_server,
+                                                                                   passwords, trust):
+    from datetime import date
+
+    trust.colleague.start_date = date(2027, 2, 20)
+    svc.session.commit()
+    v = Visitor(browser, live_server, "team-interim").sign_in(trust.manager)
+    v.page.goto("/team")
+    assert v.page.get_by_role("button", name=f"Start sign-off for {trust.doctor.name}").is_visible()
+    v.page.get_by_role("button", name=f"Start interim plan for {trust.colleague.name}").click()
+    main = v.page.inner_text("main")
+    assert "Interim plan started" in main and "Start the sign-off of the interim job plan" in main
+    assert v.axe() == []
+    v.page.goto("/team")
+    assert v.page.get_by_role("link", name="Interim plan (new starter)").is_visible()
+    assert v.page.get_by_role("button", name=f"Start interim plan for {trust.colleague.name}").count() == 0
+    v.shot("team-with-interim-plan")
+    v.close()

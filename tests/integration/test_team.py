@@ -1,11 +1,14 @@
-"""A clinical manager's team and starting this year's sign-off in one step (002 5.4, 7.5, 7.7)."""
+"""A clinical manager's team, starting this year's sign-off in one step (002 5.4, 7.5, 7.7) and a new starter's
+interim plan (7.4.3)."""
+from datetime import date, datetime, timezone
+
 import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import actor
 from workflow.errors import ConditionFailed, PermissionDenied
-from workflow.models import Case, JobPlan
-from workflow.service.team import start_sign_off, team_of
+from workflow.models import Case, Deadline, JobPlan
+from workflow.service.team import start_interim_plan, start_sign_off, team_of
 
 
 def test_manager_sees_the_people_they_manage(svc, trust):
@@ -28,6 +31,40 @@ def test_a_refused_start_leaves_no_plan_behind(svc, trust):
     plans = svc.session.scalar(select(func.count(JobPlan.id)))
     with pytest.raises(PermissionDenied):
         start_sign_off(svc, actor(trust.outsider), trust.doctor.id)
+    svc.session.rollback()
+    assert svc.session.scalar(select(func.count(JobPlan.id))) == plans
+    assert svc.session.scalar(select(func.count(Case.id))) == 0
+
+
+def _member(svc, trust, person):
+    return next(m for m in team_of(svc, actor(trust.manager)) if m.person.id == person.id)
+
+
+def test_a_new_starter_gets_an_interim_plan_agreed_within_a_month_of_starting_002_7_4_3(svc, trust):
+    trust.colleague.start_date = date(2027, 2, 20)
+    svc.session.commit()
+    assert _member(svc, trust, trust.colleague).can_start_interim
+    assert not _member(svc, trust, trust.doctor).can_start_interim  # no start date recorded
+    case = start_interim_plan(svc, actor(trust.manager), trust.colleague.id)
+    assert (case.workflow, case.state) == ("new_starter", "interim_plan_due")
+    plan = svc.session.get(JobPlan, case.job_plan_id)
+    assert plan.interim is True and plan.person_id == trust.colleague.id
+    clock = svc.session.scalars(select(Deadline).where(Deadline.case_id == case.id)).one()
+    assert clock.due_at == datetime(2027, 3, 21, tzinfo=timezone.utc)  # 20 February + 1 month, end of the day
+    member = _member(svc, trust, trust.colleague)
+    assert member.new_starter.id == case.id and not member.can_start_interim
+    with pytest.raises(ConditionFailed, match="already started"):
+        start_interim_plan(svc, actor(trust.manager), trust.colleague.id)
+
+
+def test_an_interim_plan_needs_the_start_date_and_leaves_nothing_when_refused_002_7_4_3(svc, trust):
+    plans = svc.session.scalar(select(func.count(JobPlan.id)))
+    with pytest.raises(ConditionFailed, match="no start date recorded"):
+        start_interim_plan(svc, actor(trust.manager), trust.doctor.id)
+    trust.doctor.start_date = date(2027, 2, 20)
+    svc.session.commit()
+    with pytest.raises(PermissionDenied):
+        start_interim_plan(svc, actor(trust.outsider), trust.doctor.id)
     svc.session.rollback()
     assert svc.session.scalar(select(func.count(JobPlan.id))) == plans
     assert svc.session.scalar(select(func.count(Case.id))) == 0

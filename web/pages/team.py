@@ -1,11 +1,11 @@
 """A clinical manager's team: who has a plan in force, whose sign-off is under way, whose review is due,
-and a button to start this year's sign-off."""
+a button to start this year's sign-off, and for someone new one to start their interim plan (002 7.4.3)."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 
 from workflow.errors import WorkflowError
-from workflow.service.team import start_sign_off, team_of
+from workflow.service.team import start_interim_plan, start_sign_off, team_of
 
 from ..app import service
 from . import bp
@@ -28,4 +28,16 @@ def team_start_sign_off(actor, person_id):
         flash(exc.message, "warning")
         return redirect(url_for("pages.team"))
     flash("Sign-off started: hold the job planning meeting, then record its date.", "success")
+    return redirect(url_for("pages.case_page", case_id=case.id))
+
+
+@bp.post("/team/<int:person_id>/interim-plan")
+@signed_in
+def team_start_interim_plan(actor, person_id):
+    try:
+        case = start_interim_plan(service(), actor, person_id)
+    except WorkflowError as exc:
+        flash(exc.message, "warning")
+        return redirect(url_for("pages.team"))
+    flash("Interim plan started: draft it, then start its sign-off from this case within the first month.", "success")
     return redirect(url_for("pages.case_page", case_id=case.id))

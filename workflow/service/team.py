@@ -1,6 +1,6 @@
 """A clinical manager's team: each person they manage, the plan in force, the sign-off under way, the
-next review; and starting this year's sign-off (a new plan, copied from the one in force, and its case,
-in one transaction)."""
+next review; starting this year's sign-off (a new plan, copied from the one in force, and its case, in
+one transaction); and, for someone new with no plan yet, starting their interim plan (002 7.4.3)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,6 +22,8 @@ class TeamMember:
     open_sign_off: Case | None
     open_state: str | None
     review_due: datetime | None
+    new_starter: Case | None = None  # the open interim-plan case of someone new (002 7.4.3)
+    can_start_interim: bool = False  # new (a start date, no plan in force, no interim case yet) on a policy with one
 
 
 def team_of(svc, actor: Actor) -> list[TeamMember]:
@@ -38,9 +40,53 @@ def team_of(svc, actor: Actor) -> list[TeamMember]:
             review = svc.session.scalar(select(Deadline.due_at).where(Deadline.case_id == case.id,
                                                                       Deadline.closed_at.is_(None)))
         state = svc.policy_of(case).workflow(case.workflow).state(case.state).title if case else None
+        starters = svc.session.scalars(select(Case).where(Case.subject_id == p.id, Case.workflow == NEW_STARTER)
+                                       .order_by(Case.id.desc())).all()
+        open_starter = next((c for c in starters if c.closed_at is None), None)
+        can_start = p.start_date is not None and agreed is None and not starters and _has_interim_plans(svc, p)
         out.append(TeamMember(p, agreed, case if case is not None and case.state != "agreed" else None, state,
-                              review))
+                              review, open_starter, can_start))
     return out
+
+
+NEW_STARTER = "new_starter"
+
+
+def _policy_for(svc, person: Person):
+    return svc.policies.for_staff_group(person.staff_group or "")
+
+
+def _has_interim_plans(svc, person: Person) -> bool:
+    try:
+        return NEW_STARTER in _policy_for(svc, person).workflows
+    except NotFound:  # a staff group no loaded policy covers: nothing to offer
+        return False
+
+
+def start_interim_plan(svc, actor: Actor, person_id: int) -> Case:
+    """Someone new: an empty interim plan and the case whose clock gives a month from their start date to
+    agree it (002 7.4.3), in one transaction. The interim plan's own sign-off is started from that case."""
+    with write_transaction(svc.session):
+        person = svc.session.get(Person, person_id)
+        if person is None:
+            raise NotFound(f"person {person_id} was not found")
+        require_editor(svc, actor, person)
+        policy = _policy_for(svc, person)
+        if NEW_STARTER not in policy.workflows:
+            raise ConditionFailed(f"{policy.title} has no interim plan for new practitioners; start the sign-off "
+                                  "of their job plan instead")
+        if person.start_date is None:
+            raise ConditionFailed(f"{person.name} has no start date recorded; the month for the interim plan runs "
+                                  f"from it ({policy.source_document} 7.4.3): ask HR to record it first")
+        if last_agreed_plan(svc, person.id) is not None:
+            raise ConditionFailed(f"{person.name} already has an agreed job plan; start this year's sign-off instead")
+        running = svc.session.scalar(select(Case.id).where(Case.subject_id == person.id, Case.workflow == NEW_STARTER))
+        if running is not None:
+            raise ConditionFailed(f"{person.name}'s interim plan was already started (case {running})")
+        plan = new_plan(svc, actor, {}, "interim plan, first draft", kind="individual", person_id=person.id,
+                        policy_id=policy.id, interim=True)
+        case = svc._start_case(actor, NEW_STARTER, person, policy, plan, person.manager_id)
+    return case
 
 
 def start_sign_off(svc, actor: Actor, person_id: int) -> Case:
