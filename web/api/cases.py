@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, Page
 
 from workflow.service import cases as case_queries
 
@@ -39,9 +39,11 @@ def case_detail(s, who, case_id):
 class Cases(MethodView):
     @blp.arguments(CasesQuery, location="query")
     @blp.response(200, CaseSchema(many=True))
+    @blp.paginate(Page, page_size=100, max_page_size=1000)
     @document_errors(blp, 401, 422)
     def get(self, args):
-        """Cases the caller may see, filtered by state, policy, workflow, the caller's role, person, overdue."""
+        """Cases the caller may see, filtered by state, policy, workflow, the caller's role, person, overdue;
+        100 a page by default (``page``, ``page_size`` up to 1,000; the ``X-Pagination`` header has the totals)."""
         return case_queries.find_cases(svc(), actor(), state=args.get("state"), policy_id=args.get("policy"),
                                        workflow=args.get("workflow"), role=args.get("role"),
                                        person_id=args.get("person"), overdue=args.get("overdue"),

@@ -53,8 +53,18 @@ def case_list(actor):
                      "deadline": clocks[c.id][0] if clocks[c.id] else None})
     now = svc.clock.now()
     rows.sort(key=lambda r: (r["deadline"] is None, r["deadline"].due_at if r["deadline"] else now, r["case"].id))
-    return render_template("pages/case_list.html", title=title, rows=rows, now=now, queue=queue,
+    pages = max(1, -(-len(rows) // CASES_PER_PAGE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    shown = rows[(page - 1) * CASES_PER_PAGE:page * CASES_PER_PAGE]
+    here = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("pages/case_list.html", title=title, rows=shown, total=len(rows), now=now, queue=queue,
+                           page=page, pages=pages, first=(page - 1) * CASES_PER_PAGE + 1,
+                           previous_url=url_for("pages.case_list", **here, page=page - 1) if page > 1 else None,
+                           next_url=url_for("pages.case_list", **here, page=page + 1) if page < pages else None,
                            sittings=_sittings(svc, actor) if workflow == "appeal" else None)
+
+
+CASES_PER_PAGE = 50  # earliest deadline first, so what is due soonest is on the first page
 
 
 def _sittings(svc, actor):
