@@ -112,12 +112,15 @@ def load_demo(svc, only_if_empty: bool = False) -> str:
     ])
     s.commit()
 
-    manager = Actor.person(cm.id, cm.name)
     a, b, c, d, e = practitioners
     today = svc.clock.now().date()
+    # Farah: started last week with no plan yet, so her manager's team page offers her interim plan (7.4.3).
+    newcomer = person("2006", "Dr Farah Gill", "Specialty Doctor", "specialty_doctor", t_adult, cm, 10)
+    newcomer.start_date = today - timedelta(days=5)
+    s.commit()
 
     # Alice: a plan waiting for signatures; Ben: agreed; Chloe: in dispute, referred to the MD;
-    # Dev: a draft with no meeting yet; Erin: signed by both, at second-level review.
+    # Dev: a draft with no meeting yet; Erin: signed by both, at second-level review; Farah: new (above).
     plans = {p.id: svc.create_job_plan(Actor.person(p.manager_id), p.id,
                                        demo_plan(p.contracted_pas or 10, 2.5 if p.staff_group == "consultant" else 1.5))
              for p in practitioners}
@@ -140,5 +143,5 @@ def load_demo(svc, only_if_empty: bool = False) -> str:
         "consequences": "Without the SPA I cannot keep up CPD and audit.",
         "proposed_solution": "Keep 1.5 SPA and reduce one clinic by half a session.",
     })
-    return (f"demo: loaded {len(practitioners) + len(panel) + 7} people, {len(plans)} job plans and "
+    return (f"demo: loaded {len(practitioners) + len(panel) + 8} people, {len(plans)} job plans and "
             f"{len(cases) + 1} cases; every demo account's password is '{DEMO_PASSWORD}'")

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from web import create_app
 from web.cli import main
 from web.extensions import db
+from workflow.actors import Actor
 from workflow.models import Base, Case, Person
 
 
@@ -46,6 +47,12 @@ def test_demo_command_loads_a_trust_with_people_in_every_role_and_cases_in_sever
         states = set(db.session.scalars(select(Case.state)))
         assert {"draft", "awaiting_signatures", "agreed", "disputed", "referred", "second_level_review"} <= states
         assert db.session.scalar(select(func.count(Person.id))) >= 10
+        from web.app import service
+        from workflow.service.team import team_of
+
+        hale = db.session.scalar(select(Person).where(Person.name == "Dr James Hale"))
+        offered = [m.person.name for m in team_of(service(), Actor.person(hale.id)) if m.can_start_interim]
+        assert offered == ["Dr Farah Gill"]  # a new starter, so the team page shows her interim plan (7.4.3)
         db.engine.dispose()
     again = run_cli(app, "demo")
     assert again.exit_code != 0  # refuses to load twice
