@@ -22,22 +22,23 @@ def team(actor):
 @bp.post("/team/<int:person_id>/sign-off")
 @signed_in
 def team_start_sign_off(actor, person_id):
-    try:
-        case = start_sign_off(service(), actor, person_id)
-    except WorkflowError as exc:
-        flash(exc.message, "warning")
-        return redirect(url_for("pages.team"))
-    flash("Sign-off started: hold the job planning meeting, then record its date.", "success")
-    return redirect(url_for("pages.case_page", case_id=case.id))
+    return _start(start_sign_off, actor, person_id,
+                  "Sign-off started: hold the job planning meeting, then record its date.")
 
 
 @bp.post("/team/<int:person_id>/interim-plan")
 @signed_in
 def team_start_interim_plan(actor, person_id):
+    return _start(start_interim_plan, actor, person_id,
+                  "Interim plan started: draft it, then start its sign-off from this case within the first month.")
+
+
+def _start(starter, actor, person_id: int, done: str):
+    """Start a case from the team page; a refusal comes back to the team page with its reason."""
     try:
-        case = start_interim_plan(service(), actor, person_id)
+        case = starter(service(), actor, person_id)
     except WorkflowError as exc:
         flash(exc.message, "warning")
         return redirect(url_for("pages.team"))
-    flash("Interim plan started: draft it, then start its sign-off from this case within the first month.", "success")
+    flash(done, "success")
     return redirect(url_for("pages.case_page", case_id=case.id))
