@@ -151,3 +151,29 @@ def test_a_manager_starts_a_new_starters_interim_plan_from_the_team_page_002_7_4
     assert v.page.get_by_role("button", name=f"Start interim plan for {trust.colleague.name}").count() == 0
     v.shot("team-with-interim-plan")
     v.close()
+
+
+def test_a_manager_edits_the_plan_on_the_page_with_no_accessibility_violations_002_7_5(svc, browser, live_server,
+                                                                                        passwords, trust):
+    plan = svc.create_job_plan(actor(trust.manager), trust.doctor.id, complete_plan()).id
+    v = Visitor(browser, live_server, "plan-editor").sign_in(trust.manager)
+    v.page.goto(f"/plans/{plan}")
+    v.page.get_by_role("link", name="Edit this plan").click()
+    assert v.axe() == []
+    v.shot("sections")
+    v.page.get_by_role("link", name="Change Weekly schedule").click()
+    v.page.get_by_label("Tuesday").check()
+    v.page.get_by_label("Start").fill("14:00")
+    v.page.get_by_label("End").fill("13:00")
+    v.page.get_by_label("Location").fill("Fulbourn")
+    v.page.get_by_label("Activity", exact=True).fill("Teaching")
+    v.page.get_by_label("SPA").check()
+    v.page.get_by_role("button", name="Add the row").click()
+    assert "must be after the start time" in v.page.inner_text(".nhsuk-error-summary")
+    assert v.axe() == []
+    v.page.get_by_label("End").fill("16:00")
+    v.page.get_by_role("button", name="Add the row").click()
+    assert "row added" in v.page.inner_text("main") and "Teaching" in v.page.inner_text("table")
+    assert v.axe() == []
+    v.shot("schedule")
+    v.close()

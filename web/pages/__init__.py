@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("pages", __name__)
 
-from . import cases, home, plans, policies, reports, team  # noqa: E402,F401  (routes register on import)
+from . import cases, home, plan_editor, plans, policies, reports, team  # noqa: E402,F401  (routes register on import)
 
 
 @bp.app_context_processor

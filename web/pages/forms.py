@@ -80,12 +80,12 @@ def _read(f: FieldSpec, form, state: FormState):
     state.values[f.name] = raw
     if raw.strip() == "":
         if f.required:
-            state.add(f.name, f"Enter {label.lower()}" if f.type in ("text", "int", "number")
+            state.add(f.name, f"Enter {label.lower()}" if f.type in ("text", "line", "int", "number")
                       else f"Select {label.lower()}")
         return None
     if f.type == "bool":
         return raw == "yes"
-    return raw.strip() if f.type == "text" else raw
+    return raw.strip() if f.type in ("text", "line") else raw
 
 
 def apply_service_errors(fields: dict, state: FormState) -> None:

@@ -1,0 +1,103 @@
+"""Editing a job plan on the page, section by section (001 ¶26 form; 002 7.1-7.2, 7.5, 7.6.5): each save a
+new version through the service, refusals in the NHS error-summary pattern keeping what was typed."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import actor
+from tests.e2e.test_sign_in import csrf_token, login, with_password
+from tests.factories import complete_plan
+from workflow.models import JobPlan
+
+ROW = {"day": "Tuesday", "start": "09:00", "end": "13:00", "location": "Fulbourn", "activity": "Outpatient clinic",
+       "category": "DCC", "pas": "1", "weeks": "every", "direct_contact": "yes"}
+
+
+@pytest.fixture
+def plan(svc, trust):
+    return svc.create_job_plan(actor(trust.manager), trust.doctor.id, complete_plan()).id
+
+
+@pytest.fixture
+def manager(client, svc, trust):
+    login(client, trust.manager.email, with_password(svc, trust.manager))
+    return client
+
+
+def _post(client, url, data):
+    page = client.get(url).get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    return client.post(url, data={"csrf_token": csrf_token(client, url), "version": version, **data})
+
+
+def _current(svc, plan_id) -> tuple[int, dict]:
+    """The plan's latest version number and its content, read afresh."""
+    svc.session.expire_all()
+    p = svc.session.get(JobPlan, plan_id)
+    return p.current_version, next(v for v in p.versions if v.number == p.current_version).content
+
+
+def test_a_manager_adds_a_schedule_row_as_a_new_version_002_7_5(manager, svc, plan):
+    before, content = _current(svc, plan)
+    rows = len(content["schedule"])
+    r = _post(manager, f"/plans/{plan}/edit/schedule", {**ROW, "action": "add"})
+    assert r.status_code == 302
+    after, content = _current(svc, plan)
+    assert after == before + 1 and len(content["schedule"]) == rows + 1
+    row = content["schedule"][-1]
+    assert (row["day"], row["start"], row["pas"], row["direct_contact"], row["activity"]) == \
+        ("Tuesday", "09:00", 1.0, True, "Outpatient clinic")
+    page = manager.get(r.headers["Location"]).get_data(as_text=True)
+    assert "row added" in page and "Outpatient clinic" in page
+
+
+def test_a_row_that_breaks_the_schema_is_refused_with_the_field_named_and_nothing_saved(manager, svc, plan):
+    before, _ = _current(svc, plan)
+    r = _post(manager, f"/plans/{plan}/edit/schedule", {**ROW, "end": "08:00", "action": "add"})
+    assert r.status_code == 400
+    page = r.get_data(as_text=True)
+    assert "There is a problem" in page and "must be after the start time" in page
+    assert 'value="Fulbourn"' in page  # what was typed is kept
+    assert _current(svc, plan)[0] == before
+
+
+def test_removing_a_row_and_saving_a_record_section(manager, svc, plan):
+    _, before = _current(svc, plan)
+    assert _post(manager, f"/plans/{plan}/edit/schedule", {"action": "remove-0"}).status_code == 302
+    _, content = _current(svc, plan)
+    assert content["schedule"] == before["schedule"][1:]
+    r = _post(manager, f"/plans/{plan}/edit/post", {"job_title": "Consultant Psychiatrist", "band": "",
+                                                     "specialty": "General adult", "contracted_pas": "10",
+                                                     "contracted_hours": "", "start_date[day]": "",
+                                                     "start_date[month]": "", "start_date[year]": "", "action": "save"})
+    assert r.status_code == 302
+    _, content = _current(svc, plan)
+    assert (content["post"]["job_title"], content["post"]["contracted_pas"]) == ("Consultant Psychiatrist", 10.0)
+
+
+def test_justifications_are_one_box_per_section_002_7_6_5(manager, svc, plan):
+    r = _post(manager, f"/plans/{plan}/edit/justifications", {"why-equipment": "No special equipment is needed"})
+    assert r.status_code == 302
+    assert _current(svc, plan)[1]["justifications"] == {"equipment": "No special equipment is needed"}
+
+
+def test_only_the_practitioner_and_their_manager_may_edit_002_7_5(client, svc, trust, plan):
+    login(client, trust.directorate.email, with_password(svc, trust.directorate))
+    assert client.get(f"/plans/{plan}").status_code == 200
+    assert "Edit this plan" not in client.get(f"/plans/{plan}").get_data(as_text=True)
+    assert client.get(f"/plans/{plan}/edit/schedule").status_code == 403
+
+
+def test_an_edit_made_meanwhile_is_not_overwritten(manager, svc, trust, plan):
+    url = f"/plans/{plan}/edit/schedule"
+    page = manager.get(url).get_data(as_text=True)
+    stale = re.search(r'name="version" value="(\d+)"', page).group(1)
+    _, content = _current(svc, plan)
+    svc.edit_job_plan(actor(trust.doctor), plan, content, note="the practitioner's own edit")
+    before, _ = _current(svc, plan)
+    r = manager.post(url, data={"csrf_token": csrf_token(manager, url), "version": stale, **ROW, "action": "add"})
+    assert r.status_code == 302
+    assert "changed this plan while you were editing" in manager.get(r.headers["Location"]).get_data(as_text=True)
+    assert _current(svc, plan)[0] == before

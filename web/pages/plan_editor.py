@@ -1,0 +1,220 @@
+"""Editing a job plan's content on the page, section by section (001 ¶26 and its form; 002 7.1-7.2, 7.6.5).
+
+The forms are drawn from the content schema (``workflow.content.schema``): a list section (the weekly
+schedule, objectives…) is a table of its rows with "Remove" and a form to add one; a single record (the
+post, private practice) is one form; a list of lines or a free text is one box; the justifications are a
+box per section. Every save is a new version of the plan through the service (``JobPlanning.edit_job_plan``:
+who may edit, the content's shape, the version check), so signatures stay on the version they were given
+to and both parties sign again (002 7.5)."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from marshmallow import fields as mf
+from marshmallow import validate as mv
+
+from workflow.content.categories import SECTION_TITLES, SECTIONS
+from workflow.content.schema import JobPlanContentSchema
+from workflow.errors import InvalidPayload, NotFound, PermissionDenied, StaleVersion, WorkflowError
+from workflow.policy.model import FieldSpec
+from workflow.service import plans as plan_service
+
+from ..app import service
+from . import bp
+from .forms import FormState, _read, anchor
+from .session import signed_in
+
+CONTENT = JobPlanContentSchema()
+EDITABLE = ("post",) + SECTIONS + ("justifications",)
+TITLES = {**SECTION_TITLES, "justifications": "Why a section is left empty (002 7.6.5)"}
+# Fields whose answers run to sentences get a box; the rest a line.
+LONG = {"activity", "text", "reason", "details", "notes", "comments", "professional", "managerial", "specific",
+        "measurable", "achievable", "realistic", "other_comments"}
+LABELS = {"pas": "PAs", "start": "Start", "end": "End", "time_bound": "Done by", "hours_per_year": "Hours a year",
+          "agreed_by_amd": "Agreed by the Associate Medical Director", "direct_contact": "Direct contact with patients",
+          "on_call_category": "On-call category", "other_nhs_work": "Other NHS work", "non_nhs_work": "Professional non-NHS work",
+          "other_paid_employment": "Other paid employment", "linked_activities": "Linked activities (one a line)",
+          "contracted_pas": "Contracted PAs", "contracted_hours": "Contracted hours"}
+
+
+def kind_of(section: str) -> str:
+    """rows (a list of records), record, lines (a list of texts), text, or justifications."""
+    f = CONTENT.fields[section]
+    if isinstance(f, mf.List):
+        return "rows" if isinstance(f.inner, mf.Nested) else "lines"
+    if isinstance(f, mf.Nested):
+        return "record"
+    return "justifications" if isinstance(f, mf.Dict) else "text"
+
+
+def fields_of(section: str) -> list[FieldSpec]:
+    """The form fields of one record of a section, in the schema's order."""
+    f = CONTENT.fields[section]
+    nested = f.inner if isinstance(f, mf.List) else f
+    return [_spec(name, field) for name, field in nested.schema.fields.items()]
+
+
+def _spec(name: str, field) -> FieldSpec:
+    choices = next((tuple(v.choices) for v in field.validators if isinstance(v, mv.OneOf)), ())
+    if isinstance(field, mf.Boolean):
+        kind = "bool"
+    elif isinstance(field, mf.Date):
+        kind = "date"
+    elif isinstance(field, mf.Number):
+        kind = "number"
+    elif isinstance(field, mf.List):
+        kind = "lines"
+    elif choices:
+        kind = "choice"
+    else:
+        kind = "text" if name in LONG else "line"
+    return FieldSpec(name=name, type=kind, required=field.required, label=LABELS.get(name), choices=choices)
+
+
+def _form_values(specs: list[FieldSpec], record: dict | None) -> dict:
+    """A stored record as the form shows it (dates in three boxes, yes/no, numbers as typed)."""
+    out = {}
+    for f in specs:
+        v = (record or {}).get(f.name)
+        if v is None:
+            continue
+        if f.type == "date":
+            d = date.fromisoformat(v) if isinstance(v, str) else v
+            out[f.name] = {"day": str(d.day), "month": str(d.month), "year": str(d.year)}
+        elif f.type == "bool":
+            out[f.name] = "yes" if v else "no"
+        elif f.type == "lines":
+            out[f.name] = "\n".join(v)
+        else:
+            out[f.name] = f"{v:g}" if isinstance(v, float) else str(v)
+    return out
+
+
+def _read_record(specs: list[FieldSpec], form, state: FormState) -> dict:
+    state.order = [f.name for f in specs]
+    record = {}
+    for f in specs:
+        if f.type == "lines":
+            raw = form.get(f.name, "")
+            state.values[f.name] = raw
+            record[f.name] = [line.strip() for line in raw.splitlines() if line.strip()]
+            continue
+        value = _read(f, form, state)
+        if value is not None:
+            record[f.name] = value
+    return record
+
+
+def _editable_plan(svc, actor, plan_id: int):
+    try:
+        plan = plan_service.get_plan(svc, actor, plan_id)
+    except NotFound:
+        abort(404)
+    if plan.person is None:
+        abort(404)  # a team plan is agreed by the team, not edited here
+    try:
+        plan_service.require_editor(svc, actor, plan.person)
+    except PermissionDenied:
+        abort(403)
+    return plan
+
+
+@bp.get("/plans/<int:plan_id>/edit")
+@signed_in
+def plan_edit(actor, plan_id):
+    svc = service()
+    plan = _editable_plan(svc, actor, plan_id)
+    content = plan_service.version(plan, plan.current_version).content
+    assessment = plan_service.assess(svc, actor, plan_id)
+    return render_template("pages/plan_edit.html", plan=plan, content=content, sections=EDITABLE, titles=TITLES,
+                           kinds={s: kind_of(s) for s in EDITABLE}, assessment=assessment)
+
+
+@bp.route("/plans/<int:plan_id>/edit/<section>", methods=["GET", "POST"])
+@signed_in
+def plan_edit_section(actor, plan_id, section):
+    if section not in EDITABLE:
+        abort(404)
+    svc = service()
+    plan = _editable_plan(svc, actor, plan_id)
+    content = dict(plan_service.version(plan, plan.current_version).content)
+    kind = kind_of(section)
+    specs = fields_of(section) if kind in ("rows", "record") else []
+    state = FormState(values=_form_values(specs, content.get(section)) if kind == "record" else {})
+    if kind == "lines":
+        state.values[section] = "\n".join(content.get(section) or [])
+    elif kind == "text":
+        state.values[section] = content.get(section) or ""
+    elif kind == "justifications":
+        state.values = dict(content.get(section) or {})
+    if request.method == "POST":
+        action = request.form.get("action", "save")
+        changed, note = _changed(section, kind, specs, content, action, request.form, state)
+        if changed is not None and not state.errors:
+            try:
+                svc.edit_job_plan(actor, plan.id, {**content, section: changed},
+                                  expected_version=request.form.get("version", type=int),
+                                  note=f"{TITLES[section]}: {note}")
+            except StaleVersion:
+                flash("Someone changed this plan while you were editing it; your change was not saved. "
+                      "Here is the plan as it is now.", "warning")
+                return redirect(url_for("pages.plan_edit_section", plan_id=plan.id, section=section))
+            except InvalidPayload as exc:
+                _errors(exc.details.get("fields") or {}, section, kind, len(content.get(section) or []), state)
+            except WorkflowError as exc:
+                flash(exc.message, "warning")
+                return redirect(url_for("pages.plan_edit", plan_id=plan.id))
+            else:
+                flash(f"{TITLES[section]}: {note}. Version {plan.current_version} saved; it needs both signatures "
+                      "again.", "success")
+                return redirect(url_for("pages.plan_edit_section", plan_id=plan.id, section=section))
+    return render_template("pages/plan_section.html", plan=plan, section=section, title=TITLES[section], kind=kind,
+                           specs=specs, rows=content.get(section) or [], form=state, anchor=anchor,
+                           sections=SECTIONS, titles=TITLES), 400 if state.errors else 200
+
+
+def _changed(section, kind, specs, content, action, form, state):
+    """The section as it will be after this form, and what changed; None when nothing is to be saved."""
+    current = content.get(section)
+    if kind == "rows":
+        rows = list(current or [])
+        if action.startswith("remove-"):
+            index = int(action.split("-", 1)[1]) if action.split("-", 1)[1].isdigit() else -1
+            if not 0 <= index < len(rows):
+                state.add("_", "That row is no longer in the plan; reload the page")
+                return None, ""
+            del rows[index]
+            return rows, f"row {index + 1} removed"
+        state.values = {}
+        record = _read_record(specs, form, state)
+        return rows + [record], "row added"
+    if kind == "record":
+        state.values = {}
+        return _read_record(specs, form, state), "changed"
+    if kind == "lines":
+        raw = form.get(section, "")
+        state.values[section] = raw
+        return [line.strip() for line in raw.splitlines() if line.strip()], "changed"
+    if kind == "text":
+        raw = form.get(section, "").strip()
+        state.values[section] = raw
+        return raw or None, "changed"
+    given = {s: form.get(f"why-{s}", "").strip() for s in SECTIONS}
+    state.values = given
+    return {s: text for s, text in given.items() if text}, "changed"
+
+
+def _errors(fields: dict, section: str, kind: str, new_row: int, state: FormState) -> None:
+    """The service's field errors (paths such as ``schedule.3.end``) against the fields of this form."""
+    for path, messages in fields.items():
+        text = messages[0] if isinstance(messages, list) and messages else str(messages)
+        parts = path.split(".")
+        if parts[0] != section:
+            state.add("_", f"{path}: {text}")
+        elif kind == "rows" and len(parts) >= 3 and parts[1] == str(new_row):
+            state.add(parts[2], f"{parts[2].replace('_', ' ').capitalize()}: {text}")
+        elif kind == "record" and len(parts) >= 2:
+            state.add(parts[1], f"{parts[1].replace('_', ' ').capitalize()}: {text}")
+        else:
+            state.add(section if kind in ("lines", "text") else "_", str(text))
