@@ -16,7 +16,7 @@ from marshmallow import validate as mv
 
 from workflow.content.categories import SECTION_TITLES, SECTIONS
 from workflow.content.schema import JobPlanContentSchema
-from workflow.errors import InvalidPayload, NotFound, PermissionDenied, StaleVersion, WorkflowError
+from workflow.errors import InvalidPayload, NotFound, StaleVersion, WorkflowError
 from workflow.policy.model import FieldSpec
 from workflow.service import plans as plan_service
 
@@ -113,9 +113,7 @@ def _editable_plan(svc, actor, plan_id: int):
         abort(404)
     if plan.person is None:
         abort(404)  # a team plan is agreed by the team, not edited here
-    try:
-        plan_service.require_editor(svc, actor, plan.person)
-    except PermissionDenied:
+    if not plan_service.may_edit(svc, actor, plan):
         abort(403)
     return plan
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import abort, render_template, request
 
-from workflow.errors import NotFound, PermissionDenied
+from workflow.errors import NotFound
 from workflow.service import plans as plan_service
 
 from ..app import service
@@ -24,14 +24,4 @@ def plan_page(actor, plan_id):
         abort(404)
     current = plan_service.version(plan, plan.current_version)
     return render_template("pages/plan.html", plan=plan, current=current, in_force=plan_service.in_force(plan),
-                           diff=diff, compare=(a, b), can_edit=_can_edit(svc, actor, plan))
-
-
-def _can_edit(svc, actor, plan) -> bool:
-    if plan.person is None:
-        return False
-    try:
-        plan_service.require_editor(svc, actor, plan.person)
-    except PermissionDenied:
-        return False
-    return True
+                           diff=diff, compare=(a, b), can_edit=plan_service.may_edit(svc, actor, plan))

@@ -303,6 +303,18 @@ def require_editor(svc, actor: Actor, person) -> None:
         raise PermissionDenied("only the practitioner and their clinical manager may draft or edit the job plan (002 7.5)")
 
 
+def may_edit(svc, actor: Actor, plan: JobPlan) -> bool:
+    """``require_editor``'s rule as a yes or no (for a page deciding whether to offer editing); a team plan is
+    agreed by its team, not edited as a person's."""
+    if plan.person is None:
+        return False
+    try:
+        require_editor(svc, actor, plan.person)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def create_plan(svc, actor: Actor, person_id: int, content: dict, *, policy_id=None, interim=False) -> JobPlan:
     """Draft a plan (the service checks who may, within a token's roles)."""
     return svc.create_job_plan(actor, person_id, content, policy_id=policy_id, interim=interim)
