@@ -121,3 +121,24 @@ def test_policies_list_detail_and_mermaid_diagram(client, auth, trust):
     assert d["text"].startswith("stateDiagram-v2") and "window_open --> lodged: lodge_appeal [practitioner]" in d["text"]
     assert client.get("/api/v1/policies/nope", headers=h).status_code == 404
     assert client.get("/api/v1/policies/cpft-medical-2017/diagram?workflow=nope", headers=h).status_code == 404
+
+
+def test_a_manager_reads_their_team_and_starts_a_sign_off_and_an_interim_plan_through_the_api_002_7_4_3(
+        client, auth, svc, trust):
+    from datetime import date
+
+    trust.colleague.start_date = date(2027, 2, 20)
+    svc.session.commit()
+    h = auth(trust.manager)
+    team = {m["person"]["id"]: m for m in client.get("/api/v1/team", headers=h).get_json()}
+    assert team[trust.colleague.id]["can_start_interim"] and not team[trust.doctor.id]["can_start_interim"]
+    r = client.post(f"/api/v1/people/{trust.colleague.id}/interim-plan", headers=h)
+    assert r.status_code == 201 and r.get_json()["workflow"] == "new_starter" and r.headers["ETag"]
+    assert client.post(f"/api/v1/people/{trust.colleague.id}/interim-plan", headers=h).status_code == 409
+    r = client.post(f"/api/v1/people/{trust.doctor.id}/sign-off", headers=h)
+    assert r.status_code == 201 and (r.get_json()["workflow"], r.get_json()["state"]) == ("sign_off", "draft")
+    again = client.post(f"/api/v1/people/{trust.doctor.id}/sign-off", headers=h)
+    assert again.status_code == 409 and "already has a sign-off under way" in again.get_json()["detail"]
+    assert client.post(f"/api/v1/people/{trust.doctor.id}/sign-off", headers=auth(trust.outsider)).status_code == 403
+    team = {m["person"]["id"]: m for m in client.get("/api/v1/team", headers=h).get_json()}
+    assert team[trust.doctor.id]["open_sign_off_id"] == r.get_json()["id"]

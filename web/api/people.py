@@ -5,9 +5,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from workflow.service import people
+from workflow.service.team import start_interim_plan, start_sign_off, team_of
 
+from .cases import ETAG_HEADER, case_detail
 from .common import actor, document_errors, svc
-from .schemas import (CsvUpload, ImportReportSchema, OrgUnitSchema, PeopleQuery, PersonSchema)
+from .schemas import (CaseDetailSchema, CsvUpload, ImportReportSchema, OrgUnitSchema, PeopleQuery, PersonSchema,
+                      TeamMemberSchema)
 
 blp = Blueprint("people", __name__, url_prefix="/api/v1", description="Organisation units and people")
 
@@ -58,3 +61,44 @@ class StaffImport(MethodView):
         return {"summary": report.summary(),
                 "rows": [{"row": r.row, "staff_number": r.staff_number, "status": r.status, "messages": r.messages}
                          for r in report.rows]}
+
+
+@blp.route("/team")
+class Team(MethodView):
+    @blp.response(200, TeamMemberSchema(many=True))
+    @document_errors(blp, 401)
+    def get(self):
+        """The people the caller manages (their clinical manager, 002 5.4): the plan in force, the sign-off under
+        way, the next review, and whether a new starter's interim plan may be started (7.4.3)."""
+        return [{"person": m.person, "plan_in_force_id": m.in_force.id if m.in_force else None,
+                 "agreed_version": m.in_force.agreed_version if m.in_force else None,
+                 "open_sign_off_id": m.open_sign_off.id if m.open_sign_off else None, "open_state": m.open_state,
+                 "review_due": m.review_due, "new_starter_case_id": m.new_starter.id if m.new_starter else None,
+                 "can_start_interim": m.can_start_interim} for m in team_of(svc(), actor())]
+
+
+@blp.route("/people/<int(min=1, max=2147483647):person_id>/sign-off")
+class StartSignOff(MethodView):
+    @blp.response(201, CaseDetailSchema, headers=ETAG_HEADER)
+    @document_errors(blp, 401, 403, 404, 409)
+    def post(self, person_id):
+        """Start this year's sign-off (002 7.5, 7.7): a new plan copied from the one in force (or an empty draft)
+        and its case, in one transaction. 409 while a sign-off is already under way."""
+        return _started(start_sign_off, person_id)
+
+
+@blp.route("/people/<int(min=1, max=2147483647):person_id>/interim-plan")
+class StartInterimPlan(MethodView):
+    @blp.response(201, CaseDetailSchema, headers=ETAG_HEADER)
+    @document_errors(blp, 401, 403, 404, 409)
+    def post(self, person_id):
+        """Start a new starter's interim plan (002 7.4.3): an empty interim plan and the case whose one-month
+        clock runs from their start date. 409 without a start date, with an agreed plan, or a second time."""
+        return _started(start_interim_plan, person_id)
+
+
+def _started(starter, person_id: int):
+    s = svc()
+    case = starter(s, actor(), person_id)
+    body, _, headers = case_detail(s, actor(), case.id)
+    return body, 201, headers

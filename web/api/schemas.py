@@ -159,6 +159,19 @@ class DeadlineSchema(Schema):
     closed_at = fields.DateTime(allow_none=True)
 
 
+class TeamMemberSchema(Schema):
+    """One person the caller manages (002 5.4) and where their job planning stands."""
+
+    person = fields.Nested(PersonSchema)
+    plan_in_force_id = fields.Integer(allow_none=True)
+    agreed_version = fields.Integer(allow_none=True)
+    open_sign_off_id = fields.Integer(allow_none=True, metadata={"description": "A sign-off under way"})
+    open_state = fields.String(allow_none=True)
+    review_due = fields.DateTime(allow_none=True)
+    new_starter_case_id = fields.Integer(allow_none=True, metadata={"description": "An open interim-plan case (7.4.3)"})
+    can_start_interim = fields.Boolean(metadata={"description": "New, with a start date and no plan: an interim plan may be started"})
+
+
 class CaseSchema(Schema):
     id = fields.Integer()
     workflow = fields.String()
