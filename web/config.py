@@ -33,6 +33,10 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,  # a 10 MB document plus the multipart envelope; more is a 413
         "JOBPLAN_LOGIN_RATE": os.environ.get("JOBPLAN_LOGIN_RATE", "10 per minute"),
+        # Where the login rate limit counts: memory:// (one process) or a store shared by every worker,
+        # e.g. redis://host:6379/0 (pip install 'jobplan[redis]').
+        "RATELIMIT_STORAGE_URI": os.environ.get("JOBPLAN_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_KEY_PREFIX": os.environ.get("JOBPLAN_RATELIMIT_KEY_PREFIX", "jobplan"),
         "JOBPLAN_OIDC_ISSUER": os.environ.get("JOBPLAN_OIDC_ISSUER"),
         "JOBPLAN_OIDC_CLIENT_ID": os.environ.get("JOBPLAN_OIDC_CLIENT_ID"),
         "JOBPLAN_OIDC_CLIENT_SECRET": os.environ.get("JOBPLAN_OIDC_CLIENT_SECRET"),

@@ -12,4 +12,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[])
+# Storage from RATELIMIT_STORAGE_URI (JOBPLAN_RATELIMIT_STORAGE_URI): memory by default, which counts per
+# process; behind several workers set a shared store (redis://…) so the login limit holds for them all.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

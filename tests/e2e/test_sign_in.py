@@ -183,3 +183,46 @@ def test_oidc_callback_signs_in_the_person_with_that_email_and_refuses_a_strange
     app.extensions["jobplan_oidc"]["oidc"] = FakeProvider({"email": trust.amd.email, "email_verified": True})
     r = client.get("/login/oidc/callback")
     assert r.status_code == 302 and trust.amd.name in client.get("/").get_data(as_text=True)
+
+
+CHILD = """
+import sys
+from web import create_app
+app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "SECRET_KEY": "x", "TESTING": True, "WTF_CSRF_ENABLED": False,
+                  "RATELIMIT_STORAGE_URI": sys.argv[2], "JOBPLAN_LOGIN_RATE": "3 per minute"})
+client = app.test_client()
+print(*[client.post("/login", data={"email": "nobody@example.org", "password": "x"}).status_code for _ in range(2)])
+"""
+
+
+def test_the_login_limit_is_shared_by_every_worker_through_redis(app, database_url, tmp_path):
+    """Behind several workers the limit counts in a shared store (JOBPLAN_RATELIMIT_STORAGE_URI): two failed
+    attempts in one process and two in another make four against a limit of three. With memory:// each
+    process would count only its own."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pytest
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"  # a database of its own, emptied before and after
+    try:
+        store = redis.Redis.from_url(url)
+        store.flushdb()
+    except redis.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379 (this machine kind runs one; see the README's test notes)")
+    child = subprocess.run([sys.executable, "-c", CHILD, database_url, url], capture_output=True, text=True,
+                           timeout=120, cwd=str(Path(__file__).resolve().parents[2]))
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.split() == ["401", "401"]
+    here = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x", "TESTING": True,
+                       "WTF_CSRF_ENABLED": False, "RATELIMIT_STORAGE_URI": url, "JOBPLAN_LOGIN_RATE": "3 per minute"})
+    client = here.test_client()
+    codes = [client.post("/login", data={"email": "nobody@example.org", "password": "x"}).status_code for _ in range(2)]
+    assert codes == [401, 429]
+    assert store.keys("*jobplan*")  # the counter lives in Redis, under the service's key prefix
+    store.flushdb()
+    with here.app_context():
+        from web.extensions import db
+        db.engine.dispose()
