@@ -3,6 +3,7 @@ pagination pattern, the earliest deadline first, filters kept from page to page.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -39,3 +40,30 @@ def test_the_case_list_page_shows_fifty_and_links_to_the_next_page(client, svc, 
     assert 'href="/cases?workflow=sign_off&amp;page=1"' in second
     beyond = client.get("/cases?workflow=sign_off&page=9").get_data(as_text=True)
     assert "Cases 51 to 56 of 56" in beyond  # a page past the end shows the last one
+
+
+def test_a_person_field_lists_the_names_that_match_a_search_002_7_8_4(client, svc, trust, sign_off):
+    from workflow.models import Person
+
+    for i in range(55):  # a directory longer than one list
+        svc.session.add(Person(name=f"Dr Staff {i:02d}", email=f"staff{i}@example.org", staff_group="consultant",
+                               active=True))
+    svc.session.commit()
+    r = svc.fire(actor(trust.doctor), sign_off.case.id, "record_failure_to_agree", {"points_not_agreed": "SPA"})
+    disagreement = r.started_case_ids[0]
+    svc.fire(actor(trust.doctor), disagreement, "raise_formal_disagreement", {
+        "nature": "SPA cut", "reasons": "revalidation", "evidence_summary": "diary", "consequences": "no CPD",
+        "proposed_solution": "keep 1.5 SPA"})
+    login(client, trust.md.email, with_password(svc, trust.md))
+    url = f"/cases/{disagreement}/do/appoint_mediator"
+    page = client.get(url).get_data(as_text=True)
+    assert page.count("<option") == 51 and "find by name to list others" in page  # "Choose a person" and 50
+    found = client.get(url + "?q=staff 4").get_data(as_text=True)
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", found)
+    assert [o.strip() for o in options[1:]] == [f"Dr Staff {i}" for i in range(40, 50)]
+    assert "No one's name contains" in client.get(url + "?q=zz%25").get_data(as_text=True)  # % is a letter here
+
+
+def test_the_directory_finds_people_by_part_of_their_name(client, auth, trust):
+    names = [p["name"] for p in client.get("/api/v1/people?name=PRACT", headers=auth(trust.doctor)).get_json()]
+    assert names == [trust.doctor.name]

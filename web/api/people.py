@@ -30,8 +30,9 @@ class People(MethodView):
     @blp.response(200, PersonSchema(many=True))
     @document_errors(blp, 401, 422)
     def get(self, args):
-        """The staff directory."""
-        return people.list_people(svc(), actor(), team_id=args.get("team"), active=args.get("active"))
+        """The staff directory, by team, by whether active, by part of the name."""
+        return people.list_people(svc(), actor(), team_id=args.get("team"), active=args.get("active"),
+                                  name=args.get("name"))
 
 
 @blp.route("/people/<int(min=1, max=2147483647):person_id>")

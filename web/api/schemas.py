@@ -43,6 +43,7 @@ class PersonSchema(Schema):
 class PeopleQuery(Query):
     team = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     active = fields.Boolean()
+    name = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "Part of the name, any case"})
 
 
 class CsvUpload(Schema):

@@ -193,7 +193,8 @@ def trigger_form(actor, case_id, trigger):
     clocks = open_deadlines(svc, [case_id])[case_id]
     return render_template("pages/trigger_form.html", case=case, wf=wf, spec=spec, form=state, anchor=anchor,
                            policy=svc.policy_of(case),
-                           candidates=_candidates(svc, spec), clocks=clocks, now=svc.clock.now(),
+                           candidates=_candidates(svc, actor, spec, request.args.get("q"), _chosen(spec, state)),
+                           search=request.args.get("q", ""), people_shown=PEOPLE_SHOWN, clocks=clocks, now=svc.clock.now(),
                            deadline_specs={d.name: d for d in wf.state(case.state).deadlines}), \
         (422 if state.errors else 200)
 
@@ -223,11 +224,27 @@ def _attach_uploads(svc, actor, case_id, spec, payload, state):
             payload.pop(f.name, None)
 
 
-def _candidates(svc, spec):
-    """People to choose from for a person field (the service refuses anyone not allowed)."""
+def _chosen(spec, state):
+    return next((state.values.get(f.name) for f in spec.payload if f.type == "person" and state.values.get(f.name)),
+                None)
+
+
+PEOPLE_SHOWN = 50  # a person field lists this many; a name search narrows the directory to whom you mean
+
+
+def _candidates(svc, actor, spec, search: str | None, chosen: str | None):
+    """People to choose from for a person field (the service refuses anyone not allowed): those whose name
+    contains the search, or the first of the directory; with whoever is already chosen."""
     if not any(f.type == "person" for f in spec.payload):
         return []
-    return list(svc.session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.name)))
+    from workflow.service.people import list_people
+
+    people = list_people(svc, actor, active=True, name=search, limit=PEOPLE_SHOWN + 1)
+    if chosen and chosen.isdigit() and all(p.id != int(chosen) for p in people):
+        person = svc.session.get(Person, int(chosen))
+        if person is not None:
+            people.insert(0, person)
+    return people
 
 
 @bp.get("/cases/<int:case_id>/decision-letter")

@@ -29,13 +29,19 @@ def list_org_units(svc, actor: Actor) -> list[OrgUnit]:
     return list(svc.session.scalars(select(OrgUnit).order_by(OrgUnit.id)))
 
 
-def list_people(svc, actor: Actor, *, team_id=None, active=None) -> list[Person]:
-    """The staff directory: every signed-in person may read it (to name a mediator or a panel member)."""
+def list_people(svc, actor: Actor, *, team_id=None, active=None, name: str | None = None,
+                limit: int | None = None) -> list[Person]:
+    """The staff directory: every signed-in person may read it (to name a mediator or a panel member).
+    ``name``: people whose name contains it, whatever the case (a trust has thousands: search, do not scroll)."""
     q = select(Person).order_by(Person.name, Person.id)
     if team_id:
         q = q.where(Person.team_id == team_id)
     if active is not None:
         q = q.where(Person.active == active)
+    if name and name.strip():
+        q = q.where(Person.name.icontains(name.strip(), autoescape=True))
+    if limit:
+        q = q.limit(limit)
     return list(svc.session.scalars(q))
 
 
