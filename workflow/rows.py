@@ -7,8 +7,7 @@ statements, each compiled once per process: ``bench/engine_overhead.py`` measure
 written by hand."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, case, func, insert, select, text, update
-from sqlalchemy import inspect
+from sqlalchemy import bindparam, case, func, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -35,7 +34,6 @@ _CLOSE_DEADLINES = (
 _INSERT_DEADLINE = insert(_deadline)
 DEADLINE_COLUMNS = ("case_id", "name", "state", "kind", "starts_at", "due_at", "status", "next_check_at",
                     "reminders_sent", "escalation_step", "extensions", "paused_at", "closed_at")
-
 
 OUTBOX_COLUMNS = ("dedupe_key", "case_id", "recipient_id", "to_address", "subject", "body_text", "body_html",
                   "attachments", "created_at", "status", "attempts", "next_attempt_at")
@@ -72,7 +70,8 @@ def save_case(session: Session, case: Case, conn: Connection | None = None, **ch
     values = {key: getattr(case, key) for key in pending if key != "version"}
     values.update(changes)
     values["version"] = loaded + 1
-    if (conn or session.connection()).execute(_SAVE_CASE, {"_id": case.id, "_loaded_version": loaded, **values}).rowcount != 1:
+    updated = (conn or session.connection()).execute(_SAVE_CASE, {"_id": case.id, "_loaded_version": loaded, **values})
+    if updated.rowcount != 1:
         raise StaleVersion(f"case {case.id} was changed by someone else meanwhile; reload it and try again")
     for key, value in values.items():
         set_committed_value(case, key, value)

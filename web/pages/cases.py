@@ -194,7 +194,8 @@ def trigger_form(actor, case_id, trigger):
     return render_template("pages/trigger_form.html", case=case, wf=wf, spec=spec, form=state, anchor=anchor,
                            policy=svc.policy_of(case),
                            candidates=_candidates(svc, actor, spec, request.args.get("q"), _chosen(spec, state)),
-                           search=request.args.get("q", ""), people_shown=PEOPLE_SHOWN, clocks=clocks, now=svc.clock.now(),
+                           search=request.args.get("q", ""), people_shown=PEOPLE_SHOWN, clocks=clocks,
+                           now=svc.clock.now(),
                            deadline_specs={d.name: d for d in wf.state(case.state).deadlines}), \
         (422 if state.errors else 200)
 

@@ -33,8 +33,8 @@ LONG = {"activity", "text", "reason", "details", "notes", "comments", "professio
         "measurable", "achievable", "realistic", "other_comments"}
 LABELS = {"pas": "PAs", "start": "Start", "end": "End", "time_bound": "Done by", "hours_per_year": "Hours a year",
           "agreed_by_amd": "Agreed by the Associate Medical Director", "direct_contact": "Direct contact with patients",
-          "on_call_category": "On-call category", "other_nhs_work": "Other NHS work", "non_nhs_work": "Professional non-NHS work",
-          "other_paid_employment": "Other paid employment", "linked_activities": "Linked activities (one a line)",
+          "on_call_category": "On-call category", "other_nhs_work": "Other NHS work",
+          "non_nhs_work": "Professional non-NHS work", "other_paid_employment": "Other paid employment", "linked_activities": "Linked activities (one a line)",
           "contracted_pas": "Contracted PAs", "contracted_hours": "Contracted hours"}
 
 
