@@ -101,3 +101,15 @@ def test_an_edit_made_meanwhile_is_not_overwritten(manager, svc, trust, plan):
     assert r.status_code == 302
     assert "changed this plan while you were editing" in manager.get(r.headers["Location"]).get_data(as_text=True)
     assert _current(svc, plan)[0] == before
+
+
+def test_a_row_is_changed_in_place_keeping_its_position(manager, svc, plan):
+    _, before = _current(svc, plan)
+    url = f"/plans/{plan}/edit/schedule"
+    form = manager.get(url + "?row=1").get_data(as_text=True)
+    assert "Change row 2" in form and f'value="{before["schedule"][1]["location"]}"' in form
+    r = _post(manager, url + "?row=1", {**ROW, "location": "Addenbrooke's", "row": "1", "action": "replace"})
+    assert r.status_code == 302
+    _, after = _current(svc, plan)
+    assert after["schedule"][1]["location"] == "Addenbrooke's"
+    assert after["schedule"][:1] + after["schedule"][2:] == before["schedule"][:1] + before["schedule"][2:]

@@ -146,9 +146,13 @@ def plan_edit_section(actor, plan_id, section):
         state.values[section] = content.get(section) or ""
     elif kind == "justifications":
         state.values = dict(content.get(section) or {})
+    rows = (content.get(section) or []) if kind == "rows" else []
+    editing = _row_index(request.values.get("row"), rows)  # a row being changed in place, if any
+    if editing is not None and request.method == "GET":
+        state.values = _form_values(specs, rows[editing])
     if request.method == "POST":
         action = request.form.get("action", "save")
-        changed, note = _changed(section, kind, specs, content, action, request.form, state)
+        changed, note = _changed(section, kind, specs, content, action, request.form, state, editing)
         if changed is not None and not state.errors:
             try:
                 svc.edit_job_plan(actor, plan.id, {**content, section: changed},
@@ -159,7 +163,8 @@ def plan_edit_section(actor, plan_id, section):
                       "Here is the plan as it is now.", "warning")
                 return redirect(url_for("pages.plan_edit_section", plan_id=plan.id, section=section))
             except InvalidPayload as exc:
-                _errors(exc.details.get("fields") or {}, section, kind, len(content.get(section) or []), state)
+                _errors(exc.details.get("fields") or {}, section, kind,
+                        len(rows) if editing is None else editing, state)
             except WorkflowError as exc:
                 flash(exc.message, "warning")
                 return redirect(url_for("pages.plan_edit", plan_id=plan.id))
@@ -169,14 +174,23 @@ def plan_edit_section(actor, plan_id, section):
                 return redirect(url_for("pages.plan_edit_section", plan_id=plan.id, section=section))
     return render_template("pages/plan_section.html", plan=plan, section=section, title=TITLES[section], kind=kind,
                            specs=specs, rows=content.get(section) or [], form=state, anchor=anchor,
-                           sections=SECTIONS, titles=TITLES), 400 if state.errors else 200
+                           sections=SECTIONS, titles=TITLES, editing=editing), 400 if state.errors else 200
 
 
-def _changed(section, kind, specs, content, action, form, state):
-    """The section as it will be after this form, and what changed; None when nothing is to be saved."""
+def _row_index(raw, rows: list) -> int | None:
+    return int(raw) if raw and raw.isdigit() and int(raw) < len(rows) else None
+
+
+def _changed(section, kind, specs, content, action, form, state, editing=None):
+    """The section as it will be after this form, and what changed; None when nothing is to be saved.
+    ``editing``: the row a "replace" form changes in place."""
     current = content.get(section)
     if kind == "rows":
         rows = list(current or [])
+        if action == "replace" and editing is not None:
+            state.values = {}
+            rows[editing] = _read_record(specs, form, state)
+            return rows, f"row {editing + 1} changed"
         if action.startswith("remove-"):
             index = int(action.split("-", 1)[1]) if action.split("-", 1)[1].isdigit() else -1
             if not 0 <= index < len(rows):
