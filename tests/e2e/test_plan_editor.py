@@ -113,3 +113,34 @@ def test_a_row_is_changed_in_place_keeping_its_position(manager, svc, plan):
     _, after = _current(svc, plan)
     assert after["schedule"][1]["location"] == "Addenbrooke's"
     assert after["schedule"][:1] + after["schedule"][2:] == before["schedule"][:1] + before["schedule"][2:]
+
+
+def test_an_objective_with_a_date_and_linked_activities_round_trips_002_7_1(manager, svc, plan):
+    url = f"/plans/{plan}/edit/objectives"
+    r = _post(manager, url, {"kind": "personal", "text": "Cut clinic waits to 6 weeks", "specific": "clinic waits",
+                             "measurable": "weeks waited", "achievable": "with one more session",
+                             "realistic": "agreed with the team", "time_bound[day]": "31", "time_bound[month]": "3",
+                             "time_bound[year]": "2028", "linked_activities": "Outpatient clinic\n\nAudit\n",
+                             "action": "add"})
+    assert r.status_code == 302
+    _, content = _current(svc, plan)
+    added = content["objectives"][-1]
+    assert (added["time_bound"], added["linked_activities"]) == ("2028-03-31", ["Outpatient clinic", "Audit"])
+    form = manager.get(url + f"?row={len(content['objectives']) - 1}").get_data(as_text=True)
+    assert 'value="31"' in form and 'value="2028"' in form and "Outpatient clinic\nAudit" in form
+    bad = _post(manager, url, {"kind": "personal", "text": "x", "time_bound[day]": "31", "time_bound[month]": "2",
+                               "time_bound[year]": "2028", "action": "add"})
+    assert bad.status_code == 400 and "must be a real date" in bad.get_data(as_text=True)
+
+
+def test_declaring_other_paid_work_needs_its_sessions_and_times_001_form(manager, svc, plan):
+    url = f"/plans/{plan}/edit/private_practice"
+    answers = {"other_nhs_work": "no", "non_nhs_work": "yes", "other_paid_employment": "no", "sessions": "",
+               "times": "", "details": "", "action": "save"}
+    refused = _post(manager, url, answers)
+    assert refused.status_code == 400 and "say how many sessions and at what times" in refused.get_data(as_text=True)
+    assert _post(manager, url, {**answers, "sessions": "1", "times": "Friday afternoons"}).status_code == 302
+    _, content = _current(svc, plan)
+    assert content["private_practice"] == {"other_nhs_work": False, "non_nhs_work": True,
+                                           "other_paid_employment": False, "sessions": 1.0,
+                                           "times": "Friday afternoons", "details": None}
