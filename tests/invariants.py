@@ -10,7 +10,7 @@ from collections import defaultdict
 from sqlalchemy import select
 
 from workflow import access
-from workflow.deadlines import OPEN_STATUSES
+from workflow.models import DEADLINE_OPEN_STATUSES as OPEN_STATUSES
 from workflow.models import Case, Deadline, Event, OutboxMessage, Person
 
 

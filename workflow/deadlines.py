@@ -12,7 +12,6 @@ from sqlalchemy import select
 from . import rows
 from .models import Deadline
 from .policy.model import DeadlineSpec
-from .rows import OPEN_STATUSES  # noqa: F401  (the statuses of a running clock, for callers of this module)
 from .trust_calendar import calendar_for
 
 

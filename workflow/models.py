@@ -222,6 +222,9 @@ class Event(Base):
 DEADLINE_STATUSES = ("open", "met", "breached", "cancelled", "expired", "paused")
 
 
+DEADLINE_OPEN_STATUSES = ("open", "breached", "paused")  # a clock still running (or stopped for a while)
+
+
 class Deadline(Base):
     """A clock of a case. ``next_check_at`` is when the sweep must next look at it (a reminder, the
     breach, the next escalation step); the sweep reads only rows with status open/breached and

@@ -134,8 +134,7 @@ def invitation_attachments(ctx, recipients: list[Person]) -> tuple[list[str], li
 
 
 def _organizer(ctx) -> str:
-    person = ctx.session.get(Person, ctx.actor.person_id) if ctx.actor.person_id else None
-    return person.email if person else "job-planning@localhost"
+    return ctx.actor_person.email if ctx.actor_person is not None else "job-planning@localhost"
 
 
 def notify_transition(ctx, event, roles: tuple[str, ...]) -> list[Person]:

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .errors import StaleVersion
+from .models import DEADLINE_OPEN_STATUSES as OPEN_STATUSES
 from .models import Case, Deadline, Event, OutboxMessage
 
-OPEN_STATUSES = ("open", "breached", "paused")
 
 _event, _deadline, _outbox = Event.__table__, Deadline.__table__, OutboxMessage.__table__
 

@@ -1,7 +1,7 @@
 """Every path through cpft-medical-2017 (002 POL/004/042), one scenario per clause."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import select
@@ -9,7 +9,7 @@ from sqlalchemy import select
 from tests.conftest import actor
 from tests.integration.scenario import fire, full_panel, open_deadline, plan_content, spa_of, state, sweep_deadline
 from workflow.errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied, TriggerNotAllowedInState
-from workflow.models import Case, CaseParticipant, Event, JobPlan, JobPlanVersion
+from workflow.models import Case, CaseParticipant, JobPlan, JobPlanVersion
 from workflow.panel import panel_sittings
 from workflow.service.plans import plan_in_force
 

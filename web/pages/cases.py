@@ -9,6 +9,7 @@ from sqlalchemy import select
 from workflow.errors import InvalidPayload, NotFound, StaleVersion, WorkflowError
 from workflow.models import Case, CaseParticipant, Deadline, Person
 from workflow.service import mailbox
+from workflow.service import people as directory
 from workflow.service.deadlines import changeable
 from workflow.service.documents import list_documents
 from workflow.service.inbox import open_deadlines, who_holds_the_ball
@@ -238,13 +239,12 @@ def _candidates(svc, actor, spec, search: str | None, chosen: str | None):
     contains the search, or the first of the directory; with whoever is already chosen."""
     if not any(f.type == "person" for f in spec.payload):
         return []
-    from workflow.service.people import list_people
-
-    people = list_people(svc, actor, active=True, name=search, limit=PEOPLE_SHOWN + 1)
+    people = directory.list_people(svc, actor, active=True, name=search, limit=PEOPLE_SHOWN + 1)
     if chosen and chosen.isdigit() and all(p.id != int(chosen) for p in people):
-        person = svc.session.get(Person, int(chosen))
-        if person is not None:
-            people.insert(0, person)
+        try:
+            people.insert(0, directory.get_person(svc, actor, int(chosen)))
+        except NotFound:
+            pass  # the service refuses the form with this id anyway
     return people
 
 

@@ -126,7 +126,7 @@ def plan_edit(actor, plan_id):
     content = plan_service.version(plan, plan.current_version).content
     assessment = plan_service.assess(svc, actor, plan_id)
     return render_template("pages/plan_edit.html", plan=plan, content=content, sections=EDITABLE, titles=TITLES,
-                           kinds={s: kind_of(s) for s in EDITABLE}, assessment=assessment)
+                           assessment=assessment)
 
 
 @bp.route("/plans/<int:plan_id>/edit/<section>", methods=["GET", "POST"])

@@ -60,6 +60,10 @@ class PolicyRegistry:
                            f"({', '.join(sorted(matches)) or 'none'}); name the policy")
         return self.latest(matches.pop())
 
+    def for_person(self, person, policy_id: str | None = None) -> Policy:
+        """The newest version of the named policy, or else of the one that covers the person's staff group."""
+        return self.latest(policy_id) if policy_id else self.for_staff_group(person.staff_group or "")
+
     def ids(self) -> list[str]:
         return sorted({pid for pid, _ in self._by_key})
 

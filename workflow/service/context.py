@@ -26,6 +26,7 @@ class FireContext:
     reason: str | None
     now: datetime
     settings: object
+    actor_person: object | None = None  # the Person acting (None for the scheduler)
     actor_name: str = ""
     connection: Connection | None = None  # the session's, in this transaction: for the Core statements of rows.py
     event: "AppendedEvent | None" = None

@@ -116,7 +116,7 @@ class JobPlanning:
             subject = self.session.get(Person, subject_id)
             if subject is None:
                 raise NotFound(f"person {subject_id} was not found")
-            policy = self.policies.latest(policy_id) if policy_id else self.policies.for_staff_group(subject.staff_group or "")
+            policy = self.policies.for_person(subject, policy_id)
             plan = self.session.get(JobPlan, job_plan_id) if job_plan_id else None
             if job_plan_id and (plan is None or plan.person_id != subject.id):
                 raise NotFound(f"job plan {job_plan_id} of {subject.name} was not found")
@@ -181,7 +181,7 @@ class JobPlanning:
             if person is None:
                 raise NotFound(f"person {person_id} was not found")
             self._require_plan_editor(actor, person)
-            policy = self.policies.latest(policy_id) if policy_id else self.policies.for_staff_group(person.staff_group or "")
+            policy = self.policies.for_person(person, policy_id)
             from .plans import new_plan
 
             plan = new_plan(self, actor, content, "first draft", kind="individual", person_id=person.id,
@@ -215,15 +215,22 @@ class JobPlanning:
     # ---- internals -------------------------------------------------------------------------------
 
     def _context(self, case, policy, spec, actor, role, values, reason) -> FireContext:
-        person = None
-        if actor.person_id:  # mostly the practitioner or the manager, loaded with the case
-            known = {case.subject_id: "subject", case.manager_id: "manager"}.get(actor.person_id)
-            person = getattr(case, known) if known else self.session.get(Person, actor.person_id)
+        person = self._person_acting(actor, case)
         return FireContext(service=self, session=self.session, case=case, policy=policy,
                            workflow=policy.workflow(case.workflow), spec=spec, actor=actor, role=role,
                            values=values, reason=reason, now=self.clock.now(), settings=self.settings,
-                           actor_name=person.name if person else (actor.label or "the system"),
+                           actor_person=person, actor_name=person.name if person else (actor.label or "the system"),
                            connection=self.session.connection())
+
+    def _person_acting(self, actor: Actor, case: Case) -> Person | None:
+        """Mostly the practitioner or the manager, loaded with the case; anyone else is looked up."""
+        if not actor.person_id:
+            return None
+        if actor.person_id == case.subject_id:
+            return case.subject
+        if actor.person_id == case.manager_id:
+            return case.manager
+        return self.session.get(Person, actor.person_id)
 
     def _fire(self, case: Case, trigger: str, actor: Actor, payload, reason, as_role, depth: int,
               held: set[str] | None = None) -> FireResult:

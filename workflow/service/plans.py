@@ -179,7 +179,7 @@ def agree_team_plan(svc, actor: Actor, plan_id: int, *, expected_version: int | 
 def _contract_wte(svc, person: Person) -> float:
     """WTE from the contract alone, on the full-time basis of the person's policy (10 PAs or its hours)."""
     try:
-        policy = svc.policies.for_staff_group(person.staff_group or "")
+        policy = svc.policies.for_person(person)
     except NotFound:
         policy = None
     rules = policy.rules_for(person.staff_group) if policy else None

@@ -52,13 +52,9 @@ def team_of(svc, actor: Actor) -> list[TeamMember]:
 NEW_STARTER = "new_starter"
 
 
-def _policy_for(svc, person: Person):
-    return svc.policies.for_staff_group(person.staff_group or "")
-
-
 def _has_interim_plans(svc, person: Person) -> bool:
     try:
-        return NEW_STARTER in _policy_for(svc, person).workflows
+        return NEW_STARTER in svc.policies.for_person(person).workflows
     except NotFound:  # a staff group no loaded policy covers: nothing to offer
         return False
 
@@ -71,7 +67,7 @@ def start_interim_plan(svc, actor: Actor, person_id: int) -> Case:
         if person is None:
             raise NotFound(f"person {person_id} was not found")
         require_editor(svc, actor, person)
-        policy = _policy_for(svc, person)
+        policy = svc.policies.for_person(person)
         if NEW_STARTER not in policy.workflows:
             raise ConditionFailed(f"{policy.title} has no interim plan for new practitioners; start the sign-off "
                                   "of their job plan instead")
@@ -101,7 +97,7 @@ def start_sign_off(svc, actor: Actor, person_id: int) -> Case:
                                                            Case.closed_at.is_(None), Case.state != "agreed"))
         if running is not None:
             raise ConditionFailed(f"{person.name} already has a sign-off under way (case {running})")
-        policy = svc.policies.for_staff_group(person.staff_group or "")
+        policy = svc.policies.for_person(person)
         previous = last_agreed_plan(svc, person.id)
         if previous is not None:
             content = dict(version(previous, previous.agreed_version).content)
