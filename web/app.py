@@ -46,7 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         "clock": app.config.get("JOBPLAN_CLOCK") or SystemClock(),
     }
 
-    from . import assets, filters
+    from . import assets, filters, operators
     from .pages import bp as pages_bp
 
     # Every template is escaped, the NHS.UK macros (.jinja) included: they mark their HTML params safe.
@@ -58,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(pages_bp)
     filters.register(app)
     _init_sign_in(app)
+    operators.init_app(app)
 
     @app.get("/healthz")
     def healthz():

@@ -19,7 +19,38 @@ def _create_app():
         raise click.ClickException("the policy files do not load, so the service cannot start:\n" + exc.message)
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False)
+class _Group(FlaskGroup):
+    """Every error a command meets is one line a person can act on, never a traceback
+    (JOBPLAN_TRACEBACK=1 shows it, for a developer)."""
+
+    def invoke(self, ctx):
+        import os
+
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
+        from workflow.errors import WorkflowError
+
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 — turned into one line below
+            if os.environ.get("JOBPLAN_TRACEBACK") == "1":
+                raise
+            raise click.ClickException(_one_line(exc, WorkflowError, (OperationalError, ProgrammingError))) from None
+
+
+def _one_line(exc, domain_error, database_errors) -> str:
+    if isinstance(exc, domain_error):
+        return exc.message
+    if isinstance(exc, database_errors):
+        first = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        return f"the database refused: {first} (is DATABASE_URL right, and has `jobplan db upgrade` run?)"
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if isinstance(exc, (RuntimeError, ValueError, OSError)) else f"{type(exc).__name__}: {text}"
+
+
+@click.group(cls=_Group, create_app=_create_app, add_default_commands=False, add_version_option=False)
 def main():
     """Job planning: sign-off, mediation and appeal workflows driven by policy files."""
 
@@ -53,6 +84,33 @@ def upgrade_database() -> None:
     upgrade()
 
 
+def require_policies_in_use() -> None:
+    """Refuse to start when cases use a policy version the folder no longer holds: every page that shows such
+    a case would fail, so say so once, at start-up."""
+    from workflow.service.health import missing_policy_versions
+
+    from .app import service
+
+    missing = missing_policy_versions(service())
+    if missing:
+        raise click.ClickException(f"cases use {', '.join(missing)}, which is not in the policy folder "
+                                   "(JOBPLAN_POLICY_DIR): restore the file before starting")
+
+
+@main.command("doctor")
+@with_appcontext
+def doctor_command():
+    """Check, one line each: database, migrations, policies, role holders, mail server, scheduler."""
+    from flask import current_app
+
+    from .operators import run_checks
+
+    checks = run_checks(current_app._get_current_object())
+    for c in checks:
+        click.echo(c.line())
+    sys.exit(0 if all(c.ok for c in checks) else 1)
+
+
 @main.command("demo")
 @with_appcontext
 def demo_command():
@@ -83,6 +141,7 @@ def serve_command(host, port, demo):
         click.echo("Installing the NHS.UK design system and the diagram renderer (npm ci, once)...")
         assets.install()
     upgrade_database()
+    require_policies_in_use()
     app = current_app._get_current_object()
     if demo:
         click.echo(load_demo(service(), only_if_empty=True))
@@ -262,6 +321,7 @@ def scheduler_command():
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our jobs log their own one-line summaries
+    require_policies_in_use()
     app = current_app._get_current_object()
     click.echo(f"scheduler: sweep every {app.config['JOBPLAN_SWEEP_SECONDS']} s, mail every "
                f"{app.config['JOBPLAN_MAIL_SECONDS']} s (database: {app.config['SQLALCHEMY_DATABASE_URI']})")

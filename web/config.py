@@ -37,6 +37,8 @@ def from_environment(instance_path: str) -> dict:
         # e.g. redis://host:6379/0 (pip install 'jobplan[redis]').
         "RATELIMIT_STORAGE_URI": os.environ.get("JOBPLAN_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_KEY_PREFIX": os.environ.get("JOBPLAN_RATELIMIT_KEY_PREFIX", "jobplan"),
+        "JOBPLAN_METRICS_TOKEN": os.environ.get("JOBPLAN_METRICS_TOKEN"),
+        "JOBPLAN_LOG_FORMAT": os.environ.get("JOBPLAN_LOG_FORMAT", "text"),
         "JOBPLAN_OIDC_ISSUER": os.environ.get("JOBPLAN_OIDC_ISSUER"),
         "JOBPLAN_OIDC_CLIENT_ID": os.environ.get("JOBPLAN_OIDC_CLIENT_ID"),
         "JOBPLAN_OIDC_CLIENT_SECRET": os.environ.get("JOBPLAN_OIDC_CLIENT_SECRET"),
@@ -60,5 +62,7 @@ def validate(config: dict) -> None:
     for key in ("JOBPLAN_SWEEP_SECONDS", "JOBPLAN_MAIL_SECONDS"):
         if int(config.get(key) or 0) < 1:
             problems.append(f"{key} must be a whole number of seconds, 1 or more")
+    if config.get("JOBPLAN_LOG_FORMAT", "text") not in ("text", "json"):
+        problems.append("JOBPLAN_LOG_FORMAT must be text or json")
     if problems:
         raise RuntimeError("configuration: " + "; ".join(problems))
