@@ -84,6 +84,9 @@ def _init_sign_in(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     limiter.init_app(app)
     app.register_blueprint(auth.bp)
+    from . import accounts
+
+    app.register_blueprint(accounts.bp)
     auth.init_oidc(app)
     init_api(app)
     for blp in app.blueprints.values():

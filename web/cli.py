@@ -97,6 +97,50 @@ def require_policies_in_use() -> None:
                                    "(JOBPLAN_POLICY_DIR): restore the file before starting")
 
 
+@main.group()
+def trust():
+    """Set up this deployment's trust."""
+
+
+@trust.command("init")
+@click.option("--name", required=True, help="The trust's name, e.g. 'Northfell Partnership NHS Foundation Trust'.")
+@click.option("--admin", "admin_email", required=True, metavar="EMAIL", help="Its first administrator's email.")
+@click.option("--admin-name", default=None, help="The administrator's name (default: from the email).")
+@with_appcontext
+def trust_init(name, admin_email, admin_name):
+    """On an empty database: create the trust and its first administrator, and print a one-time sign-in link.
+    Run again, it changes nothing and says so."""
+    from workflow.service.accounts import init_trust
+
+    from .app import service
+
+    upgrade_database()
+    result = init_trust(service(), name, admin_email, admin_name)
+    click.echo(result.message)
+    if result.link is not None:
+        click.echo(f"One-time link to set the password (works once, until {result.link.expires_at:%d %B %Y %H:%M} "
+                   f"UTC): {result.link.url}")
+
+
+@main.group()
+def account():
+    """People's accounts."""
+
+
+@account.command("link")
+@click.argument("email")
+@with_appcontext
+def account_link(email):
+    """Print a one-time link with which the person at EMAIL sets a new password (older links stop working)."""
+    from workflow.service.accounts import link_for_email
+
+    from .app import service
+
+    issued = link_for_email(service(), email)
+    click.echo(f"One-time link for {issued.person.name} (works once, until {issued.expires_at:%d %B %Y %H:%M} UTC): "
+               f"{issued.url}")
+
+
 @main.command("doctor")
 @with_appcontext
 def doctor_command():

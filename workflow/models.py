@@ -296,6 +296,24 @@ class ApiToken(Base):
     person: Mapped[Person] = relationship()
 
 
+class SignInLink(Base):
+    """A one-time link that lets a person set their password: the first administrator's (``jobplan trust
+    init``), an invitation, or a reset. Only the SHA-256 of its secret is kept; it works once, until it expires."""
+
+    __tablename__ = "sign_in_link"
+    __table_args__ = (CheckConstraint("purpose in ('bootstrap', 'invite', 'reset')", name="sign_in_link_purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    person: Mapped[Person] = relationship()
+
+
 class Document(Base):
     """Evidence attached to a case (002 7.8.3 evidence, 7.8.8 appeal papers). Stored once with its
     SHA-256; a new upload is a new row, never an overwrite."""
