@@ -114,10 +114,12 @@ def test_item_1_post_cases_keeps_the_team_routes_sign_off_under_way_rule(client,
     assert svc.session.scalar(select(func.count(Case.id))) == 2
 
 
-def _fire(client, auth, who, case_id, trigger, payload):
+def _fire(client, auth, who, case_id, trigger, payload, seen_by=None):
+    """Fire as ``who``, with the case's current ETag as ``seen_by`` (default ``who``) reads it."""
     h = auth(who)
+    tag = etag_of(client, auth(seen_by) if seen_by else h, case_id)
     return client.post(f"/api/v1/cases/{case_id}/triggers/{trigger}", json={"payload": payload},
-                       headers={**h, "If-Match": etag_of(client, h, case_id)})
+                       headers={**h, "If-Match": tag})
 
 
 def test_item_1_a_mediator_must_hold_the_office_the_policy_names_004_stage_2(client, auth, svc, trust):
@@ -147,6 +149,27 @@ def test_item_1_no_seat_goes_to_a_leaver_or_a_party_to_the_dispute_002_7_8_10(cl
     svc.session.commit()
     r = _fire(client, auth, trust.doctor, dispute.appeal, "nominate_panel_member", {"person": trust.nominee.id})
     assert r.status_code == 200, r.get_json()
+
+
+def test_item_1_only_the_named_party_fills_a_seat_or_names_a_representative_002_7_8_10_13(
+        client, auth, svc, trust, dispute):
+    """Guards that held before issue 13 and must keep holding: an outsider or a panel member cannot put
+    themselves on someone's panel, nor name the practitioner's representative; nobody names a lawyer."""
+    for intruder in (trust.colleague, trust.panel_list[0], trust.nominee):
+        r = _fire(client, auth, intruder, dispute.appeal, "nominate_panel_member", {"person": intruder.id},
+                  seen_by=trust.doctor)
+        assert r.status_code in (403, 404), (intruder.name, r.get_json())
+    r = _fire(client, auth, trust.colleague, dispute.appeal, "name_representative",
+              {"representative_name": "Me", "representative_type": "work_colleague"}, seen_by=trust.doctor)
+    assert r.status_code == 404
+    r = _fire(client, auth, trust.ceo, dispute.appeal, "name_representative",
+              {"representative_name": "Trust Counsel", "representative_type": "work_colleague"})
+    assert r.status_code == 403
+    r = _fire(client, auth, trust.doctor, dispute.appeal, "name_representative",
+              {"representative_name": "A Solicitor", "representative_type": "legal"})
+    assert r.status_code == 409 and "7.8.13" in r.get_json()["detail"]
+    r = _fire(client, auth, trust.ceo, dispute.appeal, "allocate_list_member", {"person": trust.ceo.id})
+    assert r.status_code == 422  # the list member is chosen by the service (7.8.11), never named by a client
 
 
 # ---- item 9: races end in one winner -----------------------------------------------------------
