@@ -17,8 +17,8 @@ from ..errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied
 from ..models import Case, Event, JobPlan, JobPlanVersion, Person
 from ..payload import to_json, validate_payload
 from ..policy.registry import PolicyRegistry
-from .context import AppendedEvent, FireContext, FireResult, TriggerInfo
 from . import starts
+from .context import AppendedEvent, FireContext, FireResult, TriggerInfo
 from .documents import check_payload_documents
 from .uow import write_transaction
 
