@@ -6,7 +6,7 @@ from typing import Callable
 from sqlalchemy import select
 
 from .errors import ConditionFailed, InvalidPayload
-from .models import CaseParticipant, JobPlanVersion, Person, Signature
+from .models import CaseParticipant, JobPlanVersion, Signature
 
 ACTIONS: dict[str, Callable] = {}
 
@@ -69,10 +69,10 @@ def fire_parent(ctx, trigger: str, payload: dict | None = None, optional: bool =
 
 @action
 def add_participant(ctx, role: str, field: str = "person") -> None:
-    person_id = ctx.values.get(field)
-    person = ctx.session.get(Person, person_id) if person_id else None
-    if person is None:
-        raise InvalidPayload(f"no person with id {person_id}", fields={field: ["unknown person"]})
+    """Name the person in ``field`` to the seat ``role``, if they may sit there (``workflow.seats``)."""
+    from .seats import eligible_for_seat
+
+    person = eligible_for_seat(ctx.session, ctx.case, ctx.policy, role, ctx.values.get(field), field)
     ctx.session.add(CaseParticipant(case_id=ctx.case.id, person_id=person.id, role=role, status="active",
                                     name=person.name, data={}, added_at=ctx.now))
 

@@ -55,6 +55,8 @@ class OrgUnit(Base):
 
 class Person(Base):
     __tablename__ = "person"
+    # Nobody is their own clinical manager (issue 13 item 1): the staff import refuses it, the database too.
+    __table_args__ = (CheckConstraint("manager_id IS NULL OR manager_id <> id", name="person_not_own_manager"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_number: Mapped[str | None] = mapped_column(String(40), unique=True)
@@ -154,7 +156,8 @@ class Case(Base):
 
     __tablename__ = "workflow_case"
     __table_args__ = (Index("ix_case_state", "policy_id", "workflow", "state"),
-                      CheckConstraint("(closed_at IS NULL) OR (closed_at >= opened_at)", name="case_closed_after_open"))
+                      CheckConstraint("(closed_at IS NULL) OR (closed_at >= opened_at)", name="case_closed_after_open"),
+                      CheckConstraint("manager_id IS NULL OR manager_id <> subject_id", name="case_manager_not_subject"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workflow: Mapped[str] = mapped_column(String(60))

@@ -116,10 +116,10 @@ def test_405_and_unknown_paths_are_problems_too(client, auth, trust):
     assert_problem(client.get("/api/v1/nothing-here", headers=auth(trust.md)), 404)
 
 
-def test_starting_a_case_with_an_unknown_manager_is_a_404_not_a_500(client, auth, trust):
+def test_starting_a_case_naming_any_manager_or_an_unknown_workflow_is_a_422_not_a_500(client, auth, trust):
     r = client.post("/api/v1/cases", headers=auth(trust.directorate),
                     json={"workflow": "sign_off", "subject_id": trust.doctor.id, "manager_id": 999999})
-    assert_problem(r, 404)
+    assert_problem(r, 422)
     r = client.post("/api/v1/cases", headers=auth(trust.directorate),
                     json={"workflow": "no_such_workflow", "subject_id": trust.doctor.id})
     assert_problem(r, 422)

@@ -27,6 +27,17 @@ def test_starting_a_sign_off_makes_a_plan_and_its_case_together_002_7_5(svc, tru
         start_sign_off(svc, actor(trust.manager), trust.doctor.id)
 
 
+def test_starting_a_case_directly_keeps_the_same_sign_off_under_way_rule_issue_13_item_1(svc, trust):
+    running = start_sign_off(svc, actor(trust.manager), trust.doctor.id)
+    with pytest.raises(ConditionFailed, match=f"already has a sign-off under way \\(case {running.id}\\)"):
+        svc.start_case(actor(trust.manager), "sign_off", trust.doctor.id)
+    svc.session.rollback()
+    direct = svc.start_case(actor(trust.manager), "sign_off", trust.colleague.id)
+    assert direct.manager_id == trust.manager.id  # the trust's record, not the caller's word
+    with pytest.raises(ConditionFailed, match="already has a sign-off under way"):
+        start_sign_off(svc, actor(trust.manager), trust.colleague.id)
+
+
 def test_a_refused_start_leaves_no_plan_behind(svc, trust):
     plans = svc.session.scalar(select(func.count(JobPlan.id)))
     with pytest.raises(PermissionDenied):

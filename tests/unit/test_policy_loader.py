@@ -132,3 +132,15 @@ def test_policy_check_command_exit_codes(tmp_path):
     assert f"{bad_file}: workflows.appeal.initial: unknown state 'nowhere'" in failed.output
     missing = runner.invoke(main, ["policy", "check", str(tmp_path / "absent.yaml")])
     assert missing.exit_code == 1 and "cannot be read" in missing.output
+
+
+def test_appointed_from_belongs_to_a_seat_and_names_roles_held_by_assignment_issue_13_item_1():
+    doc = medical()
+    doc["roles"]["mediator"]["appointed_from"] = ["medical_director", "appeal_panel_list"]  # an office, a list
+    load_policy_text(yaml.safe_dump(doc, sort_keys=False), name="ok.yaml")
+    doc["roles"]["clinical_manager"]["appointed_from"] = ["medical_director"]
+    doc["roles"]["panel_chair"]["appointed_from"] = ["practitioner"]
+    assert set(paths(refused(doc))) == {
+        ("roles.clinical_manager.appointed_from", "only a participant seat is appointed to; this role's scope is manager"),
+        ("roles.panel_chair.appointed_from", "'practitioner' is held by subject, not by a role assignment, so it "
+                                             "cannot say who may be named")}

@@ -53,10 +53,11 @@ class Cases(MethodView):
     @blp.response(201, CaseDetailSchema, headers=ETAG_HEADER)
     @document_errors(blp, 401, 403, 404, 422)
     def post(self, data):
-        """Start a case (a sign-off is started by the clinical manager or the Medical Directorate)."""
+        """Start a case (a sign-off is started by the clinical manager or the Medical Directorate). The case's
+        clinical manager is the practitioner's manager on the trust's record; a request cannot name one."""
         s = svc()
         case = case_queries.start_case(s, actor(), data["workflow"], data["subject_id"], policy_id=data["policy_id"],
-                                       job_plan_id=data["job_plan_id"], manager_id=data["manager_id"])
+                                       job_plan_id=data["job_plan_id"])
         body, _, headers = case_detail(s, actor(), case.id)
         return body, 201, headers
 

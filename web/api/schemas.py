@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_smorest.fields import Upload
-from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
 
 MAX_ID = 2**31 - 1  # ids are 32-bit in the database; anything larger cannot exist
 
@@ -213,7 +213,15 @@ class CaseCreateSchema(Strict):
     subject_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
     policy_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=80))
     job_plan_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
-    manager_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
+
+    @pre_load
+    def _manager_is_the_record(self, data, **kwargs):
+        """The clinical manager is never the caller's word (issue 13 item 1): say so, not just "unknown field"."""
+        if isinstance(data, dict) and "manager_id" in data:
+            raise ValidationError({"manager_id": [
+                "the clinical manager is taken from the trust's record of who manages whom; it cannot be named "
+                "here. Change it through the staff import"]})
+        return data
 
 
 class FireSchema(Strict):

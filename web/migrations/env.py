@@ -97,9 +97,23 @@ def run_migrations_online():
             target_metadata=get_metadata(),
             **conf_args
         )
-
-        with context.begin_transaction():
-            context.run_migrations()
+        # SQLite: batch mode rebuilds a table (drop, then rename a copy), which a table other tables point at
+        # cannot survive with foreign keys on. The pragma only takes effect outside a transaction, so it is
+        # set on the driver's connection before the migration's transaction, and every key is checked at its
+        # end (Alembic's batch-mode documentation; SQLite's "making other kinds of table schema changes").
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"the migration left foreign keys pointing nowhere: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

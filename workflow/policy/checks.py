@@ -27,12 +27,29 @@ def check_policy(policy: Policy) -> list[tuple[str, str]]:
         if policy.holiday_region not in holidays.UK.subdivisions:
             problems.append(("calendar.holidays", f"unknown UK holiday region {policy.holiday_region!r}; "
                                                   f"use one of {', '.join(holidays.UK.subdivisions)}"))
+    problems.extend(_check_seats(policy))
     for name in REQUIRED_WORKFLOWS:
         if name not in policy.workflows:
             problems.append((f"workflows.{name}", "is missing: every policy defines sign_off, disagreement and appeal"))
     for wname, wf in policy.workflows.items():
         problems.extend(_check_workflow(policy, wname, wf, CONDITIONS, ACTIONS))
     problems.extend(_check_content_rules(policy))
+    return problems
+
+
+def _check_seats(policy: Policy) -> list[tuple[str, str]]:
+    """``appointed_from`` belongs to a seat someone is named to, and names roles held by assignment (a role of
+    the policy with scope office or care_group, or an assignment the policy does not act on, such as a list)."""
+    problems = []
+    for name, role in policy.roles.items():
+        if role.appointed_from and role.scope != "participant":
+            problems.append((f"roles.{name}.appointed_from", "only a participant seat is appointed to; this role's "
+                                                             f"scope is {role.scope}"))
+        for source in role.appointed_from:
+            held = policy.roles.get(source)
+            if held is not None and held.scope not in ("office", "care_group"):
+                problems.append((f"roles.{name}.appointed_from", f"{source!r} is held by {held.scope}, not by a role "
+                                                                 "assignment, so it cannot say who may be named"))
     return problems
 
 

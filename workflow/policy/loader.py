@@ -72,7 +72,8 @@ def _as_list(value):
 
 
 def _build(d: dict, name: str, digest: str) -> Policy:
-    roles = {k: RoleSpec(name=k, scope=v["scope"], title=v["title"], clause=v["clause"]) for k, v in d["roles"].items()}
+    roles = {k: RoleSpec(name=k, scope=v["scope"], title=v["title"], clause=v["clause"],
+                         appointed_from=tuple(v["appointed_from"])) for k, v in d["roles"].items()}
     workflows = {}
     for wname, w in d["workflows"].items():
         states = []

@@ -21,6 +21,7 @@ class RoleSpec:
     scope: str
     title: str
     clause: str | None = None
+    appointed_from: tuple[str, ...] = ()  # a seat (scope participant) only these role assignments may fill
 
 
 @dataclass(frozen=True)

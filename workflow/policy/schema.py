@@ -31,6 +31,8 @@ class RoleSchema(_Strict):
     title = fields.String(required=True)
     scope = fields.String(required=True, validate=validate.OneOf(SCOPES))
     clause = fields.String(load_default=None)
+    appointed_from = fields.List(fields.String(validate=NAME), load_default=list, metadata={
+        "description": "A participant seat: whoever is named to it must hold one of these role assignments"})
 
 
 class DurationSchema(_Strict):

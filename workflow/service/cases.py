@@ -55,13 +55,6 @@ def list_deadlines(svc, actor: Actor, *, status=None, overdue=None) -> list[Dead
     return rows
 
 
-def start_case(svc, actor: Actor, workflow: str, subject_id: int, *, policy_id=None, job_plan_id=None,
-               manager_id=None) -> Case:
-    """Start a case; a named clinical manager must be a person on record (else NotFound)."""
-    from ..errors import NotFound
-    from ..models import Person
-
-    if manager_id is not None and svc.session.get(Person, manager_id) is None:
-        raise NotFound(f"person {manager_id} was not found")
-    return svc.start_case(actor, workflow, subject_id, policy_id=policy_id, job_plan_id=job_plan_id,
-                          manager_id=manager_id)
+def start_case(svc, actor: Actor, workflow: str, subject_id: int, *, policy_id=None, job_plan_id=None) -> Case:
+    """Start a case; its clinical manager is the practitioner's manager on the trust's record."""
+    return svc.start_case(actor, workflow, subject_id, policy_id=policy_id, job_plan_id=job_plan_id)

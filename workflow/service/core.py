@@ -17,6 +17,7 @@ from ..errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied
 from ..models import Case, Event, JobPlan, JobPlanVersion, Person
 from ..payload import to_json, validate_payload
 from ..policy.registry import PolicyRegistry
+from . import starts
 from .context import AppendedEvent, FireContext, FireResult, TriggerInfo
 from .documents import check_payload_documents
 from .uow import write_transaction
@@ -110,21 +111,23 @@ class JobPlanning:
     # ---- cases -----------------------------------------------------------------------------------
 
     def start_case(self, actor: Actor, workflow: str, subject_id: int, *, policy_id: str | None = None,
-                   job_plan_id: int | None = None, manager_id: int | None = None) -> Case:
-        """Open a case on the newest version of the policy; it keeps that version to the end."""
+                   job_plan_id: int | None = None) -> Case:
+        """Open a case on the newest version of the policy; it keeps that version to the end. Its clinical
+        manager is the practitioner's manager on the trust's record, never the caller's word."""
         with write_transaction(self.session):
-            subject = self.session.get(Person, subject_id)
-            if subject is None:
-                raise NotFound(f"person {subject_id} was not found")
+            subject = starts.lock_person(self.session, subject_id)
             policy = self.policies.for_person(subject, policy_id)
             plan = self.session.get(JobPlan, job_plan_id) if job_plan_id else None
             if job_plan_id and (plan is None or plan.person_id != subject.id):
                 raise NotFound(f"job plan {job_plan_id} of {subject.name} was not found")
-            case = self._start_case(actor, workflow, subject, policy, plan, manager_id or subject.manager_id)
+            case = self._start_case(actor, workflow, subject, policy, plan)
         return case
 
-    def _start_case(self, actor: Actor, workflow: str, subject: Person, policy, plan, manager_id) -> Case:
-        """Inside the caller's transaction: the workflow's ``started_by`` roles decide who may open it."""
+    def _start_case(self, actor: Actor, workflow: str, subject: Person, policy, plan) -> Case:
+        """Inside the caller's transaction, with the subject locked (``starts.lock_person``): the workflow's
+        ``started_by`` roles decide who may open it, the manager is the subject's on record, and a sign-off
+        already under way refuses a second one."""
+        manager_id = subject.manager_id
         if workflow not in policy.workflows:
             raise UnknownTrigger(f"{policy.id} has no workflow {workflow!r}; it has {', '.join(policy.workflows)}")
         wf = policy.workflow(workflow)
@@ -134,6 +137,7 @@ class JobPlanning:
         if not roles:
             allowed = ", ".join(policy.roles[r].title for r in wf.started_by) or "nobody (it follows from another case)"
             raise PermissionDenied(f"a {wf.title} case for {subject.name} may be started by: {allowed}")
+        starts.refuse_second_case(self.session, subject, workflow)
         return self._open_case(policy, workflow, subject, actor, sorted(roles)[0], plan=plan, manager_id=manager_id,
                                parent=None)
 

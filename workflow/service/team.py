@@ -12,6 +12,7 @@ from ..actors import Actor
 from ..errors import ConditionFailed, NotFound
 from ..models import Case, Deadline, JobPlan, Person
 from .plans import last_agreed_plan, new_plan, require_editor, version
+from .starts import NEW_STARTER, lock_person
 from .uow import write_transaction
 
 
@@ -49,9 +50,6 @@ def team_of(svc, actor: Actor) -> list[TeamMember]:
     return out
 
 
-NEW_STARTER = "new_starter"
-
-
 def _has_interim_plans(svc, person: Person) -> bool:
     try:
         return NEW_STARTER in svc.policies.for_person(person).workflows
@@ -63,9 +61,7 @@ def start_interim_plan(svc, actor: Actor, person_id: int) -> Case:
     """Someone new: an empty interim plan and the case whose clock gives a month from their start date to
     agree it (002 7.4.3), in one transaction. The interim plan's own sign-off is started from that case."""
     with write_transaction(svc.session):
-        person = svc.session.get(Person, person_id)
-        if person is None:
-            raise NotFound(f"person {person_id} was not found")
+        person = lock_person(svc.session, person_id)
         require_editor(svc, actor, person)
         policy = svc.policies.for_person(person)
         if NEW_STARTER not in policy.workflows:
@@ -76,12 +72,9 @@ def start_interim_plan(svc, actor: Actor, person_id: int) -> Case:
                                   f"from it ({policy.source_document} 7.4.3): ask HR to record it first")
         if last_agreed_plan(svc, person.id) is not None:
             raise ConditionFailed(f"{person.name} already has an agreed job plan; start this year's sign-off instead")
-        running = svc.session.scalar(select(Case.id).where(Case.subject_id == person.id, Case.workflow == NEW_STARTER))
-        if running is not None:
-            raise ConditionFailed(f"{person.name}'s interim plan was already started (case {running})")
         plan = new_plan(svc, actor, {}, "interim plan, first draft", kind="individual", person_id=person.id,
                         policy_id=policy.id, interim=True)
-        case = svc._start_case(actor, NEW_STARTER, person, policy, plan, person.manager_id)
+        case = svc._start_case(actor, NEW_STARTER, person, policy, plan)
     return case
 
 
@@ -89,14 +82,8 @@ def start_sign_off(svc, actor: Actor, person_id: int) -> Case:
     """A new version of the person's plan for this year's sign-off: a copy of the plan in force (or an empty
     draft for someone who has none), and the sign-off case on the newest policy version (002 7.5, 7.7)."""
     with write_transaction(svc.session):
-        person = svc.session.get(Person, person_id)
-        if person is None:
-            raise NotFound(f"person {person_id} was not found")
+        person = lock_person(svc.session, person_id)
         require_editor(svc, actor, person)
-        running = svc.session.scalar(select(Case.id).where(Case.subject_id == person.id, Case.workflow == "sign_off",
-                                                           Case.closed_at.is_(None), Case.state != "agreed"))
-        if running is not None:
-            raise ConditionFailed(f"{person.name} already has a sign-off under way (case {running})")
         policy = svc.policies.for_person(person)
         previous = last_agreed_plan(svc, person.id)
         if previous is not None:
@@ -105,5 +92,5 @@ def start_sign_off(svc, actor: Actor, person_id: int) -> Case:
         else:
             content, note = {}, "first draft"
         plan = new_plan(svc, actor, content, note, kind="individual", person_id=person.id, policy_id=policy.id)
-        case = svc._start_case(actor, "sign_off", person, policy, plan, person.manager_id)
+        case = svc._start_case(actor, "sign_off", person, policy, plan)
     return case

@@ -1,0 +1,42 @@
+"""Opening a case for a person, the same way from every entry point (the API's ``POST /cases``, the team
+page's sign-off and interim plan). The person's row is locked first, so two requests at once queue and the
+second sees the first one's case (issue 13 item 9); and a person has one sign-off under way at a time, one
+interim plan ever (002 7.4.3, 7.5)."""
+from __future__ import annotations
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from ..errors import ConditionFailed, NotFound
+from ..models import Case, Person
+
+# FOR UPDATE on PostgreSQL. SQLite has no row locks: there the write transaction's BEGIN IMMEDIATE already
+# holds the database's one write lock, which serialises the same way.
+_LOCK_PERSON = select(Person).where(Person.id == bindparam("id")).with_for_update(of=Person)
+
+NEW_STARTER = "new_starter"  # the interim plan of someone new: started once (002 7.4.3)
+ONCE_ONLY = frozenset({NEW_STARTER})
+IN_FORCE = "agreed"  # a sign-off that reached agreement stays open for its review clock; it is not under way
+
+
+def lock_person(session: Session, person_id: int) -> Person:
+    """The person, locked until this transaction ends; NotFound if there is no such person."""
+    person = session.execute(_LOCK_PERSON, {"id": person_id},
+                             execution_options={"populate_existing": True}).scalar_one_or_none()
+    if person is None:
+        raise NotFound(f"person {person_id} was not found")
+    return person
+
+
+def refuse_second_case(session: Session, person: Person, workflow: str) -> None:
+    """A sign-off already under way (or an interim plan already started) refuses another. Asked with the
+    person locked (``lock_person``), so no concurrent request can slip a second case in between."""
+    q = select(Case.id).where(Case.subject_id == person.id, Case.workflow == workflow).order_by(Case.id).limit(1)
+    if workflow in ONCE_ONLY:
+        started = session.scalar(q)
+        if started is not None:
+            raise ConditionFailed(f"{person.name}'s interim plan was already started (case {started})")
+        return
+    running = session.scalar(q.where(Case.closed_at.is_(None), Case.state != IN_FORCE))
+    if running is not None:
+        raise ConditionFailed(f"{person.name} already has a {workflow.replace('_', '-')} under way (case {running})")
