@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import http
 
-from flask import Blueprint, send_from_directory
+from flask import Blueprint, abort, send_from_directory
 from flask_smorest import Api
+from flask_smorest.spec.plugins import integerconverter2paramschema
 from flask_smorest.utils import prepare_response
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from workflow.errors import WorkflowError
 
 from . import audit, cases, documents, people, plans, policies, reports
+from ..extensions import db
+from ..guards import IdConverter
 from .auth import authenticate_api_request
-from .problems import PROBLEM_JSON, ProblemSchema, from_http_exception, from_workflow_error, problem, wants_problem
+from .problems import (PROBLEM_JSON, ProblemSchema, from_http_exception, from_workflow_error, page_for_workflow_error,
+                       problem, wants_problem)
 
 API_VERSION = "1"
 
@@ -61,6 +65,7 @@ def init_api(app) -> ProblemApi:
     })
 
     api = ProblemApi(app)
+    api.register_converter(IdConverter, integerconverter2paramschema)
     for module in (people, plans, cases, audit, documents, policies, reports):
         api.register_blueprint(module.blp)
 
@@ -77,7 +82,7 @@ def init_api(app) -> ProblemApi:
     def _workflow_error(exc):
         if wants_problem():
             return from_workflow_error(exc)
-        raise exc
+        return page_for_workflow_error(exc)
 
     @app.errorhandler(IntegrityError)
     def _integrity_error(exc):
@@ -87,5 +92,16 @@ def init_api(app) -> ProblemApi:
             return problem(409, "Conflict", "the change conflicts with data saved meanwhile; reload and try again",
                            code="conflict")
         raise exc
+
+    @app.errorhandler(DataError)
+    def _data_error(exc):
+        """A value the database cannot hold (a number beyond its column's range) is the caller's error. The
+        edge should have refused it with a field named; this is the net under it, logged to be fixed."""
+        db.session.rollback()
+        app.logger.warning("value refused by the database: %s", exc.orig)
+        detail = "a value in the request is out of range for what it names; check the numbers sent"
+        if wants_problem():
+            return problem(422, "Unprocessable Content", detail, code="value_out_of_range")
+        abort(400, detail)
 
     return api
