@@ -11,6 +11,7 @@ from flask_smorest.utils import prepare_response
 from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from workflow import limits
 from workflow.errors import WorkflowError
 
 from . import audit, cases, documents, people, plans, policies, reports
@@ -57,7 +58,11 @@ def init_api(app) -> ProblemApi:
     app.config.setdefault("OPENAPI_SWAGGER_UI_URL", "/api/v1/docs/assets/")
     app.config.setdefault("API_SPEC_OPTIONS", {
         "info": {"description": "Job planning: sign-off, mediation and appeal, driven by policy files. "
-                                "Errors are RFC 9457 problem documents. Changes need If-Match with the ETag."},
+                                "Errors are RFC 9457 problem documents. Changes need If-Match with the ETag. "
+                                f"Input limits: no NUL character anywhere (400); a JSON body at most "
+                                f"{limits.JSON_BODY_BYTES} bytes (413), {limits.JSON_DEPTH} levels deep, whole "
+                                f"numbers at most {limits.INTEGER_DIGITS} digits (400); any request at most "
+                                f"{limits.REQUEST_BYTES} bytes (413)."},
         "security": [{"bearerAuth": []}, {"sessionCookie": []}],
         "components": {"securitySchemes": {
             "bearerAuth": {"type": "http", "scheme": "bearer", "description": "An API token (jobplan token create)"},

@@ -26,7 +26,8 @@ def _page(args, case_id=None):
 
 def _csv(args, case_id, name):
     chunks = audit.events_csv(svc(), actor(), case_id=case_id, **_filters(args))
-    return Response(stream_with_context(chunks), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(stream_with_context(chunks), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @blp.route("/audit/events")
