@@ -16,6 +16,7 @@ from workflow.service.uow import configure_engine
 
 from . import config as config_mod
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .guards import init_guards
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -35,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         if key not in (test_config or {}):
             app.config[key] = secure
 
+    init_guards(app)  # before sign-in and CSRF: crafted input never reaches them or the database
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     with app.app_context():

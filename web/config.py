@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from workflow import limits
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -31,7 +33,8 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,  # a 10 MB document plus the multipart envelope; more is a 413
+        "MAX_CONTENT_LENGTH": limits.REQUEST_BYTES,  # a 10 MB document plus the multipart envelope; more is a 413
+        "MAX_FORM_MEMORY_SIZE": limits.FORM_FIELD_BYTES,  # a form's text fields; more is a 413
         "JOBPLAN_LOGIN_RATE": os.environ.get("JOBPLAN_LOGIN_RATE", "10 per minute"),
         # Where the login rate limit counts: memory:// (one process) or a store shared by every worker,
         # e.g. redis://host:6379/0 (pip install 'jobplan[redis]').

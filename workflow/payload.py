@@ -6,10 +6,12 @@ from functools import lru_cache
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from . import limits
 from .errors import InvalidPayload
 from .policy.model import TransitionSpec
 
 MAX_ID = 2**31 - 1  # ids are 32-bit in the database; a larger one cannot name anything
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="must not contain a NUL character")
 
 
 def _field(spec) -> fields.Field:
@@ -19,8 +21,9 @@ def _field(spec) -> fields.Field:
         kw["allow_none"] = True
     t = spec.type
     if t == "text":
-        return fields.String(validate=[validate.Length(min=1, max=spec.max_length or 20000,
-                                                       error="must not be empty" if not spec.max_length else None)],
+        return fields.String(validate=[validate.Length(min=1, max=spec.max_length or limits.PAYLOAD_TEXT_CHARS,
+                                                       error="must not be empty" if not spec.max_length else None),
+                                       NO_NUL],
                              **kw)
     if t == "date":
         return fields.Date(**kw)
@@ -29,7 +32,7 @@ def _field(spec) -> fields.Field:
     if t == "bool":
         return fields.Boolean(**kw)
     if t == "int":
-        return fields.Integer(strict=False, **kw)
+        return fields.Integer(strict=False, validate=validate.Range(min=-MAX_ID, max=MAX_ID), **kw)
     if t == "number":
         return fields.Float(allow_nan=False, **kw)
     if t == "choice":
@@ -37,7 +40,8 @@ def _field(spec) -> fields.Field:
     if t == "person":
         return fields.Integer(strict=False, validate=validate.Range(min=1, max=MAX_ID), **kw)
     if t == "documents":
-        return fields.List(fields.Integer(validate=validate.Range(min=1, max=MAX_ID)), **kw)
+        return fields.List(fields.Integer(validate=validate.Range(min=1, max=MAX_ID)),
+                           validate=validate.Length(max=limits.PAYLOAD_DOCUMENTS), **kw)
     raise ValueError(f"unknown field type {t!r}")
 
 

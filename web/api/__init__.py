@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import http
 
-from flask import Blueprint, send_from_directory
+from flask import Blueprint, abort, send_from_directory
 from flask_smorest import Api
+from flask_smorest.spec.plugins import integerconverter2paramschema
 from flask_smorest.utils import prepare_response
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from workflow import limits
 from workflow.errors import WorkflowError
 
 from . import audit, cases, documents, people, plans, policies, reports
+from ..extensions import db
+from ..guards import IdConverter
 from .auth import authenticate_api_request
-from .problems import PROBLEM_JSON, ProblemSchema, from_http_exception, from_workflow_error, problem, wants_problem
+from .problems import (PROBLEM_JSON, ProblemSchema, from_http_exception, from_workflow_error, page_for_workflow_error,
+                       problem, wants_problem)
 
 API_VERSION = "1"
 
@@ -53,7 +58,11 @@ def init_api(app) -> ProblemApi:
     app.config.setdefault("OPENAPI_SWAGGER_UI_URL", "/api/v1/docs/assets/")
     app.config.setdefault("API_SPEC_OPTIONS", {
         "info": {"description": "Job planning: sign-off, mediation and appeal, driven by policy files. "
-                                "Errors are RFC 9457 problem documents. Changes need If-Match with the ETag."},
+                                "Errors are RFC 9457 problem documents. Changes need If-Match with the ETag. "
+                                f"Input limits: no NUL character anywhere (400); a JSON body at most "
+                                f"{limits.JSON_BODY_BYTES} bytes (413), {limits.JSON_DEPTH} levels deep, whole "
+                                f"numbers at most {limits.INTEGER_DIGITS} digits (400); any request at most "
+                                f"{limits.REQUEST_BYTES} bytes (413)."},
         "security": [{"bearerAuth": []}, {"sessionCookie": []}],
         "components": {"securitySchemes": {
             "bearerAuth": {"type": "http", "scheme": "bearer", "description": "An API token (jobplan token create)"},
@@ -61,6 +70,7 @@ def init_api(app) -> ProblemApi:
     })
 
     api = ProblemApi(app)
+    api.register_converter(IdConverter, integerconverter2paramschema)
     for module in (people, plans, cases, audit, documents, policies, reports):
         api.register_blueprint(module.blp)
 
@@ -77,7 +87,7 @@ def init_api(app) -> ProblemApi:
     def _workflow_error(exc):
         if wants_problem():
             return from_workflow_error(exc)
-        raise exc
+        return page_for_workflow_error(exc)
 
     @app.errorhandler(IntegrityError)
     def _integrity_error(exc):
@@ -87,5 +97,16 @@ def init_api(app) -> ProblemApi:
             return problem(409, "Conflict", "the change conflicts with data saved meanwhile; reload and try again",
                            code="conflict")
         raise exc
+
+    @app.errorhandler(DataError)
+    def _data_error(exc):
+        """A value the database cannot hold (a number beyond its column's range) is the caller's error. The
+        edge should have refused it with a field named; this is the net under it, logged to be fixed."""
+        db.session.rollback()
+        app.logger.warning("value refused by the database: %s", exc.orig)
+        detail = "a value in the request is out of range for what it names; check the numbers sent"
+        if wants_problem():
+            return problem(422, "Unprocessable Content", detail, code="value_out_of_range")
+        abort(400, detail)
 
     return api

@@ -1,7 +1,7 @@
 """The audit log: of one case, or across the trust (what the caller may see), paginated or as CSV."""
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -25,8 +25,9 @@ def _page(args, case_id=None):
 
 
 def _csv(args, case_id, name):
-    text = audit.events_csv(svc(), actor(), case_id=case_id, **_filters(args))
-    return Response(text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    chunks = audit.events_csv(svc(), actor(), case_id=case_id, **_filters(args))
+    return Response(stream_with_context(chunks), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @blp.route("/audit/events")

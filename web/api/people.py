@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from workflow import limits
 from workflow.service import people
 from workflow.service.team import start_interim_plan, start_sign_off, team_of
 
@@ -51,7 +52,12 @@ class StaffImport(MethodView):
     def post(self, files):
         """Import an HR/ESR staff extract (CSV: id, name, email, role, staff group, contract, care group,
         team, manager). A re-import updates by id; each row says what was done or why it was refused."""
-        raw = files["file"].read()
+        raw = files["file"].read(limits.STAFF_IMPORT_BYTES + 1)
+        if len(raw) > limits.STAFF_IMPORT_BYTES:
+            from workflow.service.documents import DocumentTooLarge
+
+            raise DocumentTooLarge(f"the file is larger than {limits.STAFF_IMPORT_BYTES} bytes; split it",
+                                   fields={"file": ["too large"]})
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:

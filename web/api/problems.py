@@ -63,6 +63,20 @@ def from_workflow_error(exc: wf.WorkflowError) -> Response:
     return problem(status, title, exc.message, code=exc.code, errors=errs)
 
 
+def page_for_workflow_error(exc: wf.WorkflowError):
+    """A refusal a page did not handle itself: the same status as the API's, on Flask's error page (a
+    message missing or someone else's is a 404, never a 500)."""
+    from flask import render_template
+    from werkzeug.exceptions import default_exceptions
+
+    status = next((s for t, s in STATUS_OF.items() if isinstance(exc, t)), 500)
+    if status == 500:
+        raise exc
+    if status == 403:
+        return render_template("pages/forbidden.html", message=exc.message), 403
+    return default_exceptions[status](exc.message)
+
+
 def from_http_exception(exc: HTTPException) -> Response:
     data = getattr(exc, "data", None) or {}
     errors = data.get("errors") or data.get("messages")

@@ -2,13 +2,13 @@
 CSV or XLSX. Who may read them, and what each may see, is decided by workflow.reports."""
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response, request, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from workflow.reports import audit
-from workflow.reports.catalogue import REPORTS, TITLES, json_rows, render, run
+from workflow.reports.catalogue import REPORTS, TITLES, json_rows, run, stream
 
 from .common import actor, document_errors, svc
 
@@ -82,8 +82,8 @@ class ReportResource(MethodView):
             return {"name": report.name, "title": report.title,
                     "columns": [{"key": k, "label": label} for k, label in report.columns],
                     "rows": json_rows(report), "notes": report.notes}
-        body, media_type, filename = render(report, args["format"])
-        return Response(body, headers={"Content-Type": media_type,
+        chunks, media_type, filename = stream(report, args["format"])
+        return Response(stream_with_context(chunks), headers={"Content-Type": media_type,
                                        "Content-Disposition": f'attachment; filename="{filename}"'})
 
 

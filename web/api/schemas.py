@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
 
+from workflow import limits
+
 MAX_ID = 2**31 - 1  # ids are 32-bit in the database; anything larger cannot exist
 
 
@@ -47,7 +49,9 @@ class PeopleQuery(Query):
 
 
 class CsvUpload(Schema):
-    file = Upload(required=True, metadata={"description": "The HR/ESR staff extract as CSV (UTF-8)"})
+    file = Upload(required=True, metadata={"description": f"The HR/ESR staff extract as CSV (UTF-8): at most "
+                                                          f"{limits.STAFF_IMPORT_BYTES} bytes and "
+                                                          f"{limits.STAFF_IMPORT_ROWS} rows"})
 
 
 class ImportRowSchema(Schema):
@@ -98,16 +102,22 @@ class PlansQuery(Query):
     person = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
 
 
+CONTENT_DOC = {"description": f"The plan's sections (checked by the service). Limits: at most {limits.PLAN_LIST_ITEMS} "
+               f"rows in each list section (schedule, annualised, on_call, objectives, ...); free text at most "
+               f"{limits.PLAN_TEXT_CHARS} characters, titles at most {limits.PLAN_LINE_CHARS}; the JSON body at "
+               f"most {limits.JSON_BODY_BYTES} bytes and {limits.JSON_DEPTH} levels deep."}
+
+
 class PlanCreateSchema(Strict):
     person_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
-    content = fields.Dict(required=True)
+    content = fields.Dict(required=True, metadata=CONTENT_DOC)
     policy_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=80))
     interim = fields.Boolean(load_default=False)
 
 
 class PlanEditSchema(Strict):
-    content = fields.Dict(required=True)
-    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    content = fields.Dict(required=True, metadata=CONTENT_DOC)
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=limits.NOTE_CHARS))
 
 
 class DiffQuery(Query):
@@ -227,7 +237,7 @@ class CaseCreateSchema(Strict):
 class FireSchema(Strict):
     payload = fields.Dict(keys=fields.String(), load_default=dict,
                           metadata={"description": "The trigger's fields, as listed in the case's triggers"})
-    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=limits.REASON_CHARS))
 
 
 class FireResultSchema(Schema):
@@ -294,7 +304,7 @@ class DocumentSchema(Schema):
 
 
 class DocumentUpload(Schema):
-    file = Upload(required=True)
+    file = Upload(required=True, metadata={"description": f"At most {limits.DOCUMENT_BYTES} bytes"})
 
 
 # ---- policies ----------------------------------------------------------------------------------

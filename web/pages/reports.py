@@ -3,11 +3,11 @@ mediations and appeals) and the governance reports with CSV/XLSX downloads. The 
 workflow.reports; who may see them is decided there (report_scope)."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 
 from workflow.errors import InvalidPayload, NotFound, PermissionDenied, WorkflowError
 from workflow.reports import audit
-from workflow.reports.catalogue import REPORTS, TITLES, financial_year, render, run
+from workflow.reports.catalogue import REPORTS, TITLES, financial_year, run, stream
 from workflow.reports.compliance import compliance_report
 from workflow.reports.stages import headline_counts, stage_times
 
@@ -73,8 +73,8 @@ def report_download(actor, name, fmt):
         abort(404)
     except InvalidPayload as exc:
         abort(400, exc.message)
-    body, media_type, filename = render(report, fmt)
-    return Response(body, mimetype=media_type.split(";")[0], headers={
+    chunks, media_type, filename = stream(report, fmt)
+    return Response(stream_with_context(chunks), mimetype=media_type.split(";")[0], headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Content-Type": media_type})
 
 

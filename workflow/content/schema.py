@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from .. import limits
 from ..errors import InvalidPayload
 from .categories import ACTIVITIES, CATEGORIES, DAYS, OBJECTIVE_KINDS, SECTIONS
 
-TEXT = validate.Length(min=1, max=4000, error="must not be empty (at most {max} characters)")
+TEXT = validate.Length(min=1, max=limits.PLAN_TEXT_CHARS, error="must not be empty (at most {max} characters)")
+LONG = validate.Length(max=limits.PLAN_TEXT_CHARS)   # optional free text: notes, comments, details
+SHORT = validate.Length(max=limits.PLAN_LINE_CHARS)  # a title, a band, a name
+ROWS = validate.Length(max=limits.PLAN_LIST_ITEMS, error="at most {max} rows")
 HOURS = validate.Range(min=0, max=168)
 CLOCK = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="must be a time of day as HH:MM")
 
@@ -28,7 +32,7 @@ class _Strict(Schema):
 
 class _Categorised(_Strict):
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
-    activity_type = fields.String(load_default=None, allow_none=True)
+    activity_type = fields.String(load_default=None, allow_none=True, validate=SHORT)
 
     @validates_schema
     def activity_in_category(self, data, **kwargs):
@@ -41,9 +45,9 @@ class _Categorised(_Strict):
 class PostSchema(_Strict):
     """004 minimum standards: full name (from the person), band and hours, specialty or service line."""
 
-    job_title = fields.String(load_default=None, allow_none=True)
-    band = fields.String(load_default=None, allow_none=True)
-    specialty = fields.String(load_default=None, allow_none=True)
+    job_title = fields.String(load_default=None, allow_none=True, validate=SHORT)
+    band = fields.String(load_default=None, allow_none=True, validate=SHORT)
+    specialty = fields.String(load_default=None, allow_none=True, validate=SHORT)
     contracted_pas = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0, max=20))
     contracted_hours = fields.Float(load_default=None, allow_none=True, validate=HOURS)
     start_date = fields.Date(load_default=None, allow_none=True)
@@ -62,7 +66,7 @@ class ScheduleRowSchema(_Categorised):
     hours = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0, max=24))
     weeks = fields.String(load_default="every", validate=validate.OneOf(("every", "alternate", "monthly")))
     direct_contact = fields.Boolean(load_default=False)  # 004: direct intervention with patients ("contacts")
-    notes = fields.String(load_default=None, allow_none=True)
+    notes = fields.String(load_default=None, allow_none=True, validate=LONG)
 
     @validates_schema
     def times_in_order(self, data, **kwargs):
@@ -76,8 +80,8 @@ class AnnualisedSchema(_Categorised):
 
     activity = fields.String(required=True, validate=TEXT)
     hours_per_year = fields.Float(required=True, validate=validate.Range(min=0, max=3000))
-    location = fields.String(load_default=None, allow_none=True)
-    notes = fields.String(load_default=None, allow_none=True)
+    location = fields.String(load_default=None, allow_none=True, validate=LONG)
+    notes = fields.String(load_default=None, allow_none=True, validate=LONG)
 
 
 class OnCallSchema(_Strict):
@@ -96,19 +100,19 @@ class ObjectiveSchema(_Strict):
 
     kind = fields.String(required=True, validate=validate.OneOf(OBJECTIVE_KINDS))
     text = fields.String(required=True, validate=TEXT)
-    specific = fields.String(load_default=None, allow_none=True)
-    measurable = fields.String(load_default=None, allow_none=True)
-    achievable = fields.String(load_default=None, allow_none=True)
-    realistic = fields.String(load_default=None, allow_none=True)
+    specific = fields.String(load_default=None, allow_none=True, validate=LONG)
+    measurable = fields.String(load_default=None, allow_none=True, validate=LONG)
+    achievable = fields.String(load_default=None, allow_none=True, validate=LONG)
+    realistic = fields.String(load_default=None, allow_none=True, validate=LONG)
     time_bound = fields.Date(load_default=None, allow_none=True)
-    linked_activities = fields.List(fields.String(validate=TEXT), load_default=list)
+    linked_activities = fields.List(fields.String(validate=TEXT), load_default=list, validate=ROWS)
 
 
 class CommentedSchema(_Strict):
     """Supporting resources (role), accommodation (organisation), equipment (type): 001 form sections 3-5."""
 
     item = fields.String(required=True, validate=TEXT)
-    comments = fields.String(load_default=None, allow_none=True)
+    comments = fields.String(load_default=None, allow_none=True, validate=LONG)
 
 
 class ExternalDutySchema(_Strict):
@@ -124,8 +128,8 @@ class PrivatePracticeSchema(_Strict):
     non_nhs_work = fields.Boolean(required=True)
     other_paid_employment = fields.Boolean(required=True)
     sessions = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0, max=20))
-    times = fields.String(load_default=None, allow_none=True)
-    details = fields.String(load_default=None, allow_none=True)
+    times = fields.String(load_default=None, allow_none=True, validate=SHORT)
+    details = fields.String(load_default=None, allow_none=True, validate=LONG)
 
     @validates_schema
     def sessions_when_declared(self, data, **kwargs):
@@ -149,7 +153,7 @@ class AdditionalPasSchema(_Strict):
     start = fields.Date(required=True)
     end = fields.Date(required=True)
     agreed_by_amd = fields.Boolean(load_default=False)
-    agreed_by = fields.String(load_default=None, allow_none=True)
+    agreed_by = fields.String(load_default=None, allow_none=True, validate=SHORT)
 
     @validates_schema
     def end_after_start(self, data, **kwargs):
@@ -160,19 +164,19 @@ class AdditionalPasSchema(_Strict):
 class JobPlanContentSchema(_Strict):
     format = fields.Integer(load_default=1, validate=validate.Equal(1))
     post = fields.Nested(PostSchema, load_default=lambda: PostSchema().load({}))
-    schedule = fields.List(fields.Nested(ScheduleRowSchema), load_default=list)
-    annualised = fields.List(fields.Nested(AnnualisedSchema), load_default=list)
-    on_call = fields.List(fields.Nested(OnCallSchema), load_default=list)
-    objectives = fields.List(fields.Nested(ObjectiveSchema), load_default=list)
-    supporting_resources = fields.List(fields.Nested(CommentedSchema), load_default=list)
-    accommodation = fields.List(fields.Nested(CommentedSchema), load_default=list)
-    equipment = fields.List(fields.Nested(CommentedSchema), load_default=list)
-    external_duties = fields.List(fields.Nested(ExternalDutySchema), load_default=list)
+    schedule = fields.List(fields.Nested(ScheduleRowSchema), load_default=list, validate=ROWS)
+    annualised = fields.List(fields.Nested(AnnualisedSchema), load_default=list, validate=ROWS)
+    on_call = fields.List(fields.Nested(OnCallSchema), load_default=list, validate=ROWS)
+    objectives = fields.List(fields.Nested(ObjectiveSchema), load_default=list, validate=ROWS)
+    supporting_resources = fields.List(fields.Nested(CommentedSchema), load_default=list, validate=ROWS)
+    accommodation = fields.List(fields.Nested(CommentedSchema), load_default=list, validate=ROWS)
+    equipment = fields.List(fields.Nested(CommentedSchema), load_default=list, validate=ROWS)
+    external_duties = fields.List(fields.Nested(ExternalDutySchema), load_default=list, validate=ROWS)
     private_practice = fields.Nested(PrivatePracticeSchema, load_default=None, allow_none=True)
-    managerial_responsibilities = fields.List(fields.String(validate=TEXT), load_default=list)
+    managerial_responsibilities = fields.List(fields.String(validate=TEXT), load_default=list, validate=ROWS)
     accountability = fields.Nested(AccountabilitySchema, load_default=None, allow_none=True)
-    other_comments = fields.String(load_default=None, allow_none=True)
-    additional_pas = fields.List(fields.Nested(AdditionalPasSchema), load_default=list)
+    other_comments = fields.String(load_default=None, allow_none=True, validate=LONG)
+    additional_pas = fields.List(fields.Nested(AdditionalPasSchema), load_default=list, validate=ROWS)
     justifications = fields.Dict(keys=fields.String(validate=validate.OneOf(SECTIONS)),
                                  values=fields.String(validate=TEXT), load_default=dict)
 

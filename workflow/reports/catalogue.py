@@ -2,11 +2,13 @@
 ``/api/v1/reports/<name>?format=csv``, a page, a CLI command)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from .audit import audit_sample_report
 from .capacity import capacity_report
 from .compliance import compliance_report, quarterly_completion
 from .consistency import consistency_report
-from .export import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, to_csv, to_xlsx
+from .export import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, report_csv, report_xlsx
 from .master_log import master_log, master_log_summary
 from .risks import risk_register
 from .stages import stage_times
@@ -91,10 +93,17 @@ def json_rows(report: Report) -> list[dict]:
             for row in report.as_dicts()]
 
 
-def render(report: Report, fmt: str) -> tuple[bytes, str, str]:
-    """(body, media type, file name) for ``csv`` or ``xlsx``; rows as JSON are ``report.as_dicts()``."""
+def stream(report: Report, fmt: str) -> tuple[Iterator[bytes], str, str]:
+    """(chunks of the file, media type, file name) for ``csv`` or ``xlsx``, for an entry point to stream;
+    rows as JSON are ``report.as_dicts()``."""
     if fmt == "csv":
-        return to_csv(report).encode("utf-8-sig"), f"{CSV_MEDIA_TYPE}; charset=utf-8", f"{report.name}.csv"
+        return report_csv(report), f"{CSV_MEDIA_TYPE}; charset=utf-8", f"{report.name}.csv"
     if fmt == "xlsx":
-        return to_xlsx(report), XLSX_MEDIA_TYPE, f"{report.name}.xlsx"
+        return report_xlsx(report), XLSX_MEDIA_TYPE, f"{report.name}.xlsx"
     raise ValueError(f"unknown format {fmt!r}; use csv or xlsx")
+
+
+def render(report: Report, fmt: str) -> tuple[bytes, str, str]:
+    """The whole file at once: ``stream`` joined."""
+    chunks, media_type, filename = stream(report, fmt)
+    return b"".join(chunks), media_type, filename

@@ -2,8 +2,8 @@
 trust (the master log of 002 7.6.8 for the offices), a page at a time, or all of it as CSV."""
 from __future__ import annotations
 
-import csv
-import io
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from .. import access
 from ..actors import Actor
 from ..models import Event
+from ..reports.export import csv_bytes
 
 # The offices that read the whole trust's log (002 7.6.8 master log; 5.1, 5.2, 5.6, 5.7).
 TRUST_READERS = {"medical_director", "chief_executive_office", "medical_directorate", "hr"}
@@ -57,19 +58,14 @@ def events_page(svc, actor: Actor, *, page: int = 1, page_size: int = 50, **filt
     return Page(list(rows), total or 0, page, page_size)
 
 
-def events_csv(svc, actor: Actor, **filters) -> str:
-    import json
+def events_csv(svc, actor: Actor, **filters) -> Iterator[bytes]:
+    """The events as CSV (UTF-8), produced as they are read from the database. Who may read what is
+    decided now, before the first byte; the rows are fetched in batches as the caller consumes them."""
+    q = events_query(svc, actor, **filters).order_by(Event.at, Event.id).execution_options(yield_per=500)
 
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(CSV_COLUMNS)
-    for e in svc.session.scalars(events_query(svc, actor, **filters).order_by(Event.at, Event.id)):
-        w.writerow([e.id, e.case_id, e.seq, e.at.isoformat(), e.kind, e.actor_id or "", e.actor_role, e.trigger or "",
-                    e.from_state or "", e.to_state or "", _safe(e.reason or ""),
-                    _safe(json.dumps(e.payload or {}, sort_keys=True))])
-    return out.getvalue()
+    def rows():
+        for e in svc.session.scalars(q):
+            yield [e.id, e.case_id, e.seq, e.at, e.kind, e.actor_id, e.actor_role, e.trigger, e.from_state,
+                   e.to_state, e.reason, json.dumps(e.payload or {}, sort_keys=True)]
 
-
-def _safe(text: str) -> str:
-    """Neutralise spreadsheet formulas in free text (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return csv_bytes(CSV_COLUMNS, rows())

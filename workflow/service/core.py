@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload, scoped_session
 
-from .. import access, deadlines, notifications, rows
+from .. import access, deadlines, limits, notifications, rows
 from ..actions import ACTIONS
 from ..actors import SYSTEM, Actor
 from ..clock import Clock
@@ -196,6 +196,7 @@ class JobPlanning:
                       note: str | None = None) -> JobPlanVersion:
         """An edit is a new version; signatures stay on the version they were given to, so after an edit
         both parties must sign again (002 7.5)."""
+        limits.check_text("note", note, limits.NOTE_CHARS)
         with write_transaction(self.session):
             plan = self.session.get(JobPlan, plan_id, with_for_update=True, populate_existing=True)
             if plan is None or plan.person is None:
@@ -263,6 +264,7 @@ class JobPlanning:
         role = next(r for r in spec.roles if r in roles)
         values = validate_payload(spec, payload)
         check_payload_documents(self.session, case, spec, values)
+        limits.check_text("reason", reason, limits.REASON_CHARS)
         if spec.reason_required and not (reason and reason.strip()):
             raise InvalidPayload(f"'{spec.title}' needs a reason, recorded in the audit log",
                                  fields={"reason": ["a reason is required"]})

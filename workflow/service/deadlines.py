@@ -18,7 +18,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from .. import access, deadlines, notifications
+from .. import access, deadlines, limits, notifications
 from ..actors import SYSTEM, Actor
 from ..errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied
 from ..models import Case, Deadline
@@ -142,6 +142,7 @@ def _load(svc, actor: Actor, deadline_id: int, verb: str, reason: str):
         allowed = ", ".join(policy.roles[r].title for r in spec.extend_roles) or "nobody"
         raise PermissionDenied(f"'{spec.label}' on case {case.id} may be {verb}ed by: {allowed} "
                                f"({policy.source_document} {spec.clause})")
+    limits.check_text("reason", reason, limits.REASON_CHARS)
     if not (reason and reason.strip()):
         raise InvalidPayload(f"to {verb} '{spec.label}' needs a reason, recorded in the audit log",
                              fields={"reason": ["a reason is required"]})

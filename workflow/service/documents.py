@@ -10,13 +10,14 @@ import hashlib
 
 from sqlalchemy import select
 
+from .. import limits
 from ..access import dispute_chain
 from ..actors import Actor
 from ..errors import InvalidPayload, NotFound, PermissionDenied
 from ..models import Case, Document
 from .uow import write_transaction
 
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+MAX_DOCUMENT_BYTES = limits.DOCUMENT_BYTES
 ALLOWED_TYPES = {
     "application/pdf": ".pdf",
     "image/png": ".png",
@@ -46,6 +47,8 @@ def attach_document(svc, actor: Actor, case_id: int, filename: str, content_type
         raise InvalidPayload("the file is empty", fields={"file": ["empty"]})
     if not filename:
         raise InvalidPayload("the file has no name", fields={"file": ["no file name"]})
+    if limits.has_nul(filename):
+        raise InvalidPayload("the file's name contains a NUL character (\\0)", fields={"file": ["bad file name"]})
     if content_type not in ALLOWED_TYPES:
         raise InvalidPayload(f"files of type {content_type or 'unknown'} are not accepted; accepted: "
                              f"{', '.join(sorted(ALLOWED_TYPES))}", fields={"file": ["type not accepted"]})

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
-from .. import access
+from .. import access, limits
 from ..actors import Actor
 from ..errors import InvalidPayload, NotFound, PermissionDenied
 from ..models import OrgUnit, Person
@@ -22,7 +22,7 @@ from .uow import write_transaction
 
 IMPORTERS = {"hr", "medical_directorate"}  # 002 5.6, 5.7: the offices that keep staff records
 REQUIRED_COLUMNS = ("id", "name", "email")
-MAX_ROWS = 20000
+MAX_ROWS = limits.STAFF_IMPORT_ROWS
 
 
 def list_org_units(svc, actor: Actor) -> list[OrgUnit]:
@@ -62,11 +62,11 @@ class StaffRow(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(required=True)
     job_title = fields.String(data_key="role", load_default=None, validate=validate.Length(max=200))
-    staff_group = fields.String(data_key="staff group", load_default=None)
-    contract = fields.String(load_default=None)
+    staff_group = fields.String(data_key="staff group", load_default=None, validate=validate.Length(max=200))
+    contract = fields.String(load_default=None, validate=validate.Length(max=200))
     care_group = fields.String(data_key="care group", load_default=None, validate=validate.Length(max=200))
     team = fields.String(load_default=None, validate=validate.Length(max=200))
-    manager = fields.String(load_default=None)
+    manager = fields.String(load_default=None, validate=validate.Length(max=200))
 
 
 _CONTRACT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(pas?|programmed activities|h|hrs|hours)\s*$", re.I)
@@ -237,6 +237,10 @@ def _team(s, trust, care_group: str, team: str | None) -> OrgUnit:
 def _read(text: str) -> list[tuple[int, dict]]:
     if text.startswith("\ufeff"):
         text = text[1:]
+    if limits.has_nul(text):
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise InvalidPayload(f"the file contains a NUL character (\\0) on line {line}; it is not a CSV text file",
+                             fields={"file": ["contains a NUL character"]})
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames:
         raise InvalidPayload("the file is empty", fields={"file": ["no header row"]})

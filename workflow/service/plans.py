@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from .. import access
+from .. import access, limits
 from ..actors import Actor
 from ..content.assess import Assessment, assess_plan, totals_for, version_of
 from ..content.calculations import Capacity, team_capacity as roll_up
@@ -219,6 +219,7 @@ def team_capacity(svc, actor: Actor, team_id: int) -> Capacity:
 def edit_team_plan(svc, actor: Actor, plan_id: int, content: dict, *, expected_version: int | None = None,
                    note: str | None = None) -> JobPlanVersion:
     """A new version of the team plan; an agreed team plan stays agreed at its agreed version."""
+    limits.check_text("note", note, limits.NOTE_CHARS)
     content = normalise_content(content)
     with write_transaction(svc.session):
         plan = svc.session.get(JobPlan, plan_id, with_for_update=True, populate_existing=True)
