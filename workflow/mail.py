@@ -80,7 +80,8 @@ class RelayReport:
             text += (f"; {self.not_yet_due} {_messages(self.not_yet_due)} waiting, not due yet "
                      f"(the first at {when})")
         if self.held_for_digest:
-            text += f"; {self.held_for_digest} {_messages(self.held_for_digest)} held for their reader's next daily digest"
+            text += (f"; {self.held_for_digest} {_messages(self.held_for_digest)} held for their reader's next "
+                     f"daily digest")
         return text
 
 
