@@ -15,8 +15,8 @@ from ..models import Event
 
 # The offices that read the whole trust's log (002 7.6.8 master log; 5.1, 5.2, 5.6, 5.7).
 TRUST_READERS = {"medical_director", "chief_executive_office", "medical_directorate", "hr"}
-CSV_COLUMNS = ["id", "case_id", "seq", "at", "kind", "actor_id", "actor_role", "trigger", "from_state", "to_state",
-               "reason", "payload"]
+CSV_COLUMNS = ["id", "case_id", "subject", "seq", "at", "kind", "actor_id", "actor_role", "trigger", "from_state",
+               "to_state", "reason", "payload"]
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,10 @@ class Page:
 
 
 def _visible_case_ids(svc, actor: Actor):
+    """None: every event, trust-level ones (sign-ins, tokens, imports, plan edits; no case) included. Otherwise
+    the cases whose events the actor may read; trust-level events are for the trust-wide offices only."""
     if access.holds_office(svc.session, actor, TRUST_READERS):
-        return None  # every case
+        return None
     return [c.id for c in svc.list_cases(actor)]
 
 
@@ -64,8 +66,8 @@ def events_csv(svc, actor: Actor, **filters) -> str:
     w = csv.writer(out)
     w.writerow(CSV_COLUMNS)
     for e in svc.session.scalars(events_query(svc, actor, **filters).order_by(Event.at, Event.id)):
-        w.writerow([e.id, e.case_id, e.seq, e.at.isoformat(), e.kind, e.actor_id or "", e.actor_role, e.trigger or "",
-                    e.from_state or "", e.to_state or "", _safe(e.reason or ""),
+        w.writerow([e.id, e.case_id or "", e.subject or "", e.seq, e.at.isoformat(), e.kind, e.actor_id or "",
+                    e.actor_role, e.trigger or "", e.from_state or "", e.to_state or "", _safe(e.reason or ""),
                     _safe(json.dumps(e.payload or {}, sort_keys=True))])
     return out.getvalue()
 
