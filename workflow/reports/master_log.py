@@ -71,7 +71,7 @@ def master_log(svc, actor: Actor, *, care_group_id: int | None = None, person_id
                          "reason": ev.reason})
     if scope is None:  # trust-level facts (sign-ins, tokens, imports, plan edits): the trust-wide offices only
         for ev in s.scalars(select(Event).where(Event.case_id.is_(None))):
-            about = who(int(ev.subject.split(":", 1)[1])) if ev.subject.startswith("person:") else None
+            about = who(_person_concerned(ev))
             b = base(about) if about else (None if care_group_id or person_id else
                                            {"care_group": None, "team": None, "person": None, "staff_number": None,
                                             "staff_group": None})
@@ -83,6 +83,13 @@ def master_log(svc, actor: Actor, *, care_group_id: int | None = None, person_id
     rows = [r for r in rows if (since is None or r["at"] >= since) and (until is None or r["at"] <= until)]
     rows.sort(key=lambda r: (r["care_group"] or "", r["person"] or "", r["at"], r.get("case_id") or 0))
     return Report("master_log", "Master log of job planning activity", COLUMNS, rows)
+
+
+def _person_concerned(ev: Event) -> int | None:
+    """The person a trust-level event is about: its subject, or the person whose plan or token it concerns."""
+    if ev.subject.startswith("person:"):
+        return int(ev.subject.split(":", 1)[1])
+    return (ev.payload or {}).get("person_id")
 
 
 SUMMARY_COLUMNS = [("care_group", "Care group"), ("team", "Team"), ("person", "Practitioner"),
