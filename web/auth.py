@@ -78,7 +78,7 @@ def _login_rate() -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        person = signin.check_password(_service(), form.email.data, form.password.data)
+        person = signin.sign_in(_service(), form.email.data, form.password.data)
         if person is not None:
             session.clear()
             login_user(SignedIn(person.id, person.name))

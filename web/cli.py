@@ -225,7 +225,7 @@ def token_create(email, name, roles):
     if person is None:
         raise click.ClickException(f"no person with email {email}")
     try:
-        issued = signin.create_token(svc, person.id, name, list(roles))
+        issued = signin.create_token(svc, person.id, name, list(roles), operator=_operator())
     except WorkflowError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"token {issued.id} for {person.name}: {issued.secret}")
@@ -243,10 +243,20 @@ def token_revoke(token_id):
     from .app import service
 
     try:
-        signin.revoke_token(service(), token_id)
+        signin.revoke_token(service(), token_id, operator=_operator())
     except WorkflowError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"token {token_id} revoked")
+
+
+def _operator() -> str:
+    """Who ran the command, for the audit log: the server account (the command line has no signed-in person)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 @token.command("list")

@@ -134,8 +134,8 @@ def open_for_state(ctx, state_name: str) -> list[SimpleNamespace]:
 
 
 def close_for_state(ctx, state_name: str) -> None:
-    """Close the clocks of a state the case leaves, in one UPDATE: a running or paused one is met, a breached one
-    stays breached (it was late) but is closed."""
+    """Close the clocks of a state the case leaves, in one UPDATE: one still in time is met; one past its due
+    moment is breached (it was late), whether or not the sweep ran in between, and is closed."""
     if not ctx.workflow.state(state_name).deadlines:
         return  # deadlines are opened only from the state's specs: a state with none has none open
     session = ctx.session

@@ -27,7 +27,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from .mail_templates import render_digest
 from .models import OutboxMessage, Person
@@ -67,11 +67,26 @@ class RelayReport:
     deferred: list[int] = field(default_factory=list)
     digests: list[int] = field(default_factory=list)
     error: str | None = None
+    not_yet_due: int = 0                       # pending, queued for a later moment (not retries of this run)
+    first_due_at: datetime | None = None       # when the earliest of those falls due
+    held_for_digest: int = 0                   # due, but folded into their reader's next daily digest
 
     def summary(self) -> str:
         text = (f"mail: {len(self.sent)} sent, {len(self.digests)} digests made, {len(self.deferred)} deferred, "
                 f"{len(self.failed)} refused")
-        return text + (f" ({self.error})" if self.error else "")
+        text += f" ({self.error})" if self.error else ""
+        if self.not_yet_due:
+            when = self.first_due_at.astimezone(ZoneInfo(LOCAL_TZ)).strftime("%d %b %Y %H:%M %Z")
+            text += (f"; {self.not_yet_due} {_messages(self.not_yet_due)} waiting, not due yet "
+                     f"(the first at {when})")
+        if self.held_for_digest:
+            text += (f"; {self.held_for_digest} {_messages(self.held_for_digest)} held for their reader's next "
+                     f"daily digest")
+        return text
+
+
+def _messages(n: int) -> str:
+    return "message" if n == 1 else "messages"
 
 
 class TransientError(Exception):
@@ -235,7 +250,22 @@ def drain(session, clock, settings: MailSettings, *, transport=None, limit: int 
             _defer_due(session, now, report.error, report, limit)
     finally:
         transport.close()
+    _count_waiting(session, now, report)
     return report
+
+
+def _count_waiting(session, now: datetime, report: RelayReport) -> None:
+    """What stays in the outbox after this run and why, so a person is not told "nothing to do" while
+    messages queued for a later moment (a sweep run with a future ``--now``, a retry) sit there."""
+    later = select(func.count(), func.min(OutboxMessage.next_attempt_at)).where(
+        OutboxMessage.status == "pending", OutboxMessage.next_attempt_at > now)
+    if report.deferred:
+        later = later.where(OutboxMessage.id.not_in(report.deferred))  # counted as deferred already
+    report.not_yet_due, report.first_due_at = session.execute(later).one()
+    report.held_for_digest = session.scalar(
+        select(func.count()).select_from(OutboxMessage).join(Person, Person.id == OutboxMessage.recipient_id)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now,
+               Person.wants_digest.is_(True), OutboxMessage.dedupe_key.not_like("digest:%")))
 
 
 def _defer(msg: OutboxMessage, now: datetime, error: str) -> None:

@@ -10,6 +10,8 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, Float, F
                         String, Text, TypeDecorator, UniqueConstraint, event)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
+from . import audit_triggers
+
 
 class UTCDateTime(TypeDecorator):
     """Stores naive UTC, returns aware UTC, on SQLite and PostgreSQL alike."""
@@ -201,13 +203,20 @@ class CaseParticipant(Base):
 
 
 class Event(Base):
-    """The audit log: facts with who, in which role, when, what and why. Appended, never edited."""
+    """The audit log: facts with who, in which role, when, what and why. Appended, never edited (the database
+    refuses UPDATE and DELETE: ``workflow.audit_triggers``).
+
+    A case's event has ``case_id`` and its ``seq`` in that case's log. A trust-level fact (a sign-in, a token
+    issued, a staff import, a plan edited, a manager changed) has no case: ``subject`` names what it is about
+    (``person:12``, ``api_token:3``, ``job_plan:7``, ``staff_import``) and ``seq`` counts within that subject."""
 
     __tablename__ = "event"
-    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_event_seq"), Index("ix_event_at", "at"))
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_event_seq"), Index("ix_event_at", "at"),
+                      CheckConstraint("case_id IS NOT NULL OR subject IS NOT NULL", name="event_names_what"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("workflow_case.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("workflow_case.id"), index=True)
+    subject: Mapped[str | None] = mapped_column(String(80), index=True)
     seq: Mapped[int]
     at: Mapped[datetime]
     kind: Mapped[str] = mapped_column(String(30))
@@ -349,6 +358,9 @@ def _events_are_append_only(mapper, connection, target):
 @event.listens_for(Event, "before_delete")
 def _events_are_never_deleted(mapper, connection, target):
     raise RuntimeError("audit events are append-only")
+
+
+audit_triggers.attach(Event.__table__)
 
 
 # ---- Governance records: risks, consistency templates and variances, audit samples (issue 8) --------

@@ -28,8 +28,13 @@ _CLOSE_DEADLINES = (
     update(_deadline)
     .where(_deadline.c.case_id == bindparam("for_case"), _deadline.c.state == bindparam("for_state"),
            _deadline.c.status.in_(OPEN_STATUSES))
-    .values(status=case((_deadline.c.status.in_(("open", "paused")), "met"), else_=_deadline.c.status),
-            closed_at=bindparam("at"), next_check_at=None))
+    .values(status=case(
+        # Met only if the step came before the deadline fell due (the end of its last local day) — or, for a
+        # paused clock, if it was paused in time; else late, whether or not a sweep marked the breach already.
+        (_deadline.c.status == "open", case((_deadline.c.due_at > bindparam("at"), "met"), else_="breached")),
+        (_deadline.c.status == "paused", case((_deadline.c.due_at > _deadline.c.paused_at, "met"), else_="breached")),
+        else_=_deadline.c.status),
+        closed_at=bindparam("at"), next_check_at=None))
 
 _INSERT_DEADLINE = insert(_deadline)
 DEADLINE_COLUMNS = ("case_id", "name", "state", "kind", "starts_at", "due_at", "status", "next_check_at",
@@ -88,7 +93,8 @@ def insert_deadlines(conn: Connection, rows: list[dict]) -> None:
 
 
 def close_deadlines(conn: Connection, case_id: int, state: str, at) -> None:
-    """Close a state's clocks: a running or paused one is met; a breached one stays breached, closed."""
+    """Close a state's clocks: one closed before it fell due is met; one closed at or after (the sweep may not have
+    run since) is breached, like one the sweep already marked, and stays so, closed."""
     conn.execute(_CLOSE_DEADLINES, {"for_case": case_id, "for_state": state, "at": at})
 
 

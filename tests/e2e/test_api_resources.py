@@ -102,7 +102,8 @@ def test_documents_are_checksummed_never_overwritten_and_named_as_evidence_002_7
 def test_audit_is_paginated_and_exported_as_csv_002_7_6_8(client, auth, trust, sign_off):
     h = auth(trust.directorate)
     page = client.get("/api/v1/audit/events?page=1&page_size=1", headers=h).get_json()
-    assert page["total"] == 2 and len(page["items"]) == 1 and page["items"][0]["kind"] == "opened"
+    # The case's two events, and the trust-level one of the token issued for this request (issue 13, item 10).
+    assert page["total"] == 3 and len(page["items"]) == 1 and page["items"][0]["kind"] == "opened"
     page2 = client.get("/api/v1/audit/events?page=2&page_size=1", headers=h).get_json()
     assert page2["items"][0]["trigger"] == "record_meeting"
     r = client.get(f"/api/v1/cases/{sign_off.case.id}/events.csv", headers=h)

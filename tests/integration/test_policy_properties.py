@@ -25,13 +25,14 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 from sqlalchemy import func, select
 
+from tests.conftest import empty_tables
 from tests.factories import complete_plan
 from tests.invariants import all_problems
 from web.extensions import db
 from workflow.actors import SYSTEM, Actor
 from workflow.engine import Engine
 from workflow.errors import NotFound, PermissionDenied, WorkflowError
-from workflow.models import (Base, Case, CaseParticipant, Deadline, Event, JobPlan, OrgUnit, OutboxMessage, Person,
+from workflow.models import (Case, CaseParticipant, Deadline, Event, JobPlan, OrgUnit, OutboxMessage, Person,
                              RoleAssignment, Signature)
 from workflow.policy.loader import load_policy_file
 from workflow.policy.registry import PolicyRegistry
@@ -161,8 +162,7 @@ def make_machine(svc: JobPlanning, policy, clock):
         def __init__(self):
             super().__init__()
             session.rollback()
-            for table in reversed(Base.metadata.sorted_tables):
-                session.execute(table.delete())
+            empty_tables(session)
             session.commit()
             clock.set(start)
             svc.engine = Engine()
@@ -271,8 +271,13 @@ def make_machine(svc: JobPlanning, policy, clock):
             case = session.get(Case, data.draw(st.sampled_from(self.cases)))
             if case.job_plan_id is None:
                 return
+            before_max = session.scalar(select(func.max(Event.id)))
             svc.edit_job_plan(Actor.person(case.subject_id), case.job_plan_id,
                               complete_plan(spa=data.draw(st.sampled_from([1.5, 2.0, 2.5]))))
+            new = session.scalars(select(Event).where(Event.id > (before_max or 0))).all()
+            assert [(e.case_id, e.subject, e.kind, e.actor_id) for e in new] == [
+                (None, f"job_plan:{case.job_plan_id}", "plan_edited", case.subject_id)]  # issue 13 item 10
+            self.expected_events.update(e.id for e in new)
 
         @rule(days=st.integers(0, 45))
         def time_passes(self, days):

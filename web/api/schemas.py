@@ -259,7 +259,10 @@ class DeadlinesQuery(Query):
 
 class EventSchema(Schema):
     id = fields.Integer()
-    case_id = fields.Integer()
+    case_id = fields.Integer(allow_none=True)
+    subject = fields.String(allow_none=True, metadata={
+        "description": "What a trust-level event (no case) is about: person:<id>, api_token:<id>, job_plan:<id>, "
+                       "staff_import, sign_in"})
     seq = fields.Integer()
     at = fields.DateTime()
     kind = fields.String()

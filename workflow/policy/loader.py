@@ -16,9 +16,20 @@ from .model import ContentRule, StaffGroupRules, DeadlineSpec, EscalationStep, F
 from .schema import PolicySchema
 
 
+# Limits for a hostile or broken file (the trust's own policies are ~30 KB, 10 levels deep, ~3,000 values).
+MAX_BYTES = 1024 * 1024   # 1 MiB
+MAX_DEPTH = 32            # mappings and lists inside one another
+MAX_VALUES = 100_000      # every key, value and list item, counted through YAML aliases ("billion laughs")
+
+# libyaml's parser when PyYAML was built with it: ~10x faster, and it does not recurse per nesting level.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_policy_file(path: str | Path) -> Policy:
     path = Path(path)
     try:
+        if path.stat().st_size > MAX_BYTES:
+            raise PolicyError([(str(path), "(file)", _too_big(path.stat().st_size))])
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PolicyError([(str(path), "(file)", f"cannot be read: {exc.strerror or exc}")]) from None
@@ -27,13 +38,24 @@ def load_policy_file(path: str | Path) -> Policy:
     return load_policy_text(text, name=str(path))
 
 
+def _too_big(size: int) -> str:
+    return f"is {size / 1024 / 1024:.1f} MB; a policy file may be at most {MAX_BYTES // 1024 // 1024} MB"
+
+
 def load_policy_text(text: str, name: str = "<policy>") -> Policy:
+    if len(text) > MAX_BYTES or len(text.encode("utf-8")) > MAX_BYTES:
+        raise PolicyError([(name, "(file)", _too_big(len(text.encode("utf-8"))))])
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
         raise PolicyError([(name, where, f"is not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+    except RecursionError:  # the pure-Python parser recurses per level, when libyaml is missing
+        raise PolicyError([(name, "(file)", f"nests deeper than {MAX_DEPTH} levels")]) from None
+    problem = _shape_problem(raw)
+    if problem:
+        raise PolicyError([(name, *problem)])
     if not isinstance(raw, dict):
         raise PolicyError([(name, "(top)", "a policy file is a mapping with id, version, roles, workflows...")])
     try:
@@ -45,6 +67,23 @@ def load_policy_text(text: str, name: str = "<policy>") -> Policy:
     if problems:
         raise PolicyError([(name, path, msg) for path, msg in problems])
     return policy
+
+
+def _shape_problem(raw) -> tuple[str, str] | None:
+    """(path, problem) when the document nests too deep or holds too many values; walked without recursion,
+    so the checks after it (which recurse) only ever see a bounded document."""
+    stack, seen = [(raw, "", 0)], 0
+    while stack:
+        value, path, depth = stack.pop()
+        seen += 1
+        if seen > MAX_VALUES:
+            return "(file)", f"holds more than {MAX_VALUES:,} values (YAML aliases count each time they are used)"
+        if isinstance(value, (dict, list)):
+            if depth >= MAX_DEPTH:
+                return path or "(top)", f"nests deeper than {MAX_DEPTH} levels"
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            stack.extend((v, f"{path}.{k}" if path else str(k), depth + 1) for k, v in items)
+    return None
 
 
 def flatten_errors(messages, prefix: str = "") -> list[tuple[str, str]]:

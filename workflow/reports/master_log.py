@@ -1,6 +1,7 @@
 """The master log of all job planning activity, per individual and care group (002 7.6.8): every plan
 version drafted, every signature, and every event of every case (opened, steps, reminders, breaches,
-escalations), oldest first; and a one-line-per-person summary."""
+escalations), oldest first; for the trust-wide offices also the trust-level facts of the audit log (sign-ins,
+API tokens, staff imports, plan edits); and a one-line-per-person summary."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -68,9 +69,27 @@ def master_log(svc, actor: Actor, *, care_group_id: int | None = None, person_id
                          "case_id": case.id, "workflow": case.workflow, "from_state": ev.from_state,
                          "to_state": ev.to_state, "by": by.name if by else "the system", "role": ev.actor_role,
                          "reason": ev.reason})
+    if scope is None:  # trust-level facts (sign-ins, tokens, imports, plan edits): the trust-wide offices only
+        for ev in s.scalars(select(Event).where(Event.case_id.is_(None))):
+            about = who(_person_concerned(ev))
+            b = base(about) if about else (None if care_group_id or person_id else
+                                           {"care_group": None, "team": None, "person": None, "staff_number": None,
+                                            "staff_group": None})
+            if b:
+                by = who(ev.actor_id)
+                rows.append({**b, "at": ev.at, "activity": ev.kind, "detail": ev.subject,
+                             "by": by.name if by else ev.payload.get("operator") or ev.actor_role,
+                             "role": ev.actor_role, "reason": ev.reason})
     rows = [r for r in rows if (since is None or r["at"] >= since) and (until is None or r["at"] <= until)]
-    rows.sort(key=lambda r: (r["care_group"] or "", r["person"], r["at"], r.get("case_id") or 0))
+    rows.sort(key=lambda r: (r["care_group"] or "", r["person"] or "", r["at"], r.get("case_id") or 0))
     return Report("master_log", "Master log of job planning activity", COLUMNS, rows)
+
+
+def _person_concerned(ev: Event) -> int | None:
+    """The person a trust-level event is about: its subject, or the person whose plan or token it concerns."""
+    if ev.subject.startswith("person:"):
+        return int(ev.subject.split(":", 1)[1])
+    return (ev.payload or {}).get("person_id")
 
 
 SUMMARY_COLUMNS = [("care_group", "Care group"), ("team", "Team"), ("person", "Practitioner"),

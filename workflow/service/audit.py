@@ -16,8 +16,8 @@ from ..reports.export import csv_bytes
 
 # The offices that read the whole trust's log (002 7.6.8 master log; 5.1, 5.2, 5.6, 5.7).
 TRUST_READERS = {"medical_director", "chief_executive_office", "medical_directorate", "hr"}
-CSV_COLUMNS = ["id", "case_id", "seq", "at", "kind", "actor_id", "actor_role", "trigger", "from_state", "to_state",
-               "reason", "payload"]
+CSV_COLUMNS = ["id", "case_id", "subject", "seq", "at", "kind", "actor_id", "actor_role", "trigger", "from_state",
+               "to_state", "reason", "payload"]
 
 
 @dataclass(frozen=True)
@@ -29,8 +29,10 @@ class Page:
 
 
 def _visible_case_ids(svc, actor: Actor):
+    """None: every event, trust-level ones (sign-ins, tokens, imports, plan edits; no case) included. Otherwise
+    the cases whose events the actor may read; trust-level events are for the trust-wide offices only."""
     if access.holds_office(svc.session, actor, TRUST_READERS):
-        return None  # every case
+        return None
     return [c.id for c in svc.list_cases(actor)]
 
 
@@ -65,7 +67,7 @@ def events_csv(svc, actor: Actor, **filters) -> Iterator[bytes]:
 
     def rows():
         for e in svc.session.scalars(q):
-            yield [e.id, e.case_id, e.seq, e.at, e.kind, e.actor_id, e.actor_role, e.trigger, e.from_state,
-                   e.to_state, e.reason, json.dumps(e.payload or {}, sort_keys=True)]
+            yield [e.id, e.case_id, e.subject, e.seq, e.at, e.kind, e.actor_id, e.actor_role, e.trigger,
+                   e.from_state, e.to_state, e.reason, json.dumps(e.payload or {}, sort_keys=True)]
 
     return csv_bytes(CSV_COLUMNS, rows())

@@ -17,7 +17,7 @@ from ..errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied
 from ..models import Case, Event, JobPlan, JobPlanVersion, Person
 from ..payload import to_json, validate_payload
 from ..policy.registry import PolicyRegistry
-from . import starts
+from . import starts, trust_log
 from .context import AppendedEvent, FireContext, FireResult, TriggerInfo
 from .documents import check_payload_documents
 from .uow import write_transaction
@@ -210,6 +210,7 @@ class JobPlanning:
             version = JobPlanVersion(job_plan_id=plan.id, number=plan.current_version, content=content,
                                      created_at=now, created_by_id=actor.person_id, note=note)
             self.session.add(version)
+            trust_log.plan_edited(self, actor, plan, version)
         return version
 
     def _require_plan_editor(self, actor: Actor, person: Person) -> None:

@@ -78,9 +78,12 @@ def pause(svc, actor: Actor, deadline_id: int, *, reason: str) -> Deadline:
         d, case, policy, spec, role = _load(svc, actor, deadline_id, "pause", reason)
         if not spec.pausable:
             raise ConditionFailed(f"'{spec.label}' cannot be paused under {policy.source_document} {spec.clause}")
+        now = svc.clock.now()
+        if d.status == "open" and d.due_at <= now:  # overdue, whether or not the sweep has marked it yet
+            raise ConditionFailed(f"'{spec.label}' is already overdue; only a running deadline can be paused "
+                                  f"(extend it instead)")
         if d.status != "open":
             raise ConditionFailed(f"'{spec.label}' is {d.status}; only a running deadline can be paused")
-        now = svc.clock.now()
         d.status, d.paused_at, d.next_check_at = "paused", now, None
         svc._append_event(case, now, "deadline_paused", actor, role, None, case.state, case.state,
                           {"deadline": d.name, "deadline_id": d.id, "due_at": d.due_at.isoformat()}, reason.strip())

@@ -18,6 +18,7 @@ from .. import access, limits
 from ..actors import Actor
 from ..errors import InvalidPayload, NotFound, PermissionDenied
 from ..models import OrgUnit, Person
+from . import trust_log
 from .uow import write_transaction
 
 IMPORTERS = {"hr", "medical_directorate"}  # 002 5.6, 5.7: the offices that keep staff records
@@ -179,6 +180,7 @@ def import_staff_csv(svc, actor: Actor, text: str) -> ImportReport:
             s.add(trust)
         people: dict[str, Person] = dict(existing)
         result_by_line = {r.row: r for r in results}
+        before: dict[int, dict] = {}  # line -> what a person already on record held, for the audit log
         for line, data in parsed.items():
             res = result_by_line[line]
             team = _team(s, trust, data["care_group"], data["team"]) if data["care_group"] else None
@@ -186,8 +188,11 @@ def import_staff_csv(svc, actor: Actor, text: str) -> ImportReport:
                       "staff_group": data["staff_group"], "contracted_pas": data["contracted_pas"],
                       "contracted_hours": data["contracted_hours"], "team": team, "active": True}
             person = people.get(data["staff_number"])
+            if person is not None:
+                before[line] = _recorded(person)
             adopted = by_email.get(data["email"]) if person is None else None
             if adopted is not None:  # a person entered by hand, now matched to the extract by email
+                before[line] = _recorded(adopted)
                 adopted.staff_number = data["staff_number"]
                 people[data["staff_number"]] = person = adopted
             if person is None:
@@ -214,7 +219,40 @@ def import_staff_csv(svc, actor: Actor, text: str) -> ImportReport:
                     res.status, res.messages = "updated", ["changed: manager"]
                 elif res.status == "updated":
                     res.messages = [res.messages[0] + ", manager"]
+        _record_import(svc, actor, results, parsed, people, before)
     return ImportReport(results)
+
+
+AUDITED_FIELDS = ("staff_number", "name", "email", "job_title", "staff_group", "contracted_pas", "contracted_hours",
+                  "team_id", "manager_id", "active")
+
+
+def _recorded(person: Person) -> dict:
+    return {f: getattr(person, f) for f in AUDITED_FIELDS}
+
+
+def _record_import(svc, actor: Actor, results, parsed, people, before) -> None:
+    """The import as one event (its counts and who was created or changed), and each change to a person already
+    on record (a new manager, a new job title...) as an event of that person, with the values before and after."""
+    role = next((r for r in sorted(IMPORTERS) if access.holds_office(svc.session, actor, {r})),
+                trust_log.role_of(actor))
+    report = ImportReport(results)
+    svc.session.flush()
+    created, changed = [], []
+    for line, data in parsed.items():
+        person = people[data["staff_number"]]
+        if line not in before:
+            created.append(person.id)
+            continue
+        after = _recorded(person)
+        diff = {f: [before[line][f], after[f]] for f in AUDITED_FIELDS if before[line][f] != after[f]}
+        if diff:
+            changed.append(person.id)
+            trust_log.record(svc, "person_changed", trust_log.subject_of("person", person.id), actor=actor, role=role,
+                             payload={"by": "staff import", "changed": diff})
+    trust_log.record(svc, "staff_import", "staff_import", actor=actor, role=role,
+                     payload={"counts": report.summary(), "created": created, "changed": changed,
+                              "refused_rows": [r.row for r in results if r.status == "refused"]})
 
 
 def _team(s, trust, care_group: str, team: str | None) -> OrgUnit:

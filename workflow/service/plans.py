@@ -18,6 +18,7 @@ from ..errors import ConditionFailed, NotFound, PermissionDenied, StaleVersion
 from ..models import Case, JobPlan, JobPlanVersion, OrgUnit, Person, RoleAssignment
 from ..reports.access import report_scope
 from ..trust_calendar import calendar_for
+from . import trust_log
 from .uow import write_transaction
 
 
@@ -232,6 +233,7 @@ def edit_team_plan(svc, actor: Actor, plan_id: int, content: dict, *, expected_v
         version = JobPlanVersion(job_plan_id=plan.id, number=plan.current_version, content=content,
                                  created_at=svc.clock.now(), created_by_id=actor.person_id, note=note)
         svc.session.add(version)
+        trust_log.plan_edited(svc, actor, plan, version)
     return version
 
 

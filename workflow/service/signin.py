@@ -12,6 +12,7 @@ from ..actors import Actor
 from ..errors import InvalidPayload, NotFound
 from ..models import ApiToken, Person
 from ..passwords import verify_password
+from . import trust_log
 from .uow import write_transaction
 
 TOKEN_PREFIX = "jpt_"
@@ -36,14 +37,42 @@ def check_password(svc, email: str, password: str) -> Person | None:
     return person
 
 
+def sign_in(svc, email: str, password: str) -> Person | None:
+    """``check_password``, recorded in the audit log either way: who signed in, or which address was tried
+    (never the password)."""
+    email = email or ""
+    with write_transaction(svc.session):
+        person = None if "\x00" in email else check_password(svc, email, password)
+        _record_sign_in(svc, person, email, via="password")
+    return person
+
+
 def person_for_oidc_user(svc, userinfo: dict) -> Person | None:
     """Map an identity provider's user to a person here by email. An address the provider says it has
-    not verified is refused, and so is a person marked inactive."""
-    email = userinfo.get("email")
-    if not email or userinfo.get("email_verified") is False:
-        return None
-    person = person_by_email(svc, email)
-    return person if person is not None and person.active else None
+    not verified is refused, and so is a person marked inactive. Recorded in the audit log either way."""
+    email = userinfo.get("email") if isinstance(userinfo.get("email"), str) else None
+    with write_transaction(svc.session):
+        person = None
+        if email and "\x00" not in email and userinfo.get("email_verified") is not False:
+            person = person_by_email(svc, email)
+            person = person if person is not None and person.active else None
+        _record_sign_in(svc, person, email or "", via="identity provider")
+    return person
+
+
+MAX_RECORDED_EMAIL = 320
+
+
+def _record_sign_in(svc, person: Person | None, email: str, *, via: str) -> None:
+    if person is not None:
+        trust_log.record(svc, "sign_in", trust_log.subject_of("person", person.id), actor=Actor.person(person.id),
+                         role=trust_log.PERSON, payload={"via": via})
+        return
+    tried = email.strip().lower()[:MAX_RECORDED_EMAIL].replace("\x00", "\\0")
+    known = None if "\x00" in email else person_by_email(svc, email)
+    subject = trust_log.subject_of("person", known.id) if known else "sign_in"
+    trust_log.record(svc, "sign_in_failed", subject, actor=None, role=trust_log.ANONYMOUS,
+                     payload={"via": via, "email": tried})
 
 
 @dataclass(frozen=True)
@@ -56,8 +85,10 @@ def known_roles(svc) -> set[str]:
     return {name for p in svc.policies.all() for name, r in p.roles.items() if r.scope != "system"}
 
 
-def create_token(svc, person_id: int, name: str, roles: list[str] | None = None) -> IssuedToken:
-    """An API token for a person, limited to ``roles`` (all of the person's roles when empty)."""
+def create_token(svc, person_id: int, name: str, roles: list[str] | None = None, *,
+                 actor: Actor | None = None, operator: str | None = None) -> IssuedToken:
+    """An API token for a person, limited to ``roles`` (all of the person's roles when empty). Recorded in the
+    audit log: by ``actor``, or (the command line) by the server account ``operator``."""
     roles = sorted(set(roles or []))
     unknown = set(roles) - known_roles(svc)
     if unknown:
@@ -72,16 +103,26 @@ def create_token(svc, person_id: int, name: str, roles: list[str] | None = None)
         svc.session.add(row)
         svc.session.flush()
         issued = IssuedToken(row.id, secret)
+        _record_token(svc, "token_created", row, actor, operator, {"name": name, "roles": roles})
     return issued
 
 
-def revoke_token(svc, token_id: int) -> None:
+def revoke_token(svc, token_id: int, *, actor: Actor | None = None, operator: str | None = None) -> None:
     with write_transaction(svc.session):
         row = svc.session.get(ApiToken, token_id)
         if row is None:
             raise NotFound(f"API token {token_id} was not found")
         if row.revoked_at is None:
             row.revoked_at = svc.clock.now()
+            _record_token(svc, "token_revoked", row, actor, operator, {"name": row.name})
+
+
+def _record_token(svc, kind: str, row: ApiToken, actor: Actor | None, operator: str | None, payload: dict) -> None:
+    payload = {**payload, "person_id": row.person_id}
+    if actor is None:
+        payload["operator"] = operator or "unknown"
+    trust_log.record(svc, kind, trust_log.subject_of("api_token", row.id), actor=actor,
+                     role=trust_log.PERSON if actor else trust_log.OPERATOR, payload=payload)
 
 
 def list_tokens(svc) -> list[ApiToken]:
