@@ -5,7 +5,7 @@ trust-level facts (sign-ins, tokens, staff imports, plan edits, manager changes)
 becomes nullable and ``subject`` names what such an event is about (issue 13, item 10).
 
 Revision ID: b13d_append_only_audit
-Revises: 88a3e0fcdfff
+Revises: b13a_one_open_case
 Create Date: 2026-11-27 17:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = 'b13d_append_only_audit'
-down_revision = '88a3e0fcdfff'
+down_revision = 'b13a_one_open_case'
 branch_labels = None
 depends_on = None
 

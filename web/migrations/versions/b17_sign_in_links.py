@@ -1,7 +1,7 @@
 """one-time sign-in links (trust bootstrap, invitations, password resets)
 
 Revision ID: b17_sign_in_links
-Revises: 88a3e0fcdfff
+Revises: b13d_append_only_audit
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import workflow.models  # noqa: F401  (custom column types)
 
 revision = "b17_sign_in_links"
-down_revision = "88a3e0fcdfff"
+down_revision = "b13d_append_only_audit"
 branch_labels = None
 depends_on = None
 
