@@ -16,6 +16,7 @@ from workflow.models import Person
 from workflow.service import signin
 
 from .extensions import limiter, login_manager
+from .redirects import same_site_path
 
 bp = Blueprint("auth", __name__)
 
@@ -82,7 +83,7 @@ def login():
         if person is not None:
             session.clear()
             login_user(SignedIn(person.id, person.name))
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_after_sign_in(request.args.get("next")))
     failed = request.method == "POST"
     demo = demo_accounts() if current_app.config.get("JOBPLAN_DEMO") else []
     page = render_template("login.html", form=form, demo=demo, oidc="jobplan_oidc" in current_app.extensions,
@@ -90,11 +91,9 @@ def login():
     return page, (401 if request.method == "POST" else 200)
 
 
-def _safe_next(target: str | None) -> str:
+def _after_sign_in(target: str | None) -> str:
     """Back to the page that asked for sign-in, but only within this site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("pages.home")
+    return same_site_path(target) or url_for("pages.home")
 
 
 @bp.get("/logout")
@@ -135,6 +134,7 @@ oidc_bp = Blueprint("oidc", __name__)
 @oidc_bp.get("/login/oidc")
 def oidc_start():
     client = current_app.extensions["jobplan_oidc"]["oidc"]
+    session["oidc_next"] = same_site_path(request.args.get("next"))
     return client.authorize_redirect(url_for("oidc.oidc_callback", _external=True))
 
 
@@ -146,6 +146,7 @@ def oidc_callback():
     person = signin.person_for_oidc_user(_service(), dict(userinfo))
     if person is None:
         abort(403, "your identity provider account does not match an active person here (by email)")
+    target = session.get("oidc_next")
     session.clear()
     login_user(SignedIn(person.id, person.name))
-    return redirect(url_for("pages.home"))
+    return redirect(_after_sign_in(target))

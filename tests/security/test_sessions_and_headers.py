@@ -1,0 +1,101 @@
+"""Issue 13 items 4-7, probed end to end through HTTP: where sign-in may send the browser, sessions the
+server can end, the client address behind a trusted proxy, and the security headers on every answer."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import g
+from flask.testing import FlaskClient
+
+from web.redirects import same_site_path
+from workflow.passwords import hash_password
+
+PASSWORD = "correct horse battery"
+
+
+class FreshClient(FlaskClient):
+    """The ``app`` fixture keeps one app context (and so one ``g``) across requests, where a server starts
+    each request afresh: forget the signed-in person Flask-Login cached in ``g``, so every request is judged
+    by its cookie alone, as a replayed cookie would be."""
+
+    def open(self, *args, **kwargs):
+        for key in ("_login_user", "csrf_token"):
+            g.pop(key, None)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = FreshClient
+    app.config["JOBPLAN_LOGIN_RATE"] = "1000 per minute"  # these probes sign in many times
+    return app.test_client()
+
+
+@pytest.fixture
+def people(svc, trust):
+    digest = hash_password(PASSWORD)
+    for p in (trust.doctor, trust.manager, trust.md):
+        p.password_hash = digest
+    svc.session.commit()
+    return trust
+
+
+def csrf_token(client, path="/login") -> str:
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+def sign_in(client, person, next_=None):
+    query = {"next": next_} if next_ is not None else None
+    return client.post("/login", query_string=query,
+                       data={"email": person.email, "password": PASSWORD, "csrf_token": csrf_token(client)})
+
+
+# ---- item 4: no open redirect ------------------------------------------------------------------------
+
+NASTY_NEXT = [
+    "/\t/evil.example", "/%09/evil.example", "/\r\n/evil.example", "/\r\nSet-Cookie: a=b", "/%0d%0aSet-Cookie:%20a=b",
+    "\\\\evil.example", "/\\evil.example", "/\\/evil.example", "/%5C/evil.example", "/%5c%5cevil.example",
+    "//evil.example", "///evil.example", "/%2F/evil.example", "/%2f%2fevil.example",
+    "https://evil.example", "https:evil.example", "http:/evil.example", "HTTPS://evil.example/",
+    "javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:alert(1)", "/\x00/evil.example", "%2F%2Fevil.example",
+    "evil.example", "", " /cases", "/ /evil.example", "\x7f//evil.example", "data:text/html,<script>alert(1)</script>",
+]
+
+
+def test_issue13_item4_sign_in_never_sends_the_browser_off_site(client, people):
+    answers = {target: sign_in(client, people.doctor, target) for target in NASTY_NEXT}
+    wrong = {t: (r.status_code, r.headers.get("Location")) for t, r in answers.items()
+             if (r.status_code, r.headers.get("Location")) != (302, "/")}
+    assert wrong == {}
+
+
+def test_issue13_item4_sign_in_returns_to_a_page_on_this_site(client, people):
+    for target in ["/cases/3", "/cases?queue=appeals&page=2", "/plans/1/edit?section=a%20b"]:
+        r = sign_in(client, people.doctor, target)
+        assert r.status_code == 302 and r.headers["Location"] == target
+
+
+@pytest.mark.parametrize("target", NASTY_NEXT)
+def test_issue13_item4_same_site_path_refuses_every_nasty_target(target):
+    assert same_site_path(target) is None
+
+
+def test_issue13_item4_the_oidc_round_trip_returns_only_to_a_page_on_this_site(app, client, people):
+    class FakeProvider:  # stands in for Authlib's client: no provider is contacted
+        def authorize_redirect(self, uri):
+            from flask import redirect
+            return redirect("https://idp.example/authorize")
+
+        def authorize_access_token(self):
+            return {"userinfo": {"email": people.doctor.email, "email_verified": True}}
+
+    from web.auth import oidc_bp
+
+    app.register_blueprint(oidc_bp)
+    app.extensions["jobplan_oidc"] = {"oidc": FakeProvider()}
+    for target, expected in [("/%09/evil.example", "/"), ("//evil.example", "/"), ("/cases/3", "/cases/3")]:
+        client.get("/login/oidc", query_string={"next": target})
+        r = client.get("/login/oidc/callback")
+        assert r.status_code == 302 and r.headers["Location"] == expected, target
