@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         if key not in (test_config or {}):
             app.config[key] = secure
 
+    _trust_proxies(app, int(str(app.config.get("JOBPLAN_TRUSTED_PROXIES", "0")).strip()))
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     with app.app_context():
@@ -71,6 +72,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         db.session.remove()
 
     return app
+
+
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Behind ``hops`` reverse proxies, take the client's address and scheme from the X-Forwarded-For and
+    -Proto entries those proxies added (Werkzeug's ProxyFix); with 0 the headers are ignored. Host and
+    prefix stay as the request gave them, so a forged X-Forwarded-Host cannot reach generated URLs."""
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
 
 
 def _init_sign_in(app: Flask) -> None:

@@ -37,6 +37,10 @@ def from_environment(instance_path: str) -> dict:
         # e.g. redis://host:6379/0 (pip install 'jobplan[redis]').
         "RATELIMIT_STORAGE_URI": os.environ.get("JOBPLAN_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_KEY_PREFIX": os.environ.get("JOBPLAN_RATELIMIT_KEY_PREFIX", "jobplan"),
+        # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: trust none, the
+        # header is then the client's own word). Behind one nginx: 1. The login rate limit keys on the
+        # address this yields, and HSTS follows the scheme the proxy reports.
+        "JOBPLAN_TRUSTED_PROXIES": os.environ.get("JOBPLAN_TRUSTED_PROXIES", "0"),
         "JOBPLAN_OIDC_ISSUER": os.environ.get("JOBPLAN_OIDC_ISSUER"),
         "JOBPLAN_OIDC_CLIENT_ID": os.environ.get("JOBPLAN_OIDC_CLIENT_ID"),
         "JOBPLAN_OIDC_CLIENT_SECRET": os.environ.get("JOBPLAN_OIDC_CLIENT_SECRET"),
@@ -60,5 +64,7 @@ def validate(config: dict) -> None:
     for key in ("JOBPLAN_SWEEP_SECONDS", "JOBPLAN_MAIL_SECONDS"):
         if int(config.get(key) or 0) < 1:
             problems.append(f"{key} must be a whole number of seconds, 1 or more")
+    if not str(config.get("JOBPLAN_TRUSTED_PROXIES", "0")).strip().isdigit():
+        problems.append("JOBPLAN_TRUSTED_PROXIES must be a whole number of proxy hops, 0 or more")
     if problems:
         raise RuntimeError("configuration: " + "; ".join(problems))

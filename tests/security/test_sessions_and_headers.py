@@ -99,3 +99,52 @@ def test_issue13_item4_the_oidc_round_trip_returns_only_to_a_page_on_this_site(a
         client.get("/login/oidc", query_string={"next": target})
         r = client.get("/login/oidc/callback")
         assert r.status_code == 302 and r.headers["Location"] == expected, target
+
+
+# ---- item 6: behind a proxy --------------------------------------------------------------------------
+
+@pytest.fixture
+def app_behind(app, database_url, policies, clock):
+    """``app_behind(hops)``: another app on the test database with JOBPLAN_TRUSTED_PROXIES set."""
+    from web import create_app
+    from web.extensions import db
+
+    made = []
+
+    def make(hops: int, **extra):
+        other = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_url,
+                            "JOBPLAN_POLICIES": policies, "JOBPLAN_CLOCK": clock, "WTF_CSRF_ENABLED": False,
+                            "JOBPLAN_TRUSTED_PROXIES": str(hops), "JOBPLAN_LOGIN_RATE": "2 per minute", **extra})
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+
+
+def failed_logins(app, forwarded_for: str, times: int) -> list[int]:
+    """Failed sign-ins from one client, all arriving through the same proxy at 10.0.0.1."""
+    client = app.test_client()
+    return [client.post("/login", data={"email": "nobody@example.org", "password": "x"},
+                        headers={"X-Forwarded-For": forwarded_for},
+                        environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code for _ in range(times)]
+
+
+def test_issue13_item6_behind_one_trusted_proxy_each_client_has_its_own_login_bucket(app_behind):
+    behind = app_behind(1)
+    assert failed_logins(behind, "203.0.113.5", 3) == [401, 401, 429]
+    assert failed_logins(behind, "203.0.113.6", 1) == [401]  # another client behind the same proxy
+    assert failed_logins(behind, "198.51.100.9, 203.0.113.5", 1) == [429]  # only the proxy's own entry counts
+
+
+def test_issue13_item6_with_no_trusted_proxy_x_forwarded_for_is_ignored(app_behind):
+    direct = app_behind(0)
+    assert failed_logins(direct, "203.0.113.5", 2) == [401, 401]
+    assert failed_logins(direct, "203.0.113.6", 1) == [429]  # a forged header does not buy a new bucket
+
+
+def test_issue13_item6_trusted_proxies_must_be_a_whole_number(app_behind):
+    with pytest.raises(RuntimeError, match="JOBPLAN_TRUSTED_PROXIES"):
+        app_behind("one")
