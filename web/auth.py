@@ -1,11 +1,13 @@
 """Signing in to the web pages: a session (Flask-Login) after a password check or an OpenID Connect
 sign-in (Authlib, only when JOBPLAN_OIDC_* are set). Forms carry a CSRF token (Flask-WTF); the login
-form is rate limited (Flask-Limiter)."""
+form is rate limited (Flask-Limiter). Each session is also a row the server can end
+(``workflow.service.sessions``): sign-out, sign-out everywhere, idle and absolute time-outs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -13,7 +15,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from workflow.models import Person
-from workflow.service import signin
+from workflow.service import sessions, signin
 
 from .extensions import limiter, login_manager
 from .redirects import same_site_path
@@ -35,15 +37,34 @@ class SignedIn:
         return str(self.person_id)
 
 
+SESSION_KEY = "sid"  # the cookie's key to its sign_in_session row
+
+
 @login_manager.user_loader
 def _load_user(user_id: str):
+    """The signed-in person, only while their session row is open and within its time-outs."""
     from .extensions import db
 
     try:
         person = db.session.get(Person, int(user_id))
     except ValueError:
         return None
-    return SignedIn(person.id, person.name) if person is not None and person.active else None
+    if person is None or not sessions.resume(_service(), session.get(SESSION_KEY), person.id, session_limits()):
+        return None  # resume() also ends the session of a person no longer active
+    return SignedIn(person.id, person.name)
+
+
+def session_limits() -> sessions.Limits:
+    cfg = current_app.config
+    return sessions.Limits(idle=timedelta(minutes=int(cfg["JOBPLAN_SESSION_IDLE_MINUTES"])),
+                           absolute=timedelta(hours=int(cfg["JOBPLAN_SESSION_MAX_HOURS"])))
+
+
+def _begin_session(person: Person) -> None:
+    """A fresh cookie (nothing carried over from before sign-in) tied to a new session row."""
+    session.clear()
+    session[SESSION_KEY] = sessions.start(_service(), person.id)
+    login_user(SignedIn(person.id, person.name))
 
 
 class LoginForm(FlaskForm):
@@ -81,8 +102,7 @@ def login():
     if form.validate_on_submit():
         person = signin.check_password(_service(), form.email.data, form.password.data)
         if person is not None:
-            session.clear()
-            login_user(SignedIn(person.id, person.name))
+            _begin_session(person)
             return redirect(_after_sign_in(request.args.get("next")))
     failed = request.method == "POST"
     demo = demo_accounts() if current_app.config.get("JOBPLAN_DEMO") else []
@@ -105,9 +125,26 @@ def logout_confirm():
 @bp.post("/logout")
 @login_required
 def logout():
+    sessions.end(_service(), session.get(SESSION_KEY))
+    _forget_session()
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/logout/everywhere")
+@login_required
+def logout_everywhere():
+    """End every session of this person, on every browser, this one included."""
+    from flask_login import current_user
+
+    sessions.end_all_for_person(_service(), current_user.person_id)
+    _forget_session()
+    flash("You have been signed out on every device", "success")
+    return redirect(url_for("auth.login"))
+
+
+def _forget_session() -> None:
     logout_user()
     session.clear()
-    return redirect(url_for("auth.login"))
 
 
 # ---- OpenID Connect -----------------------------------------------------------------------------
@@ -147,6 +184,5 @@ def oidc_callback():
     if person is None:
         abort(403, "your identity provider account does not match an active person here (by email)")
     target = session.get("oidc_next")
-    session.clear()
-    login_user(SignedIn(person.id, person.name))
+    _begin_session(person)
     return redirect(_after_sign_in(target))

@@ -32,6 +32,9 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,  # a 10 MB document plus the multipart envelope; more is a 413
+        # A sign-in ends after this long without a request, and after this long in any case.
+        "JOBPLAN_SESSION_IDLE_MINUTES": int(os.environ.get("JOBPLAN_SESSION_IDLE_MINUTES", "30")),
+        "JOBPLAN_SESSION_MAX_HOURS": int(os.environ.get("JOBPLAN_SESSION_MAX_HOURS", "12")),
         "JOBPLAN_LOGIN_RATE": os.environ.get("JOBPLAN_LOGIN_RATE", "10 per minute"),
         # Where the login rate limit counts: memory:// (one process) or a store shared by every worker,
         # e.g. redis://host:6379/0 (pip install 'jobplan[redis]').
@@ -61,9 +64,10 @@ def validate(config: dict) -> None:
         problems.append("DATABASE_URL is empty")
     if not Path(config["JOBPLAN_POLICY_DIR"]).is_dir():
         problems.append(f"JOBPLAN_POLICY_DIR {config['JOBPLAN_POLICY_DIR']} is not a folder")
-    for key in ("JOBPLAN_SWEEP_SECONDS", "JOBPLAN_MAIL_SECONDS"):
+    for key, unit in (("JOBPLAN_SWEEP_SECONDS", "seconds"), ("JOBPLAN_MAIL_SECONDS", "seconds"),
+                      ("JOBPLAN_SESSION_IDLE_MINUTES", "minutes"), ("JOBPLAN_SESSION_MAX_HOURS", "hours")):
         if int(config.get(key) or 0) < 1:
-            problems.append(f"{key} must be a whole number of seconds, 1 or more")
+            problems.append(f"{key} must be a whole number of {unit}, 1 or more")
     if not str(config.get("JOBPLAN_TRUSTED_PROXIES", "0")).strip().isdigit():
         problems.append("JOBPLAN_TRUSTED_PROXIES must be a whole number of proxy hops, 0 or more")
     if problems:

@@ -148,3 +148,108 @@ def test_issue13_item6_with_no_trusted_proxy_x_forwarded_for_is_ignored(app_behi
 def test_issue13_item6_trusted_proxies_must_be_a_whole_number(app_behind):
     with pytest.raises(RuntimeError, match="JOBPLAN_TRUSTED_PROXIES"):
         app_behind("one")
+
+
+# ---- item 5: sign-out ends the session ---------------------------------------------------------------
+
+def cookie_of(client) -> str:
+    return client.get_cookie("session").value
+
+
+def replay(app, cookie: str):
+    """A second browser holding a copy of the cookie: the landing page and the API, as it sees them."""
+    other = app.test_client()
+    other.set_cookie("session", cookie)
+    return other.get("/").status_code, other.get("/api/v1/cases").status_code
+
+
+def test_issue13_item5_a_cookie_replayed_after_sign_out_is_refused(app, client, people):
+    sign_in(client, people.doctor)
+    copy = cookie_of(client)
+    assert replay(app, copy) == (200, 200)
+    r = client.post("/logout", data={"csrf_token": csrf_token(client, "/logout")})
+    assert r.status_code == 302
+    assert replay(app, copy) == (302, 401)
+
+
+def test_issue13_item5_sign_out_ends_only_this_browsers_session(app, client, people):
+    other = app.test_client()
+    sign_in(other, people.doctor)
+    sign_in(client, people.doctor)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/logout")})
+    assert replay(app, cookie_of(other)) == (200, 200)
+
+
+def test_issue13_item5_sign_out_everywhere_from_the_page_ends_every_session(app, client, people):
+    laptop, phone = app.test_client(), app.test_client()
+    sign_in(laptop, people.doctor)
+    sign_in(phone, people.doctor)
+    sign_in(client, people.manager)
+    r = laptop.post("/logout/everywhere", data={"csrf_token": csrf_token(laptop, "/logout")})
+    assert r.status_code == 302 and r.headers["Location"] == "/login"
+    assert "signed out on every device" in laptop.get("/login").get_data(as_text=True)
+    assert replay(app, cookie_of(phone)) == (302, 401)
+    assert replay(app, cookie_of(client)) == (200, 200)  # someone else's session is untouched
+
+
+def test_issue13_item5_sign_out_everywhere_through_the_api(app, client, svc, people):
+    from workflow.service import signin
+
+    phone = app.test_client()
+    sign_in(phone, people.doctor)
+    sign_in(client, people.doctor)
+    listed = client.get("/api/v1/sessions").get_json()
+    assert len(listed) == 2 and [s["current"] for s in listed].count(True) == 1
+    token = {"Authorization": "Bearer " + signin.create_token(svc, people.doctor.id, "cli").secret}
+    assert client.delete("/api/v1/sessions").status_code == 400  # a cookie session needs the CSRF header
+    r = app.test_client().delete("/api/v1/sessions", headers=token)
+    assert r.status_code == 200 and r.get_json() == {"ended": 2}
+    assert replay(app, cookie_of(phone)) == (302, 401)
+    assert replay(app, cookie_of(client)) == (302, 401)
+    assert app.test_client().get("/api/v1/sessions", headers=token).get_json() == []  # the token still works
+
+
+def test_issue13_item5_ending_all_a_persons_sessions_is_there_for_a_password_change(app, client, svc, people):
+    from workflow.service import sessions
+
+    sign_in(client, people.doctor)
+    assert sessions.end_all_for_person(svc, people.doctor.id, reason="password_changed") == 1
+    assert replay(app, cookie_of(client)) == (302, 401)
+
+
+def test_issue13_item5_a_session_ends_after_the_idle_time_out(app, client, clock, people):
+    app.config["JOBPLAN_SESSION_IDLE_MINUTES"] = 30
+    sign_in(client, people.doctor)
+    for _ in range(3):  # busy: each request within 30 minutes of the last keeps it open
+        clock.advance(minutes=20)
+        assert client.get("/").status_code == 200
+    clock.advance(minutes=31)
+    assert replay(app, cookie_of(client)) == (302, 401)
+    clock.advance(minutes=-31)  # ended stays ended, even if the time-out no longer applies
+    assert replay(app, cookie_of(client)) == (302, 401)
+
+
+def test_issue13_item5_a_session_ends_after_the_absolute_time_out_however_busy(app, client, clock, people):
+    app.config["JOBPLAN_SESSION_MAX_HOURS"] = 12
+    sign_in(client, people.doctor)
+    for _ in range(12 * 60 // 25):
+        clock.advance(minutes=25)
+        assert client.get("/api/v1/cases").status_code == 200
+    clock.advance(minutes=25)  # 12 h 25 min after signing in
+    assert replay(app, cookie_of(client)) == (302, 401)
+
+
+def test_issue13_item5_a_deactivated_persons_session_ends(app, client, svc, people):
+    sign_in(client, people.doctor)
+    people.doctor.active = False
+    svc.session.commit()
+    assert replay(app, cookie_of(client)) == (302, 401)
+    people.doctor.active = True
+    svc.session.commit()
+    assert replay(app, cookie_of(client)) == (302, 401)
+
+
+def test_issue13_item5_time_outs_are_settings_of_one_or_more(app_behind):
+    for key in ("JOBPLAN_SESSION_IDLE_MINUTES", "JOBPLAN_SESSION_MAX_HOURS"):
+        with pytest.raises(RuntimeError, match=key):
+            app_behind(0, **{key: 0})

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from workflow.errors import WorkflowError
 
-from . import audit, cases, documents, people, plans, policies, reports
+from . import audit, cases, documents, people, plans, policies, reports, sessions
 from .auth import authenticate_api_request
 from .problems import PROBLEM_JSON, ProblemSchema, from_http_exception, from_workflow_error, problem, wants_problem
 
@@ -61,7 +61,7 @@ def init_api(app) -> ProblemApi:
     })
 
     api = ProblemApi(app)
-    for module in (people, plans, cases, audit, documents, policies, reports):
+    for module in (people, plans, cases, audit, documents, policies, reports, sessions):
         api.register_blueprint(module.blp)
 
     assets = Blueprint("api_docs_assets", __name__)
