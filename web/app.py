@@ -47,7 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         "clock": app.config.get("JOBPLAN_CLOCK") or SystemClock(),
     }
 
-    from . import assets, filters
+    from . import assets, filters, security_headers
     from .pages import bp as pages_bp
 
     # Every template is escaped, the NHS.UK macros (.jinja) included: they mark their HTML params safe.
@@ -58,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(assets.bp)
     app.register_blueprint(pages_bp)
     filters.register(app)
+    security_headers.init_app(app)
     _init_sign_in(app)
 
     @app.get("/healthz")

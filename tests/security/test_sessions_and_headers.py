@@ -8,6 +8,7 @@ import pytest
 from flask import g
 from flask.testing import FlaskClient
 
+from tests.e2e.conftest import sign_off  # noqa: F401  (fixture)
 from web.redirects import same_site_path
 from workflow.passwords import hash_password
 
@@ -253,3 +254,74 @@ def test_issue13_item5_time_outs_are_settings_of_one_or_more(app_behind):
     for key in ("JOBPLAN_SESSION_IDLE_MINUTES", "JOBPLAN_SESSION_MAX_HOURS"):
         with pytest.raises(RuntimeError, match=key):
             app_behind(0, **{key: 0})
+
+
+# ---- item 7: security headers on every answer --------------------------------------------------------
+
+def csp_of(response) -> dict[str, str]:
+    policy = response.headers.get("Content-Security-Policy", "")
+    return {d.split()[0]: " ".join(d.split()[1:]) for d in policy.split(";") if d.strip()}
+
+
+def answers(client, person, sign_off_case):
+    """One of each kind of answer: pages in and out of a session, API data and errors, assets."""
+    out = {"login page": client.get("/login"), "api problem 401": client.get("/api/v1/cases"),
+           "missing page": client.get("/no-such-page"), "health": client.get("/healthz"),
+           "openapi": client.get("/api/v1/openapi.json")}
+    sign_in(client, person)
+    out.update({"home page": client.get("/"), "case page": client.get(f"/cases/{sign_off_case}"),
+                "api cases": client.get("/api/v1/cases"), "api case": client.get(f"/api/v1/cases/{sign_off_case}"),
+                "api docs": client.get("/api/v1/docs"), "stylesheet": client.get("/static/jobplan.css"),
+                "design system": client.get("/static/vendor/nhsuk.min.css")})
+    for r in out.values():
+        r.get_data()
+        r.close()  # a file sent from disk stays open until its answer is closed
+    return out
+
+
+def test_issue13_item7_every_answer_carries_the_security_headers(client, people, sign_off):
+    for what, r in answers(client, people.doctor, sign_off.case.id).items():
+        csp = csp_of(r)
+        assert csp.get("frame-ancestors") == "'none'", what
+        assert "'unsafe-inline'" not in csp.get("script-src", "x") and "'unsafe-eval'" not in csp["script-src"], what
+        assert csp["default-src"] == "'self'" and csp["object-src"] == "'none'", what
+        assert r.headers.get("X-Content-Type-Options") == "nosniff", what
+        assert r.headers.get("Referrer-Policy") == "same-origin", what
+        assert "camera=()" in r.headers.get("Permissions-Policy", ""), what
+        assert "Strict-Transport-Security" not in r.headers, what  # plain http
+
+
+def test_issue13_item7_pages_and_api_answers_are_not_stored_but_assets_may_be_cached(client, people, sign_off):
+    for what, r in answers(client, people.doctor, sign_off.case.id).items():
+        if what in ("stylesheet", "design system"):
+            assert r.status_code == 200 and "no-store" not in r.headers.get("Cache-Control", ""), what
+        else:
+            assert r.headers.get("Cache-Control") == "no-store", what
+
+
+def test_issue13_item7_hsts_only_over_https(app, app_behind, people):
+    secure = app.test_client().get("/login", base_url="https://jobplans.example.nhs.uk")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    proxied = app_behind(1).test_client().get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" in proxied.headers  # TLS ended at the trusted proxy
+    forged = app_behind(0).test_client().get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in forged.headers
+
+
+def test_issue13_item7_the_only_inline_script_carries_this_requests_nonce(client, people):
+    pages = [client.get("/login") for _ in range(2)]
+    nonces = []
+    for r in pages:
+        html = r.get_data(as_text=True)
+        nonce = re.search(r"'nonce-([^']+)'", r.headers["Content-Security-Policy"]).group(1)
+        inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
+        assert inline == [f' nonce="{nonce}"'], inline
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]
+
+
+def test_issue13_item7_pages_have_no_inline_style_or_event_handlers(client, people, sign_off):
+    sign_in(client, people.manager)
+    for path in ["/", f"/cases/{sign_off.case.id}", "/team", "/cases", "/mail", "/logout"]:
+        html = client.get(path).get_data(as_text=True)
+        assert not re.search(r"<style|\sstyle=|\son[a-z]+=", html, re.I), path
