@@ -19,6 +19,10 @@ INLINE_STYLE_ENDPOINTS = frozenset({"pages.diagram"})
 # static files and the API explorer's assets. Everything else is a page or an API answer: no-store.
 CACHEABLE_ENDPOINTS = frozenset({"static", "assets.nhsuk_assets", "assets.vendor", "api_docs_assets.swagger_assets"})
 
+# nhsuk-frontend's stylesheet loads Frutiger from here. Fonts only, never script or style; drop it once the
+# fonts are served from this site or replaced by the design system's Arial fallback.
+DESIGN_SYSTEM_FONTS = "https://assets.nhs.uk"
+
 HSTS = "max-age=31536000; includeSubDomains"
 PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
                       "microphone=(), payment=(), usb=()")
@@ -37,7 +41,7 @@ def content_security_policy(nonce: str, inline_style: bool = False) -> str:
         f"script-src 'self' 'nonce-{nonce}'",
         f"style-src {style}",
         "img-src 'self' data:",
-        "font-src 'self'",
+        f"font-src 'self' {DESIGN_SYSTEM_FONTS}",
         "connect-src 'self'",
         "object-src 'none'",
         "base-uri 'none'",

@@ -8,7 +8,8 @@ import pytest
 from flask import g
 from flask.testing import FlaskClient
 
-from tests.e2e.conftest import sign_off  # noqa: F401  (fixture)
+from tests.e2e.browser import browser, live_server, passwords  # noqa: F401  (fixtures)
+from tests.e2e.conftest import dispute, sign_off  # noqa: F401  (fixtures)
 from web.redirects import same_site_path
 from workflow.passwords import hash_password
 
@@ -325,3 +326,50 @@ def test_issue13_item7_pages_have_no_inline_style_or_event_handlers(client, peop
     for path in ["/", f"/cases/{sign_off.case.id}", "/team", "/cases", "/mail", "/logout"]:
         html = client.get(path).get_data(as_text=True)
         assert not re.search(r"<style|\sstyle=|\son[a-z]+=", html, re.I), path
+
+
+# ---- item 7: every page works under the policy, in a real browser -----------------------------------
+
+@pytest.mark.browser
+def test_issue13_item7_no_page_a_role_visits_breaks_the_content_security_policy(svc, trust, browser, live_server,
+                                                                               passwords, dispute):
+    from sqlalchemy import select
+
+    from tests.e2e.browser import Visitor, describe
+    from workflow.models import Deadline, OutboxMessage
+
+    deadline = svc.session.scalar(select(Deadline.id).where(Deadline.case_id == dispute.appeal))
+    message = svc.session.scalar(select(OutboxMessage.id).where(OutboxMessage.to_address == trust.doctor.email)
+                                 .order_by(OutboxMessage.id))
+    diagram = f"/policies/cpft-medical-2017/1/disagreement?case={dispute.disagreement}"
+    pages = {
+        None: ["/login"],
+        trust.directorate: ["/", "/dashboard", "/reports", "/reports/compliance", "/reports/master_log",
+                            "/reports/stage_times", "/reports/audit_sample", "/cases", "/cases?queue=governance",
+                            f"/plans/{dispute.plan.id}", "/mail", "/logout", diagram, "/api/v1/docs"],
+        trust.md: ["/cases?queue=mediations", f"/cases/{dispute.disagreement}",
+                   f"/cases/{dispute.disagreement}/decision-letter"],
+        trust.ceo: ["/cases?queue=appeals", f"/cases/{dispute.appeal}", f"/cases/{dispute.appeal}/deadlines/{deadline}"],
+        trust.manager: ["/team", f"/plans/{dispute.plan.id}", f"/cases/{dispute.sign_off}"],
+        trust.doctor: ["/", f"/cases/{dispute.appeal}", f"/mail/{message}", f"/plans/{dispute.plan.id}/edit",
+                       f"/cases/{dispute.appeal}/do/lodge_appeal"],
+    }
+    found, drawn, explorer = [], None, None
+    for person, urls in pages.items():
+        v = Visitor(browser, live_server, f"csp-{person.name.split()[-1].lower() if person else 'anonymous'}")
+        if person is not None:
+            v.sign_in(person)
+        for url in urls:
+            response = v.page.goto(url)
+            v.page.wait_for_load_state("networkidle")
+            assert response.status == 200, url
+            found += [{"url": url, **r} for r in v.csp_reports()]
+            if url == diagram:
+                drawn = v.page.locator("pre.mermaid svg").count()
+            if url == "/api/v1/docs":
+                explorer = v.page.locator("#swagger-ui-container .information-container").count()
+        found += v.csp_violations
+        v.close()
+    assert found == [], describe(found)
+    assert drawn == 1  # mermaid drew the diagram under the policy
+    assert explorer == 1  # and Swagger UI started from its file
