@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import EmailField, PasswordField
@@ -134,8 +134,6 @@ def logout():
 @login_required
 def logout_everywhere():
     """End every session of this person, on every browser, this one included."""
-    from flask_login import current_user
-
     sessions.end_all_for_person(_service(), current_user.person_id)
     _forget_session()
     flash("You have been signed out on every device", "success")
