@@ -37,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             app.config[key] = secure
 
     init_guards(app)  # before sign-in and CSRF: crafted input never reaches them or the database
+    _trust_proxies(app, int(str(app.config.get("JOBPLAN_TRUSTED_PROXIES", "0")).strip()))
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     with app.app_context():
@@ -48,7 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         "clock": app.config.get("JOBPLAN_CLOCK") or SystemClock(),
     }
 
-    from . import assets, filters, operators
+    from . import assets, filters, operators, security_headers
     from .pages import bp as pages_bp
 
     # Every template is escaped, the NHS.UK macros (.jinja) included: they mark their HTML params safe.
@@ -59,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(assets.bp)
     app.register_blueprint(pages_bp)
     filters.register(app)
+    security_headers.init_app(app)
     _init_sign_in(app)
     operators.init_app(app)
 
@@ -74,6 +76,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         db.session.remove()
 
     return app
+
+
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Behind ``hops`` reverse proxies, take the client's address and scheme from the X-Forwarded-For and
+    -Proto entries those proxies added (Werkzeug's ProxyFix); with 0 the headers are ignored. Host and
+    prefix stay as the request gave them, so a forged X-Forwarded-Host cannot reach generated URLs."""
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
 
 
 def _init_sign_in(app: Flask) -> None:

@@ -35,6 +35,9 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": limits.REQUEST_BYTES,  # a 10 MB document plus the multipart envelope; more is a 413
         "MAX_FORM_MEMORY_SIZE": limits.FORM_FIELD_BYTES,  # a form's text fields; more is a 413
+        # A sign-in ends after this long without a request, and after this long in any case.
+        "JOBPLAN_SESSION_IDLE_MINUTES": int(os.environ.get("JOBPLAN_SESSION_IDLE_MINUTES", "30")),
+        "JOBPLAN_SESSION_MAX_HOURS": int(os.environ.get("JOBPLAN_SESSION_MAX_HOURS", "12")),
         "JOBPLAN_LOGIN_RATE": os.environ.get("JOBPLAN_LOGIN_RATE", "10 per minute"),
         # Where the login rate limit counts: memory:// (one process) or a store shared by every worker,
         # e.g. redis://host:6379/0 (pip install 'jobplan[redis]').
@@ -42,6 +45,10 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_KEY_PREFIX": os.environ.get("JOBPLAN_RATELIMIT_KEY_PREFIX", "jobplan"),
         "JOBPLAN_METRICS_TOKEN": os.environ.get("JOBPLAN_METRICS_TOKEN"),
         "JOBPLAN_LOG_FORMAT": os.environ.get("JOBPLAN_LOG_FORMAT", "text"),
+        # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: trust none, the
+        # header is then the client's own word). Behind one nginx: 1. The login rate limit keys on the
+        # address this yields, and HSTS follows the scheme the proxy reports.
+        "JOBPLAN_TRUSTED_PROXIES": os.environ.get("JOBPLAN_TRUSTED_PROXIES", "0"),
         "JOBPLAN_OIDC_ISSUER": os.environ.get("JOBPLAN_OIDC_ISSUER"),
         "JOBPLAN_OIDC_CLIENT_ID": os.environ.get("JOBPLAN_OIDC_CLIENT_ID"),
         "JOBPLAN_OIDC_CLIENT_SECRET": os.environ.get("JOBPLAN_OIDC_CLIENT_SECRET"),
@@ -62,9 +69,12 @@ def validate(config: dict) -> None:
         problems.append("DATABASE_URL is empty")
     if not Path(config["JOBPLAN_POLICY_DIR"]).is_dir():
         problems.append(f"JOBPLAN_POLICY_DIR {config['JOBPLAN_POLICY_DIR']} is not a folder")
-    for key in ("JOBPLAN_SWEEP_SECONDS", "JOBPLAN_MAIL_SECONDS"):
+    for key, unit in (("JOBPLAN_SWEEP_SECONDS", "seconds"), ("JOBPLAN_MAIL_SECONDS", "seconds"),
+                      ("JOBPLAN_SESSION_IDLE_MINUTES", "minutes"), ("JOBPLAN_SESSION_MAX_HOURS", "hours")):
         if int(config.get(key) or 0) < 1:
-            problems.append(f"{key} must be a whole number of seconds, 1 or more")
+            problems.append(f"{key} must be a whole number of {unit}, 1 or more")
+    if not str(config.get("JOBPLAN_TRUSTED_PROXIES", "0")).strip().isdigit():
+        problems.append("JOBPLAN_TRUSTED_PROXIES must be a whole number of proxy hops, 0 or more")
     if config.get("JOBPLAN_LOG_FORMAT", "text") not in ("text", "json"):
         problems.append("JOBPLAN_LOG_FORMAT must be text or json")
     if problems:

@@ -326,6 +326,30 @@ class SignInLink(Base):
     person: Mapped[Person] = relationship()
 
 
+SESSION_END_REASONS = ("signed_out", "signed_out_everywhere", "password_changed", "idle", "expired", "inactive")
+
+
+class SignInSession(Base):
+    """A browser's sign-in, so the server can end it: the cookie carries a random key, of which only the
+    SHA-256 is kept. Ending a session stamps ``ended_at`` and why; ended rows stay as a record."""
+
+    __tablename__ = "sign_in_session"
+    __table_args__ = (
+        CheckConstraint("(ended_at IS NULL) = (end_reason IS NULL)", name="sign_in_session_end_has_reason"),
+        CheckConstraint(f"end_reason IS NULL OR end_reason IN {SESSION_END_REASONS}", name="sign_in_session_end_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    started_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(40))
+
+    person: Mapped[Person] = relationship()
+
+
 class Document(Base):
     """Evidence attached to a case (002 7.8.3 evidence, 7.8.8 appeal papers). Stored once with its
     SHA-256; a new upload is a new row, never an overwrite."""

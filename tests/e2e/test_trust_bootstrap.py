@@ -82,3 +82,15 @@ def test_account_link_for_an_unknown_email_is_one_line(app, svc):
 def test_trust_admin_is_assigned_by_nobody_but_the_bootstrap(app, svc):
     _init(app, "--name", "Fenland", "--admin", "lead@fenland.example")
     assert svc.session.scalar(select(func.count(RoleAssignment.id)).where(RoleAssignment.role == "trust_admin")) == 1
+
+
+def test_setting_a_password_with_a_link_signs_the_person_out_everywhere(app, svc, trust, client):
+    from tests.e2e.test_sign_in import with_password
+
+    login(client, trust.doctor.email, with_password(svc, trust.doctor))
+    assert client.get("/").status_code == 200
+    other = app.test_client()  # a second browser, to set the new password from
+    path = _link_path(app.test_cli_runner().invoke(main, ["account", "link", trust.doctor.email]).output)
+    assert _set_password(other, path, "a brand new long password").status_code == 302
+    assert client.get("/").status_code == 302  # the first browser is signed out
+    assert login(client, trust.doctor.email, "a brand new long password").status_code == 302

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from workflow import limits
 from workflow.errors import WorkflowError
 
-from . import audit, cases, documents, people, plans, policies, reports
+from . import audit, cases, documents, people, plans, policies, reports, sessions
 from ..extensions import db
 from ..guards import IdConverter
 from .auth import authenticate_api_request
@@ -71,7 +71,7 @@ def init_api(app) -> ProblemApi:
 
     api = ProblemApi(app)
     api.register_converter(IdConverter, integerconverter2paramschema)
-    for module in (people, plans, cases, audit, documents, policies, reports):
+    for module in (people, plans, cases, audit, documents, policies, reports, sessions):
         api.register_blueprint(module.blp)
 
     assets = Blueprint("api_docs_assets", __name__)

@@ -378,3 +378,14 @@ class DiagramSchema(Schema):
     workflow = fields.String()
     format = fields.String(metadata={"description": "Always 'mermaid' (stateDiagram-v2)"})
     text = fields.String()
+
+
+class SignInSessionSchema(Schema):
+    id = fields.Integer()
+    started_at = fields.DateTime()
+    last_seen_at = fields.DateTime()
+    current = fields.Boolean(metadata={"description": "the session this request came in with"})
+
+
+class SessionsEndedSchema(Schema):
+    ended = fields.Integer(metadata={"description": "how many open sessions were ended"})

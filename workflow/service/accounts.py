@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from ..errors import ConditionFailed, InvalidPayload, NotFound
 from ..models import OrgUnit, Person, RoleAssignment, SignInLink
 from ..passwords import hash_password
+from . import sessions
 from .uow import write_transaction
 
 TRUST_ADMIN = "trust_admin"  # a trust-level office, held by assignment; no policy routes work to it
@@ -80,12 +81,14 @@ def person_for_link(svc, secret: str) -> Person:
 
 
 def set_password_with_link(svc, secret: str, password: str, confirm: str) -> Person:
-    """Set the person's password and use the link up, in one transaction."""
+    """Set the person's password and use the link up, in one transaction; every browser signed in as
+    them is signed out (a password change ends all sessions)."""
     with write_transaction(svc.session):
         link = _usable(svc, secret)
         check_new_password(password, confirm, link.person)
         link.person.password_hash = hash_password(password)
         link.used_at = svc.clock.now()
+        sessions.end_all_for_person(svc, link.person.id, reason="password_changed")
         return link.person
 
 
