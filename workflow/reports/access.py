@@ -22,3 +22,20 @@ def in_scope(scope: set[int] | None, person: Person) -> bool:
         return True
     group = care_group_of(person)
     return group is not None and group.id in scope
+
+
+def case_in_scope(scope: set[int] | None):
+    """``in_scope`` for a case's practitioner, as SQL over ``Case`` (None: the whole trust)."""
+    from sqlalchemy import select, true
+
+    from ..access.predicate import _units_under
+    from ..models import Case
+
+    if scope is None:
+        return true()
+    if not scope:
+        from sqlalchemy import false
+
+        return false()
+    units = _units_under(scope, "report_unit")
+    return Case.subject_id.in_(select(Person.id).where(Person.team_id.in_(select(units.c.id))))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from statistics import median
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case as when, func, select
 
 from ..actors import Actor
 from ..models import Case, Deadline, Event
-from .access import report_scope, care_group_of
+from ..overdue import overdue_clause
+from .access import care_group_of, case_in_scope, report_scope
 from .table import Report
 
 COLUMNS = [("workflow", "Process"), ("stage", "Stage"), ("cases", "Cases that passed through"),
@@ -66,12 +67,13 @@ def stage_times(svc, actor: Actor) -> Report:
 
 
 def headline_counts(svc, actor: Actor) -> dict:
+    """The dashboard's counts as two aggregates (no case is loaded); overdue as ``workflow.overdue`` says."""
     scope = report_scope(svc.session, actor)
     now = svc.clock.now()
-    cases = [c for c in _cases_in_scope(svc, scope) if c.closed_at is None]
-    ids = [c.id for c in cases]
-    overdue = svc.session.scalar(select(func.count(Deadline.id)).where(
-        Deadline.case_id.in_(ids), Deadline.status.in_(("open", "breached")), Deadline.due_at <= now)) if ids else 0
-    return {"open_cases": len(cases), "overdue_deadlines": overdue,
-            "open_mediations": sum(1 for c in cases if c.workflow == "disagreement"),
-            "open_appeals": sum(1 for c in cases if c.workflow == "appeal")}
+    where = and_(Case.closed_at.is_(None), case_in_scope(scope))
+    row = svc.session.execute(select(func.count(), func.count(when((Case.workflow == "disagreement", 1))),
+                                     func.count(when((Case.workflow == "appeal", 1)))).where(where)).one()
+    overdue = svc.session.scalar(select(func.count(Deadline.id)).join(Case, Case.id == Deadline.case_id)
+                                 .where(where, overdue_clause(now)))
+    return {"open_cases": row[0], "overdue_deadlines": overdue or 0, "open_mediations": row[1],
+            "open_appeals": row[2]}
