@@ -25,8 +25,9 @@ def _generate(session, policies, rng: random.Random):
     units = [trust, *groups, *teams]
     people = []
     for i in range(14):
+        manager = rng.choice(people) if people and rng.random() < .7 else None
         p = Person(name=f"P{i}", email=f"p{i}.{rng.random()}@example.org", active=True,
-                   team=rng.choice(teams + [None]), manager=rng.choice(people) if people and rng.random() < .7 else None)
+                   team=rng.choice(teams + [None]), manager=manager)
         people.append(p)
     session.add_all(people)
     session.flush()

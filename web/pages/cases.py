@@ -54,9 +54,8 @@ def case_list(actor):
         wf = svc.policy_of(c).workflow(c.workflow)
         rows.append({"case": c, "workflow": wf.title, "state": wf.state(c.state).title, "deadline": first})
     now = svc.clock.now()
-    shown = rows
     here = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("pages/case_list.html", title=title, rows=shown, total=total, now=now, queue=queue,
+    return render_template("pages/case_list.html", title=title, rows=rows, total=total, now=now, queue=queue,
                            page=page, pages=pages, first=(page - 1) * CASES_PER_PAGE + 1,
                            previous_url=url_for("pages.case_list", **here, page=page - 1) if page > 1 else None,
                            next_url=url_for("pages.case_list", **here, page=page + 1) if page < pages else None,

@@ -38,27 +38,6 @@ def roles_on_case(session: Session, actor: Actor, case: Case, policy: Policy,
     return _roles(session, actor, case, policy, assigned, participants, among)
 
 
-class CaseRoles:
-    """``roles_on_case`` for one actor over many cases (a list, an inbox): the actor's role assignments
-    are read once and the participants of every case in one query, instead of twice per case."""
-
-    def __init__(self, session: Session, actor: Actor, cases: list[Case]):
-        self.session, self.actor = session, actor
-        self.assigned = [] if actor.is_system else assignments(session, actor.person_id)
-        chains = {case.id: [c.id for c in dispute_chain(case)] for case in cases}
-        ids = {i for chain in chains.values() for i in chain}
-        rows = list(session.scalars(select(CaseParticipant).where(CaseParticipant.case_id.in_(ids)))) if ids else []
-        self.participants = {cid: [p for p in rows if p.case_id in set(chain)] for cid, chain in chains.items()}
-
-    def roles(self, case: Case, policy: Policy) -> set[str]:
-        if self.actor.is_system:
-            return {name for name, r in policy.roles.items() if r.scope == "system"}
-        participants = self.participants.get(case.id)
-        if participants is None:
-            participants = _participants(self.session, case)
-        return _roles(self.session, self.actor, case, policy, self.assigned, participants)
-
-
 def _roles(session: Session, actor: Actor, case: Case, policy: Policy, assigned, participants,
            among: set[str] | None = None) -> set[str]:
     held: set[str] = set()

@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, or_, select
 
 from .. import access
 from ..actors import Actor
-from ..errors import NotFound
+from ..errors import InvalidPayload
 from ..models import Case, Event
 
 CSV_COLUMNS = ["id", "case_id", "seq", "at", "kind", "actor_id", "actor_role", "trigger", "from_state", "to_state",
@@ -62,7 +62,8 @@ def events_page(svc, actor: Actor, *, page: int = 1, page_size: int = 50, after:
     if after is not None:
         cursor = svc.session.get(Event, after)
         if cursor is None:
-            raise NotFound(f"event {after} was not found")
+            raise InvalidPayload(f"after={after} names no event; send the next_after of the page before",
+                                 fields={"after": ["no such event"]})
         later = or_(Event.at > cursor.at, and_(Event.at == cursor.at, Event.id > cursor.id))
         before = svc.session.scalar(select(func.count()).select_from(q.where(~later).subquery())) or 0
         rows = list(svc.session.scalars(q.where(later).order_by(Event.at, Event.id).limit(page_size)))
