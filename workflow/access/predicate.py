@@ -117,6 +117,17 @@ class CasePredicate:
         return self._combine([c for r, cs in self._broad.items() if r in roles for c in cs],
                              [s for r, ss in self._narrow.items() if r in roles for s in ss])
 
+    def participations(self, session: Session) -> dict[int, set[str]]:
+        """The roles the actor holds by participation, per case (their own rows and the cases below them):
+        one query, as long as the person's own involvement, not the trust's case count."""
+        if self.actor.is_system or self.actor.person_id is None:
+            return {}
+        chain = self._chain()
+        out: dict[int, set[str]] = defaultdict(set)
+        for case_id, role in session.execute(select(chain.c.case_id, chain.c.role)):
+            out[case_id].add(role)
+        return out
+
     def roles(self) -> list[str]:
         """Every role the actor may hold on some case (the columns ``role_columns`` gives)."""
         return sorted(set(self._broad) | set(self._narrow))

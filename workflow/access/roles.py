@@ -38,12 +38,22 @@ def roles_on_case(session: Session, actor: Actor, case: Case, policy: Policy,
     return _roles(session, actor, case, policy, assigned, participants, among)
 
 
+def roles_on_listed_case(session: Session, actor: Actor, case: Case, policy: Policy, assigned,
+                         participations: dict[int, set[str]]) -> set[str]:
+    """``roles_on_case`` for a row of a list, from what the list read once for all its rows: the actor's
+    assignments and participations (``CasePredicate.participations``)."""
+    if actor.is_system:
+        return {name for name, r in policy.roles.items() if r.scope == "system"}
+    return _roles(session, actor, case, policy, assigned, (), participant_roles=participations.get(case.id, set()))
+
+
 def _roles(session: Session, actor: Actor, case: Case, policy: Policy, assigned, participants,
-           among: set[str] | None = None) -> set[str]:
+           among: set[str] | None = None, participant_roles: set[str] | None = None) -> set[str]:
     held: set[str] = set()
     pid = actor.person_id
     subject = case.subject
-    participant_roles = {p.role for p in participants if p.person_id == pid and p.status == "active"}
+    if participant_roles is None:
+        participant_roles = {p.role for p in participants if p.person_id == pid and p.status == "active"}
     group = None
     for name, role in policy.roles.items():
         if (among is not None and name not in among) or not allows(actor, name):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import access
 from ..actors import Actor
-from ..models import Case, Deadline
+from ..models import Case, Deadline, Person
 from ..overdue import OPEN, is_overdue, overdue_clause
 from .cases import first_deadline, predicate
 
@@ -65,12 +65,11 @@ def inbox(svc, actor: Actor, *, only_waiting: bool = False, waiting: bool | None
     ``waiting``: only those waiting (True) or not (False) on the actor; ``limit``: the first so many."""
     now = svc.clock.now()
     pred = predicate(svc, actor)
-    roles = pred.roles()
     is_waiting = waiting_clause(svc, pred)
     d, cond = first_deadline()
     late = overdue_clause(now, d)
-    q = (select(Case, d, *pred.role_columns()).where(pred.visible(), Case.closed_at.is_(None))
-         .outerjoin(d, cond).options(joinedload(Case.subject))
+    q = (select(Case, d).where(pred.visible(), Case.closed_at.is_(None))
+         .outerjoin(d, cond).options(joinedload(Case.subject).joinedload(Person.team))
          .order_by(when((is_waiting, 0), else_=1), when((late, 0), else_=1), d.due_at.is_(None), d.due_at, Case.id))
     if only_waiting or waiting is True:
         q = q.where(is_waiting)
@@ -79,11 +78,13 @@ def inbox(svc, actor: Actor, *, only_waiting: bool = False, waiting: bool | None
     if limit is not None:
         q = q.limit(limit)
     items = []
-    for case, first, *flags in svc.session.execute(q):
+    rows = svc.session.execute(q).all()
+    participations = pred.participations(svc.session) if rows else {}
+    for case, first in rows:
         policy = svc.policy_of(case)
         wf = policy.workflow(case.workflow)
         state = wf.state(case.state)
-        mine = {r for r, held in zip(roles, flags) if held}
+        mine = access.roles_on_listed_case(svc.session, actor, case, policy, pred.assigned, participations)
         spec_label = None
         if first is not None:
             spec_label = next((s.label for s in state.deadlines if s.name == first.name), first.name)
