@@ -83,7 +83,7 @@ def setup(url: str, n: int) -> dict:
     return {"cases": total, "setup_s": time.perf_counter() - t0, "first_dr": first_dr}
 
 
-def measure(url: str, rounds: int, label: str) -> dict:
+def measure(url: str, rounds: int, label: str, warm: int = 1) -> dict:
     from pathlib import Path
 
     from sqlalchemy import select
@@ -103,7 +103,7 @@ def measure(url: str, rounds: int, label: str) -> dict:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "JOBPLAN_CLOCK": FixedClock(NOW),
                       "JOBPLAN_POLICIES": policies, "TESTING": True,
                       "JOBPLAN_INSECURE_HTTP": True})
-    out = {"code": label, "paths": {}}
+    out = {"code": label, "rounds": rounds, "warm": warm, "paths": {}}
     with app.app_context():
         from web.app import service
 
@@ -127,7 +127,7 @@ def measure(url: str, rounds: int, label: str) -> dict:
                 path = path.format(after=after)
                 h = {"Authorization": f"Bearer {token}"} if path.startswith("/api") else {}
                 times, status, statements, error = [], None, None, None
-                for i in range(rounds + 1):
+                for i in range(rounds + warm):
                     seen.clear()
                     t0 = time.perf_counter()
                     try:
@@ -137,7 +137,7 @@ def measure(url: str, rounds: int, label: str) -> dict:
                         error = f"{type(exc).__name__}: {str(exc)[:200]}"
                         db.session.rollback()
                         break
-                    if i:
+                    if i >= warm:
                         times.append(time.perf_counter() - t0)
                     statements = len(seen)
                     db.session.remove()
@@ -158,9 +158,10 @@ def main(argv=None) -> int:
     p.add_argument("--setup", type=int, metavar="CASES", help="load a fresh database with this many open cases")
     p.add_argument("--measure", metavar="LABEL", help="time the paths with the code this process imports")
     p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--warm", type=int, default=1, help="untimed requests first (0 for the old code's slow paths)")
     p.add_argument("--out", help="append the result (JSON) to this file")
     a = p.parse_args(argv)
-    result = setup(a.url, a.setup) if a.setup else measure(a.url, a.rounds, a.measure)
+    result = setup(a.url, a.setup) if a.setup else measure(a.url, a.rounds, a.measure, a.warm)
     result["url"] = a.url.rsplit("/", 1)[-1]
     if a.out:
         with open(a.out, "a") as f:

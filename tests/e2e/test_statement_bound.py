@@ -14,8 +14,8 @@ from tests.e2e.test_sign_in import login, with_password
 from web.extensions import db
 from workflow.models import Case, Deadline, Event, Person
 
-PATHS = ["/cases", "/cases?page=3", "/", "/dashboard", "/api/v1/cases?page_size=50", "/api/v1/deadlines",
-         "/api/v1/audit/events?page_size=50"]
+PATHS = ["/cases", "/cases?page=3", "/cases?queue=governance", "/", "/dashboard", "/api/v1/cases?page_size=50",
+         "/api/v1/deadlines", "/api/v1/audit/events?page_size=50"]
 
 
 def add_cases(svc, trust, n: int) -> None:
