@@ -158,6 +158,7 @@ class Case(Base):
 
     __tablename__ = "workflow_case"
     __table_args__ = (Index("ix_case_state", "policy_id", "workflow", "state"),
+                      Index("ix_case_open", "closed_at", "id"),  # open-case lists (inbox, queues), by id
                       CheckConstraint("(closed_at IS NULL) OR (closed_at >= opened_at)", name="case_closed_after_open"),
                       CheckConstraint("manager_id IS NULL OR manager_id <> subject_id", name="case_manager_not_subject"))
 
@@ -188,6 +189,7 @@ class CaseParticipant(Base):
     """Someone named on a case: mediator, panel members, representative. ``status`` keeps objections."""
 
     __tablename__ = "case_participant"
+    __table_args__ = (Index("ix_participant_person_status", "person_id", "status"),)  # the cases one sits on
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("workflow_case.id"), index=True)
@@ -212,6 +214,7 @@ class Event(Base):
 
     __tablename__ = "event"
     __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_event_seq"), Index("ix_event_at", "at"),
+                      Index("ix_event_at_id", "at", "id"),  # the log's keyset pages
                       CheckConstraint("case_id IS NOT NULL OR subject IS NOT NULL", name="event_names_what"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -245,6 +248,7 @@ class Deadline(Base):
     __tablename__ = "deadline"
     __table_args__ = (Index("ix_deadline_due", "status", "next_check_at"),
                       Index("ix_deadline_due_at", "due_at"),
+                      Index("ix_deadline_case_open", "case_id", "status", "due_at"),  # a case's earliest open clock
                       CheckConstraint("status in ('open', 'met', 'breached', 'cancelled', 'expired', 'paused')",
                                       name="deadline_status"))
 

@@ -96,12 +96,9 @@ def sittings_report(session, role: str = LIST_ROLE) -> list[Sittings]:
 def panel_sittings(svc, actor) -> list[Sittings]:
     """The sittings report for people who oversee the process: a trust-wide office (Chief Executive's
     office, Medical Director, Medical Directorate, HR)."""
-    from .access import assignments
+    from . import access
 
-    offices = {"chief_executive_office", "medical_director", "medical_directorate", "hr"}
-    if not actor.is_system and not any(a.role in offices for a in assignments(svc.session, actor.person_id)):
-        raise PermissionDenied("the appeal panel sittings report is for the Chief Executive's office, the Medical "
-                               "Director, the Medical Directorate and HR (002 7.8.11)")
+    access.require(svc.session, actor, "read_panel_sittings")
     return sittings_report(svc.session)
 
 

@@ -216,6 +216,8 @@ class CasesQuery(Query):
     person = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "The practitioner (subject)"})
     overdue = fields.Boolean()
     open = fields.Boolean()
+    after = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), metadata={
+        "description": "The id of the last case of the previous page: a keyset page"})
 
 
 class CaseCreateSchema(Strict):
@@ -284,6 +286,8 @@ class ExportQuery(Query):
 class EventsQuery(ExportQuery):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    after = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), metadata={
+        "description": "The next_after of the previous page: a keyset page, as fast deep in the log as at its start"})
 
 
 class EventPageSchema(Schema):
@@ -291,6 +295,7 @@ class EventPageSchema(Schema):
     total = fields.Integer()
     page = fields.Integer()
     page_size = fields.Integer()
+    next_after = fields.Integer(allow_none=True, metadata={"description": "Send as after for the next page"})
 
 
 # ---- documents ---------------------------------------------------------------------------------

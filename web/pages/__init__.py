@@ -21,27 +21,22 @@ def navigation():
     if actor is None:
         return {"nav_items": [], "signed_in_as": None}
     svc = service()
-    roles = {a.role for a in access.assignments(svc.session, actor.person_id)}
+    may = access.held_capabilities(svc.session, actor).__contains__
     items = [{"href": url_for("pages.home"), "text": "Home"}]
-    from sqlalchemy import select
-
-    from workflow.models import Person
-
-    if svc.session.scalar(select(Person.id).where(Person.manager_id == actor.person_id).limit(1)) is not None:
+    if may("manage_team"):
         items.append({"href": url_for("pages.team"), "text": "Your team"})
-    if "medical_director" in roles:
-        items.append({"href": url_for("pages.case_list", queue="mediations"), "text": "Mediations"})
-    if roles & {"chief_executive_office", "medical_director"}:
-        items.append({"href": url_for("pages.case_list", queue="appeals"), "text": "Appeals register"})
-    if roles & {"medical_directorate", "hr"}:
-        items.append({"href": url_for("pages.case_list", queue="governance"), "text": "Governance queue"})
-    if "associate_medical_director" in roles:
-        items.append({"href": url_for("pages.case_list", queue="second-level"), "text": "Second-level sign-off"})
-    if roles & {"medical_director", "medical_directorate", "hr", "chief_executive_office",
-                 "associate_medical_director"}:
+    for capability, queue, text in (("queue_mediations", "mediations", "Mediations"),
+                                    ("queue_appeals", "appeals", "Appeals register"),
+                                    ("queue_governance", "governance", "Governance queue"),
+                                    ("queue_second_level", "second-level", "Second-level sign-off")):
+        if may(capability):
+            items.append({"href": url_for("pages.case_list", queue=queue), "text": text})
+    if may("read_reports"):
         items.append({"href": url_for("pages.dashboard"), "text": "Dashboard"})
         items.append({"href": url_for("pages.report_index"), "text": "Reports"})
     items.append({"href": url_for("pages.case_list"), "text": "All cases"})
     items.append({"href": url_for("pages.mail"), "text": "My emails"})
+    from workflow.models import Person
+
     me = svc.session.get(Person, actor.person_id)
     return {"nav_items": items, "signed_in_as": me}

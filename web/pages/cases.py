@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from workflow.errors import InvalidPayload, NotFound, StaleVersion, WorkflowError
 from workflow.models import Case, CaseParticipant, Deadline, Person
+from workflow.service import cases as case_queries
 from workflow.service import mailbox
 from workflow.service import people as directory
 from workflow.service.deadlines import changeable
@@ -43,22 +44,18 @@ def case_list(actor):
     title, workflow, states, open_only = QUEUES.get(queue, ("Cases", request.args.get("workflow") or None, None,
                                                            request.args.get("open") == "1"))
     state = request.args.get("state") or None
-    cases = svc.list_cases(actor, workflow=workflow, state=state, open_only=open_only)
-    if states:
-        cases = [c for c in cases if c.state in states]
-    clocks = open_deadlines(svc, [c.id for c in cases])
-    rows = []
-    for c in cases:
-        wf = svc.policy_of(c).workflow(c.workflow)
-        rows.append({"case": c, "workflow": wf.title, "state": wf.state(c.state).title,
-                     "deadline": clocks[c.id][0] if clocks[c.id] else None})
-    now = svc.clock.now()
-    rows.sort(key=lambda r: (r["deadline"] is None, r["deadline"].due_at if r["deadline"] else now, r["case"].id))
-    pages = max(1, -(-len(rows) // CASES_PER_PAGE))
+    query = case_queries.case_query(svc, actor, workflow=workflow, state=state, states=states, open_only=open_only)
+    total = case_queries.count(svc, query)
+    pages = max(1, -(-total // CASES_PER_PAGE))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    shown = rows[(page - 1) * CASES_PER_PAGE:page * CASES_PER_PAGE]
+    rows = []
+    for c, first in case_queries.by_earliest_deadline(svc, query, offset=(page - 1) * CASES_PER_PAGE,
+                                                       limit=CASES_PER_PAGE):
+        wf = svc.policy_of(c).workflow(c.workflow)
+        rows.append({"case": c, "workflow": wf.title, "state": wf.state(c.state).title, "deadline": first})
+    now = svc.clock.now()
     here = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("pages/case_list.html", title=title, rows=shown, total=len(rows), now=now, queue=queue,
+    return render_template("pages/case_list.html", title=title, rows=rows, total=total, now=now, queue=queue,
                            page=page, pages=pages, first=(page - 1) * CASES_PER_PAGE + 1,
                            previous_url=url_for("pages.case_list", **here, page=page - 1) if page > 1 else None,
                            next_url=url_for("pages.case_list", **here, page=page + 1) if page < pages else None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import render_template
 
 from workflow.service import mailbox
-from workflow.service.inbox import inbox
+from workflow.service.inbox import inbox, inbox_counts
 
 from ..app import service
 from . import bp
@@ -15,15 +15,20 @@ from .session import signed_in
 @signed_in
 def home(actor):
     svc = service()
-    items = inbox(svc, actor)
+    waiting = inbox(svc, actor, waiting=True, limit=HOME_LIMIT)
+    watching = inbox(svc, actor, waiting=False, limit=HOME_LIMIT)
+    counts = inbox_counts(svc, actor) if HOME_LIMIT in (len(waiting), len(watching)) else None
     from workflow.models import JobPlan, Person
     from sqlalchemy import select
 
     me = svc.session.get(Person, actor.person_id)
     plans = list(svc.session.scalars(select(JobPlan).where(JobPlan.person_id == actor.person_id)
                                      .order_by(JobPlan.id.desc())))
-    return render_template("pages/home.html", me=me, waiting=[i for i in items if i.waiting_on_me],
-                           watching=[i for i in items if not i.waiting_on_me], plans=plans, now=svc.clock.now())
+    return render_template("pages/home.html", me=me, waiting=waiting, watching=watching, counts=counts, plans=plans,
+                           now=svc.clock.now())
+
+
+HOME_LIMIT = 50  # of each list; the rest are a search away (the case list), so home stays one screen
 
 
 @bp.get("/mail")

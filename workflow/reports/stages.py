@@ -5,73 +5,86 @@ from __future__ import annotations
 from collections import defaultdict
 from statistics import median
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, bindparam, case as when, func, or_, select
 
 from ..actors import Actor
 from ..models import Case, Deadline, Event
-from .access import report_scope, care_group_of
+from ..overdue import overdue_clause
+from .access import case_in_scope, report_scope
 from .table import Report
 
 COLUMNS = [("workflow", "Process"), ("stage", "Stage"), ("cases", "Cases that passed through"),
            ("median_days", "Median days"), ("longest_days", "Longest days"), ("open_now", "Open now")]
 
 
-def _cases_in_scope(svc, scope) -> list[Case]:
-    cases = list(svc.session.scalars(select(Case)))
-    if scope is None:
-        return cases
-    return [c for c in cases if (g := care_group_of(c.subject)) is not None and g.id in scope]
+def _spans(svc, scope):
+    """Each stay of an in-scope case in a state, as SQL: the events that entered a new state (window LAG), the
+    time to the next such entry (LEAD), or to now for the stay of a case still open. No case is loaded."""
+    moves = (select(Event.case_id, Event.seq, Event.at, Event.to_state,
+                    func.lag(Event.to_state).over(partition_by=Event.case_id, order_by=Event.seq).label("prev"))
+             .join(Case, Case.id == Event.case_id)
+             .where(Event.kind.in_(("opened", "transition")), Event.to_state.is_not(None), case_in_scope(scope))
+             .subquery())
+    entries = (select(moves.c.case_id, moves.c.at, moves.c.to_state,
+                      func.lead(moves.c.at).over(partition_by=moves.c.case_id, order_by=moves.c.seq).label("left"))
+               .where(or_(moves.c.prev.is_(None), moves.c.prev != moves.c.to_state)).subquery())
+    now = svc.clock.now()
+    still_open = and_(entries.c.left.is_(None), Case.closed_at.is_(None))
+    end = when((still_open, bindparam("now", now, type_=Case.opened_at.type)), else_=entries.c.left)
+    return (select(Case.workflow, entries.c.to_state.label("state"), Case.policy_id, Case.policy_version,
+                   _days(svc, entries.c.at, end).label("days"), still_open.label("open_now"))
+            .join(Case, Case.id == entries.c.case_id)
+            .where(or_(entries.c.left.is_not(None), Case.closed_at.is_(None))))
+
+
+def _days(svc, start, end):
+    if svc.session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", end - start) / 86400.0
+    return func.julianday(end) - func.julianday(start)
 
 
 def stage_times(svc, actor: Actor) -> Report:
-    """For each workflow and state: how long cases stayed there (entered → left, or → now if still there)."""
+    """For each workflow and state: how long cases stayed there (entered → left, or → now if still there).
+    The stays are worked out in SQL; only one row per stay comes back (no cases, no events)."""
     scope = report_scope(svc.session, actor)
-    now = svc.clock.now()
-    cases = {c.id: c for c in _cases_in_scope(svc, scope)}
-    spans: dict[tuple[str, str], list[float]] = defaultdict(list)
-    open_now: dict[tuple[str, str], int] = defaultdict(int)
-    entered: dict[int, tuple[str, object]] = {}
-    events = svc.session.scalars(select(Event).where(Event.kind.in_(("opened", "transition")))
-                                 .order_by(Event.case_id, Event.seq))
-    for e in events:
-        case = cases.get(e.case_id)
-        if case is None or e.to_state is None:
-            continue
-        prev = entered.get(e.case_id)
-        if prev is not None and prev[0] != e.to_state:
-            spans[(case.workflow, prev[0])].append((e.at - prev[1]).total_seconds() / 86400)
-        if prev is None or prev[0] != e.to_state:
-            entered[e.case_id] = (e.to_state, e.at)
-    for cid, (state, at) in entered.items():
-        case = cases[cid]
-        if case.closed_at is None:
-            spans[(case.workflow, state)].append((now - at).total_seconds() / 86400)
-            open_now[(case.workflow, state)] += 1
+    stays = _spans(svc, scope).subquery()
+    if svc.session.get_bind().dialect.name == "postgresql":  # one row per stage: the aggregate is SQL's
+        q = (select(stays.c.workflow, stays.c.state, func.min(stays.c.policy_id), func.min(stays.c.policy_version),
+                    func.count(), func.percentile_cont(0.5).within_group(stays.c.days), func.max(stays.c.days),
+                    func.count(when((stays.c.open_now, 1))))
+             .group_by(stays.c.workflow, stays.c.state))
+        stages = {(w, st): (pid, v, n, float(med), float(top), k)
+                  for w, st, pid, v, n, med, top, k in svc.session.execute(q)}
+    else:  # SQLite has no median aggregate: its (small) trusts fold the stays here
+        spans: dict[tuple[str, str], list] = defaultdict(list)
+        for workflow, state, policy_id, version, days, is_open in svc.session.execute(select(stays)):
+            spans[(workflow, state)].append((float(days), bool(is_open), policy_id, version))
+        stages = {key: (min(x[2] for x in v), min(x[3] for x in v if x[2] == min(y[2] for y in v)), len(v),
+                        median(x[0] for x in v), max(x[0] for x in v), sum(x[1] for x in v))
+                  for key, v in spans.items()}
     rows = []
-    for (workflow, state), days in sorted(spans.items()):
-        policy = None
-        title = state
-        sample = next(c for c in cases.values() if c.workflow == workflow)
-        policy = svc.policy_of(sample)
+    for (workflow, state), (policy_id, version, n, med, top, k) in sorted(stages.items()):
+        title, wf_title = state, workflow
         try:
+            policy = svc.policies.get(policy_id, version)
             title = policy.workflow(workflow).state(state).title
             wf_title = policy.workflow(workflow).title
         except KeyError:
-            wf_title = workflow
-        rows.append({"workflow": wf_title, "stage": title, "cases": len(days),
-                     "median_days": round(median(days), 1), "longest_days": round(max(days), 1),
-                     "open_now": open_now[(workflow, state)]})
+            pass
+        rows.append({"workflow": wf_title, "stage": title, "cases": n, "median_days": round(med, 1),
+                     "longest_days": round(top, 1), "open_now": k})
     return Report("stage_times", "Time spent in each stage", COLUMNS, rows,
                   notes=["Days from entering a stage to leaving it; for cases still there, to now."])
 
 
 def headline_counts(svc, actor: Actor) -> dict:
+    """The dashboard's counts as two aggregates (no case is loaded); overdue as ``workflow.overdue`` says."""
     scope = report_scope(svc.session, actor)
     now = svc.clock.now()
-    cases = [c for c in _cases_in_scope(svc, scope) if c.closed_at is None]
-    ids = [c.id for c in cases]
-    overdue = svc.session.scalar(select(func.count(Deadline.id)).where(
-        Deadline.case_id.in_(ids), Deadline.status.in_(("open", "breached")), Deadline.due_at <= now)) if ids else 0
-    return {"open_cases": len(cases), "overdue_deadlines": overdue,
-            "open_mediations": sum(1 for c in cases if c.workflow == "disagreement"),
-            "open_appeals": sum(1 for c in cases if c.workflow == "appeal")}
+    where = and_(Case.closed_at.is_(None), case_in_scope(scope))
+    row = svc.session.execute(select(func.count(), func.count(when((Case.workflow == "disagreement", 1))),
+                                     func.count(when((Case.workflow == "appeal", 1)))).where(where)).one()
+    overdue = svc.session.scalar(select(func.count(Deadline.id)).join(Case, Case.id == Deadline.case_id)
+                                 .where(where, overdue_clause(now)))
+    return {"open_cases": row[0], "overdue_deadlines": overdue or 0, "open_mediations": row[1],
+            "open_appeals": row[2]}

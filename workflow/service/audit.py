@@ -7,15 +7,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from .. import access
 from ..actors import Actor
-from ..models import Event
+from ..errors import InvalidPayload
+from ..models import Case, Event
 from ..reports.export import csv_bytes
 
-# The offices that read the whole trust's log (002 7.6.8 master log; 5.1, 5.2, 5.6, 5.7).
-TRUST_READERS = {"medical_director", "chief_executive_office", "medical_directorate", "hr"}
 CSV_COLUMNS = ["id", "case_id", "subject", "seq", "at", "kind", "actor_id", "actor_role", "trigger", "from_state",
                "to_state", "reason", "payload"]
 
@@ -26,14 +25,16 @@ class Page:
     total: int
     page: int
     page_size: int
+    next_after: int | None = None  # the cursor of the next page (``after``), None on the last
 
 
-def _visible_case_ids(svc, actor: Actor):
-    """None: every event, trust-level ones (sign-ins, tokens, imports, plan edits; no case) included. Otherwise
-    the cases whose events the actor may read; trust-level events are for the trust-wide offices only."""
-    if access.holds_office(svc.session, actor, TRUST_READERS):
+def _visible_cases(svc, actor: Actor):
+    """None: every case (the trust-wide log, 002 7.6.8); else a sub-select of the cases the actor may see."""
+    if access.may(svc.session, actor, "read_trust_audit_log"):
         return None
-    return [c.id for c in svc.list_cases(actor)]
+    from .cases import predicate
+
+    return select(Case.id).where(predicate(svc, actor).visible())
 
 
 def events_query(svc, actor: Actor, *, case_id=None, since: datetime | None = None, until: datetime | None = None,
@@ -42,8 +43,8 @@ def events_query(svc, actor: Actor, *, case_id=None, since: datetime | None = No
         svc.get_case(actor, case_id)
         q = select(Event).where(Event.case_id == case_id)
     else:
-        ids = _visible_case_ids(svc, actor)
-        q = select(Event) if ids is None else select(Event).where(Event.case_id.in_(ids or [-1]))
+        visible = _visible_cases(svc, actor)
+        q = select(Event) if visible is None else select(Event).where(Event.case_id.in_(visible))
     if since:
         q = q.where(Event.at >= since)
     if until:
@@ -53,11 +54,27 @@ def events_query(svc, actor: Actor, *, case_id=None, since: datetime | None = No
     return q
 
 
-def events_page(svc, actor: Actor, *, page: int = 1, page_size: int = 50, **filters) -> Page:
+def events_page(svc, actor: Actor, *, page: int = 1, page_size: int = 50, after: int | None = None,
+                **filters) -> Page:
+    """A page in time order. ``after``: the id of the last event of the previous page (a keyset page, as cheap
+    deep in the log as at its start); else ``page`` counts from 1."""
     q = events_query(svc, actor, **filters)
-    total = svc.session.scalar(select(func.count()).select_from(q.subquery()))
-    rows = svc.session.scalars(q.order_by(Event.at, Event.id).offset((page - 1) * page_size).limit(page_size))
-    return Page(list(rows), total or 0, page, page_size)
+    total = svc.session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    if after is not None:
+        cursor = svc.session.get(Event, after)
+        if cursor is None:
+            raise InvalidPayload(f"after={after} names no event; send the next_after of the page before",
+                                 fields={"after": ["no such event"]})
+        later = or_(Event.at > cursor.at, and_(Event.at == cursor.at, Event.id > cursor.id))
+        before = svc.session.scalar(select(func.count()).select_from(q.where(~later).subquery())) or 0
+        rows = list(svc.session.scalars(q.where(later).order_by(Event.at, Event.id).limit(page_size)))
+        page = before // page_size + 1
+    else:
+        rows = list(svc.session.scalars(q.order_by(Event.at, Event.id).offset((page - 1) * page_size)
+                                        .limit(page_size)))
+        before = (page - 1) * page_size
+    more = before + len(rows) < total
+    return Page(rows, total, page, page_size, rows[-1].id if rows and more else None)
 
 
 def events_csv(svc, actor: Actor, **filters) -> Iterator[bytes]:

@@ -1,38 +1,100 @@
-"""Finding cases and their deadlines, with the filters the API and pages offer. Visibility comes from
-``svc.list_cases`` / ``svc.get_case`` (``workflow.access``); these only narrow further."""
+"""Finding cases and their deadlines, with the filters the API and pages offer. Who may see a case is the
+access decision's SQL predicate (``workflow.access.CasePredicate``), so every list here filters, orders and
+pages in the database, in a fixed number of statements however many cases the trust keeps."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, func, not_, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from .. import access
 from ..actors import Actor
 from ..models import Case, Deadline
+from ..overdue import OPEN, overdue_clause
+
+
+def predicate(svc, actor: Actor) -> access.CasePredicate:
+    """The actor's roles over every case as SQL (one statement: their role assignments)."""
+    return access.CasePredicate(svc.session, actor, svc.policies.all())
+
+
+def case_query(svc, actor: Actor, *, state=None, states=None, workflow=None, policy_id=None, person_id=None,
+               role=None, overdue=None, open_only=False, pred: access.CasePredicate | None = None):
+    """A SELECT of the cases the actor may see (``role``: only where they hold it), filtered; not yet ordered."""
+    pred = pred or predicate(svc, actor)
+    q = select(Case).where(pred.holds(role) if role else pred.visible())
+    if state:
+        q = q.where(Case.state == state)
+    if states:
+        q = q.where(Case.state.in_(states))
+    if workflow:
+        q = q.where(Case.workflow == workflow)
+    if policy_id:
+        q = q.where(Case.policy_id == policy_id)
+    if person_id:
+        q = q.where(Case.subject_id == person_id)
+    if open_only:
+        q = q.where(Case.closed_at.is_(None))
+    if overdue is not None:
+        late = exists(select(Deadline.id).where(Deadline.case_id == Case.id, overdue_clause(svc.clock.now())))
+        q = q.where(late if overdue else not_(late))
+    return q
+
+
+@dataclass
+class CaseResults:
+    """A filtered case list the API pages through, by id: ``len`` counts in SQL, a slice is LIMIT/OFFSET and
+    ``after(id, n)`` is a keyset page (page 1,000 costs what page 1 costs)."""
+    session: object
+    query: object
+    after_id: int | None = None  # the API's cursor
+
+    def __len__(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(self.query.order_by(None).subquery())) or 0
+
+    def __getitem__(self, part: slice) -> list[Case]:
+        start, stop = part.start or 0, part.stop
+        return list(self.session.scalars(self.query.order_by(Case.id).offset(start).limit(stop - start)))
+
+    def after(self, case_id: int, n: int) -> list[Case]:
+        return list(self.session.scalars(self.query.where(Case.id > case_id).order_by(Case.id).limit(n)))
+
+    def position(self, case_id: int) -> int:
+        """How many listed cases come up to and including ``case_id`` (the page a cursor is on)."""
+        q = self.query.where(Case.id <= case_id).order_by(None).subquery()
+        return self.session.scalar(select(func.count()).select_from(q)) or 0
 
 
 def find_cases(svc, actor: Actor, *, state=None, policy_id=None, workflow=None, role=None, person_id=None,
-               overdue=None, open_only=False) -> list[Case]:
+               overdue=None, open_only=False) -> CaseResults:
     """Cases the actor may see. ``role``: only where the actor holds that role; ``overdue``: only cases
-    with (True) or without (False) a deadline past due and not met."""
-    cases = svc.list_cases(actor, state=state, workflow=workflow, policy_id=policy_id, subject_id=person_id,
-                           open_only=open_only)
-    if role:
-        lookup = access.CaseRoles(svc.session, actor, cases)
-        cases = [c for c in cases if role in lookup.roles(c, svc.policy_of(c))]
-    if overdue is not None and cases:
-        late = overdue_case_ids(svc, [c.id for c in cases])
-        cases = [c for c in cases if (c.id in late) == overdue]
-    return cases
+    with (True) or without (False) an overdue deadline (``workflow.overdue``)."""
+    return CaseResults(svc.session, case_query(svc, actor, state=state, policy_id=policy_id, workflow=workflow,
+                                               role=role, person_id=person_id, overdue=overdue, open_only=open_only))
 
 
-def overdue_deadlines_query(svc):
-    now = svc.clock.now()
-    return select(Deadline).where(or_(Deadline.status == "breached",
-                                      (Deadline.status == "open") & (Deadline.due_at < now)))
+def first_deadline(on=Case):
+    """An alias of the deadline table joined to each case's earliest open clock (none: NULL)."""
+    d, earlier = aliased(Deadline), aliased(Deadline)
+    cond = and_(d.case_id == on.id, d.status.in_(OPEN),
+                ~exists(select(earlier.id).where(
+                    earlier.case_id == d.case_id, earlier.status.in_(OPEN),
+                    or_(earlier.due_at < d.due_at, and_(earlier.due_at == d.due_at, earlier.id < d.id)))))
+    return d, cond
 
 
-def overdue_case_ids(svc, case_ids: list[int]) -> set[int]:
-    q = overdue_deadlines_query(svc).where(Deadline.case_id.in_(case_ids))
-    return {d.case_id for d in svc.session.scalars(q)}
+def by_earliest_deadline(svc, query, *, offset: int, limit: int) -> list[tuple[Case, Deadline | None]]:
+    """A page of a case query, earliest open deadline first (cases with none last), each with that deadline
+    and its practitioner loaded (what a row shows)."""
+    d, cond = first_deadline()
+    q = (query.add_columns(d).outerjoin(d, cond).options(joinedload(Case.subject))
+         .order_by(d.due_at.is_(None), d.due_at, Case.id).offset(offset).limit(limit))
+    return [(row[0], row[1]) for row in svc.session.execute(q)]
+
+
+def count(svc, query) -> int:
+    return svc.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
 
 
 def case_deadlines(svc, actor: Actor, case_id: int) -> list[Deadline]:
@@ -40,19 +102,20 @@ def case_deadlines(svc, actor: Actor, case_id: int) -> list[Deadline]:
     return list(svc.session.scalars(select(Deadline).where(Deadline.case_id == case_id).order_by(Deadline.id)))
 
 
-def list_deadlines(svc, actor: Actor, *, status=None, overdue=None) -> list[Deadline]:
-    """Deadlines of every case the actor may see, soonest first."""
-    visible = [c.id for c in svc.list_cases(actor)]
-    if not visible:
-        return []
+def deadlines_query(svc, actor: Actor, *, status=None, overdue=None):
+    """Deadlines of every case the actor may see, soonest first: one query."""
+    visible = select(Case.id).where(predicate(svc, actor).visible())
     q = select(Deadline).where(Deadline.case_id.in_(visible)).order_by(Deadline.due_at, Deadline.id)
     if status:
         q = q.where(Deadline.status == status)
-    rows = list(svc.session.scalars(q))
     if overdue is not None:
-        late = {d.id for d in svc.session.scalars(overdue_deadlines_query(svc).where(Deadline.case_id.in_(visible)))}
-        rows = [d for d in rows if (d.id in late) == overdue]
-    return rows
+        late = overdue_clause(svc.clock.now())
+        q = q.where(late if overdue else not_(late))
+    return q
+
+
+def list_deadlines(svc, actor: Actor, *, status=None, overdue=None) -> list[Deadline]:
+    return list(svc.session.scalars(deadlines_query(svc, actor, status=status, overdue=overdue)))
 
 
 def start_case(svc, actor: Actor, workflow: str, subject_id: int, *, policy_id=None, job_plan_id=None) -> Case:

@@ -92,21 +92,13 @@ class JobPlanning:
 
     def list_cases(self, actor: Actor, *, state: str | None = None, workflow: str | None = None,
                    policy_id: str | None = None, subject_id: int | None = None, open_only: bool = False) -> list[Case]:
-        q = select(Case).order_by(Case.id)
-        if state:
-            q = q.where(Case.state == state)
-        if workflow:
-            q = q.where(Case.workflow == workflow)
-        if policy_id:
-            q = q.where(Case.policy_id == policy_id)
-        if subject_id:
-            q = q.where(Case.subject_id == subject_id)
-        if open_only:
-            q = q.where(Case.closed_at.is_(None))
-        q = access.visible_cases_filter(self.session, actor, q)
-        cases = list(self.session.scalars(q))
-        lookup = access.CaseRoles(self.session, actor, cases)
-        return [c for c in cases if lookup.roles(c, self.policy_of(c))]
+        """Every case the actor may see, by id, with its practitioner (one query; lists that page use
+        ``service.cases.case_query``)."""
+        from .cases import case_query
+
+        q = case_query(self, actor, state=state, workflow=workflow, policy_id=policy_id, person_id=subject_id,
+                       open_only=open_only)
+        return list(self.session.scalars(q.options(joinedload(Case.subject)).order_by(Case.id)))
 
     # ---- cases -----------------------------------------------------------------------------------
 

@@ -1,14 +1,20 @@
-"""What is waiting on whom: a person's inbox, and who holds the ball on a case."""
+"""What is waiting on whom: a person's inbox, and who holds the ball on a case. The inbox is one query:
+the cases the actor may see (``access.CasePredicate``), each with its earliest open clock and the actor's
+roles on it, ordered in the database (waiting on them first, overdue first, then by due date)."""
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, case as when, false, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from .. import access
 from ..actors import Actor
-from ..models import Case, Deadline
+from ..models import Case, Deadline, Person
+from ..overdue import OPEN, is_overdue, overdue_clause
+from .cases import first_deadline, predicate
 
 
 @dataclass(frozen=True)
@@ -25,42 +31,76 @@ class InboxItem:
 
 
 def open_deadlines(svc, case_ids: list[int]) -> dict[int, list[Deadline]]:
+    """The open clocks of a few cases (one case's page), soonest first."""
     out: dict[int, list[Deadline]] = {cid: [] for cid in case_ids}
     if not case_ids:
         return out
-    rows = svc.session.scalars(select(Deadline).where(Deadline.case_id.in_(case_ids),
-                                                      Deadline.status.in_(("open", "breached", "paused")))
+    rows = svc.session.scalars(select(Deadline).where(Deadline.case_id.in_(case_ids), Deadline.status.in_(OPEN))
                                .order_by(Deadline.due_at))
     for d in rows:
         out[d.case_id].append(d)
     return out
 
 
-def inbox(svc, actor: Actor, *, only_waiting: bool = False) -> list[InboxItem]:
-    """Open cases the actor may see, those waiting on them first, overdue first, then by due date."""
+def waiting_clause(svc, pred: access.CasePredicate):
+    """True on the open cases whose current state waits on a role the actor holds there."""
+    terms = []
+    for role in pred.roles():
+        states: dict[tuple, list[str]] = defaultdict(list)
+        for policy in svc.policies.all():
+            for wf_name, wf in policy.workflows.items():
+                for st in wf.states:
+                    if role in st.waiting_on:
+                        states[(policy.id, policy.version, wf_name)].append(st.name)
+        at = [and_(Case.policy_id == p, Case.policy_version == v, Case.workflow == w, Case.state.in_(names))
+              for (p, v, w), names in sorted(states.items())]
+        if at:
+            terms.append(and_(or_(*at), pred.holds(role)))
+    return or_(*terms) if terms else false()
+
+
+def inbox(svc, actor: Actor, *, only_waiting: bool = False, waiting: bool | None = None,
+          limit: int | None = None) -> list[InboxItem]:
+    """Open cases the actor may see, those waiting on them first, overdue first, then by due date.
+    ``waiting``: only those waiting (True) or not (False) on the actor; ``limit``: the first so many."""
     now = svc.clock.now()
-    cases = svc.list_cases(actor, open_only=True)
-    lookup = access.CaseRoles(svc.session, actor, cases)
-    clocks = open_deadlines(svc, [c.id for c in cases])
+    pred = predicate(svc, actor)
+    is_waiting = waiting_clause(svc, pred)
+    d, cond = first_deadline()
+    late = overdue_clause(now, d)
+    q = (select(Case, d).where(pred.visible(), Case.closed_at.is_(None))
+         .outerjoin(d, cond).options(joinedload(Case.subject).joinedload(Person.team))
+         .order_by(when((is_waiting, 0), else_=1), when((late, 0), else_=1), d.due_at.is_(None), d.due_at, Case.id))
+    if only_waiting or waiting is True:
+        q = q.where(is_waiting)
+    elif waiting is False:
+        q = q.where(~is_waiting)
+    if limit is not None:
+        q = q.limit(limit)
     items = []
-    for case in cases:
+    rows = svc.session.execute(q).all()
+    participations = pred.participations(svc.session) if rows else {}
+    for case, first in rows:
         policy = svc.policy_of(case)
         wf = policy.workflow(case.workflow)
         state = wf.state(case.state)
-        roles = lookup.roles(case, policy)
-        waiting = bool(set(state.waiting_on) & roles)
-        if only_waiting and not waiting:
-            continue
-        first = clocks[case.id][0] if clocks[case.id] else None
+        mine = access.roles_on_listed_case(svc.session, actor, case, policy, pred.assigned, participations)
         spec_label = None
         if first is not None:
             spec_label = next((s.label for s in state.deadlines if s.name == first.name), first.name)
-        items.append(InboxItem(case, wf.title, state.title, state.next_step, tuple(sorted(roles)), waiting,
-                               first.due_at if first else None, spec_label,
-                               bool(first and first.due_at <= now)))
-    far = datetime.max.replace(tzinfo=now.tzinfo)
-    items.sort(key=lambda i: (not i.waiting_on_me, not i.overdue, i.due_at or far, i.case.id))
+        items.append(InboxItem(case, wf.title, state.title, state.next_step, tuple(sorted(mine)),
+                               bool(set(state.waiting_on) & mine), first.due_at if first else None, spec_label,
+                               bool(first is not None and is_overdue(first, now))))
     return items
+
+
+def inbox_counts(svc, actor: Actor) -> dict[str, int]:
+    """How many open cases wait on the actor and how many more they can see (one aggregate)."""
+    pred = predicate(svc, actor)
+    is_waiting = waiting_clause(svc, pred)
+    row = svc.session.execute(select(func.count(), func.count(when((is_waiting, 1))))
+                              .select_from(Case).where(pred.visible(), Case.closed_at.is_(None))).one()
+    return {"waiting": row[1], "watching": row[0] - row[1]}
 
 
 @dataclass(frozen=True)

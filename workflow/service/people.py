@@ -21,7 +21,6 @@ from ..models import OrgUnit, Person
 from . import trust_log
 from .uow import write_transaction
 
-IMPORTERS = {"hr", "medical_directorate"}  # 002 5.6, 5.7: the offices that keep staff records
 REQUIRED_COLUMNS = ("id", "name", "email")
 MAX_ROWS = limits.STAFF_IMPORT_ROWS
 
@@ -110,8 +109,7 @@ class ImportReport:
 
 
 def import_staff_csv(svc, actor: Actor, text: str) -> ImportReport:
-    if not access.holds_office(svc.session, actor, IMPORTERS):
-        raise PermissionDenied("only HR or the Medical Directorate may import staff records")
+    access.require(svc.session, actor, "import_staff")
     rows = _read(text)
     results: list[RowResult] = []
     parsed: dict[int, dict] = {}

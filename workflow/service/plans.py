@@ -15,7 +15,7 @@ from ..content.assess import Assessment, assess_plan, totals_for, version_of
 from ..content.calculations import Capacity, team_capacity as roll_up
 from ..content.schema import normalise_content
 from ..errors import ConditionFailed, NotFound, PermissionDenied, StaleVersion
-from ..models import Case, JobPlan, JobPlanVersion, OrgUnit, Person, RoleAssignment
+from ..models import Case, JobPlan, JobPlanVersion, OrgUnit, Person
 from ..reports.access import report_scope
 from ..trust_calendar import calendar_for
 from . import trust_log
@@ -56,15 +56,9 @@ def can_see_plan(svc, actor: Actor, plan: JobPlan) -> bool:
     if actor.is_system:
         return True
     if plan.kind == "team":
-        if _manages_in_team(svc, actor, plan.team_id):
-            return True
-        try:
-            scope = report_scope(svc.session, actor)
-        except PermissionDenied:
-            return False
         team = svc.session.get(OrgUnit, plan.team_id)
-        group = team.ancestor("care_group") if team else None
-        return scope is None or (group is not None and group.id in scope)
+        return team is not None and (access.may(svc.session, actor, "plan_team", team=team)
+                                     or access.may(svc.session, actor, "read_reports", team=team))
     if plan.person is not None and can_see_person(svc, actor, plan.person):
         return True
     cases = svc.session.scalars(select(Case).where(Case.job_plan_id == plan.id))
@@ -126,26 +120,10 @@ def start_next_plan(svc, actor: Actor, person_id: int, *, period_start: date | N
 
 # ---- team plans (002 7.4) -------------------------------------------------------------------------------
 
-def _manages_in_team(svc, actor: Actor, team_id: int) -> bool:
-    return svc.session.scalar(select(Person.id).where(Person.team_id == team_id,
-                                                      Person.manager_id == actor.person_id).limit(1)) is not None
-
-
 def _require_team_planner(svc, actor: Actor, team: OrgUnit) -> None:
     """A clinical manager of someone in the team, the care group's AMD, or the Medical Directorate
     (002 7.4.1: the clinical manager conducts team job planning; 5.3, 5.6)."""
-    if actor.is_system or _manages_in_team(svc, actor, team.id):
-        return
-    group = team.ancestor("care_group")
-    rows = svc.session.scalars(select(RoleAssignment).where(RoleAssignment.person_id == actor.person_id)).all()
-    for r in rows:
-        if r.role == "medical_directorate":
-            return
-        if r.role == "associate_medical_director" and (r.org_unit_id is None or r.org_unit.kind == "trust"
-                                                       or (group is not None and r.org_unit_id == group.id)):
-            return
-    raise PermissionDenied(f"the team job plan of {team.name} is drafted and agreed by a clinical manager of the "
-                           "team, the care group's Associate Medical Director or the Medical Directorate (002 7.4)")
+    access.require(svc.session, actor, "plan_team", team=team)
 
 
 def create_team_plan(svc, actor: Actor, team_id: int, content: dict, *, policy_id: str,
@@ -196,7 +174,7 @@ def team_capacity(svc, actor: Actor, team_id: int) -> Capacity:
     team = svc.session.get(OrgUnit, team_id)
     if team is None or team.kind != "team":
         raise NotFound(f"team {team_id} was not found")
-    if not _manages_in_team(svc, actor, team_id):
+    if not access.may(svc.session, actor, "manage_team", team=team):
         scope = report_scope(svc.session, actor)
         group = team.ancestor("care_group")
         if scope is not None and (group is None or group.id not in scope):

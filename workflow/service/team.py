@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from .. import access
 from ..actors import Actor
 from ..errors import ConditionFailed, NotFound
 from ..models import Case, Deadline, JobPlan, Person
@@ -28,7 +29,10 @@ class TeamMember:
 
 
 def team_of(svc, actor: Actor) -> list[TeamMember]:
-    """The people the actor manages (their clinical manager, 002 5.4), by name."""
+    """The people the actor manages (their clinical manager, 002 5.4), by name; none for a token that does
+    not allow acting as clinical manager."""
+    if not access.allows(actor, access.MANAGER_ROLE):
+        return []
     people = svc.session.scalars(select(Person).where(Person.manager_id == actor.person_id, Person.active.is_(True))
                                  .order_by(Person.name)).all()
     out = []

@@ -1,7 +1,7 @@
 """one-time sign-in links (trust bootstrap, invitations, password resets)
 
 Revision ID: b17_sign_in_links
-Revises: b13b_sessions
+Revises: b15_list_indexes
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import workflow.models  # noqa: F401  (custom column types)
 
 revision = "b17_sign_in_links"
-down_revision = "b13b_sessions"
+down_revision = "b15_list_indexes"
 branch_labels = None
 depends_on = None
 

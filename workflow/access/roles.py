@@ -1,5 +1,4 @@
-"""Which of a policy's roles an actor holds on a case. Every entry point asks here, through the
-service layer; nothing else decides who may see or do what.
+"""Which of a policy's roles an actor holds on a case, in Python (``predicate`` says the same in SQL).
 
 A role's scope (policy ``roles.<name>.scope``) says how it is held:
 - subject: the practitioner whose plan it is;
@@ -13,9 +12,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .actors import Actor
-from .models import Case, CaseParticipant, OrgUnit, Person, RoleAssignment
-from .policy.model import Policy
+from ..actors import Actor
+from ..models import Case, CaseParticipant, OrgUnit, Person, RoleAssignment
+from ..policy.model import Policy
+from .capabilities import allows, held_assignments, trust_wide
 
 
 def assignments(session: Session, person_id: int) -> list[RoleAssignment]:
@@ -38,36 +38,25 @@ def roles_on_case(session: Session, actor: Actor, case: Case, policy: Policy,
     return _roles(session, actor, case, policy, assigned, participants, among)
 
 
-class CaseRoles:
-    """``roles_on_case`` for one actor over many cases (a list, an inbox): the actor's role assignments
-    are read once and the participants of every case in one query, instead of twice per case."""
-
-    def __init__(self, session: Session, actor: Actor, cases: list[Case]):
-        self.session, self.actor = session, actor
-        self.assigned = [] if actor.is_system else assignments(session, actor.person_id)
-        chains = {case.id: [c.id for c in dispute_chain(case)] for case in cases}
-        ids = {i for chain in chains.values() for i in chain}
-        rows = list(session.scalars(select(CaseParticipant).where(CaseParticipant.case_id.in_(ids)))) if ids else []
-        self.participants = {cid: [p for p in rows if p.case_id in set(chain)] for cid, chain in chains.items()}
-
-    def roles(self, case: Case, policy: Policy) -> set[str]:
-        if self.actor.is_system:
-            return {name for name, r in policy.roles.items() if r.scope == "system"}
-        participants = self.participants.get(case.id)
-        if participants is None:
-            participants = _participants(self.session, case)
-        return _roles(self.session, self.actor, case, policy, self.assigned, participants)
+def roles_on_listed_case(session: Session, actor: Actor, case: Case, policy: Policy, assigned,
+                         participations: dict[int, set[str]]) -> set[str]:
+    """``roles_on_case`` for a row of a list, from what the list read once for all its rows: the actor's
+    assignments and participations (``CasePredicate.participations``)."""
+    if actor.is_system:
+        return {name for name, r in policy.roles.items() if r.scope == "system"}
+    return _roles(session, actor, case, policy, assigned, (), participant_roles=participations.get(case.id, set()))
 
 
 def _roles(session: Session, actor: Actor, case: Case, policy: Policy, assigned, participants,
-           among: set[str] | None = None) -> set[str]:
+           among: set[str] | None = None, participant_roles: set[str] | None = None) -> set[str]:
     held: set[str] = set()
     pid = actor.person_id
     subject = case.subject
-    participant_roles = {p.role for p in participants if p.person_id == pid and p.status == "active"}
+    if participant_roles is None:
+        participant_roles = {p.role for p in participants if p.person_id == pid and p.status == "active"}
     group = None
     for name, role in policy.roles.items():
-        if among is not None and name not in among:
+        if (among is not None and name not in among) or not allows(actor, name):
             continue
         if role.scope == "subject" and subject.id == pid:
             held.add(name)
@@ -81,13 +70,10 @@ def _roles(session: Session, actor: Actor, case: Case, policy: Policy, assigned,
                     continue
                 if group is None:  # looked up only for someone who holds the role somewhere
                     group = care_group_of(session, subject) or False
-                if a.org_unit_id is None or (a.org_unit and a.org_unit.kind == "trust") or (
-                        group and a.org_unit_id == group.id):
+                if trust_wide(a) or (group and a.org_unit_id == group.id):
                     held.add(name)
         elif role.scope == "participant" and name in participant_roles:
             held.add(name)
-    if actor.only_roles is not None:
-        held &= actor.only_roles
     return held
 
 
@@ -109,7 +95,7 @@ def _participants(session: Session, case: Case) -> list[CaseParticipant]:
 def involved_people(session: Session, case: Case) -> set[int]:
     """Everyone involved in the dispute so far: the practitioner, the manager, whoever acted on any case
     of the chain, and every participant (for 002 7.8.4/7.8.10 and 004 stage 2/3: no prior involvement)."""
-    from .models import Event
+    from ..models import Event
 
     ids = [c.id for c in dispute_chain(case)]
     people = {c.subject_id for c in dispute_chain(case)} | {c.manager_id for c in dispute_chain(case) if c.manager_id}
@@ -138,8 +124,7 @@ def holders_of(session: Session, case: Case, policy: Policy, role: str) -> list[
         rows = session.scalars(select(RoleAssignment).where(RoleAssignment.role == role)).all()
         if spec.scope == "care_group":
             group = care_group_of(session, subject)
-            rows = [a for a in rows if a.org_unit_id is None or (a.org_unit and a.org_unit.kind == "trust")
-                    or (group is not None and a.org_unit_id == group.id)]
+            rows = [a for a in rows if trust_wide(a) or (group is not None and a.org_unit_id == group.id)]
         return _unique_active([a.person for a in rows])
     if spec.scope == "participant":
         return _unique_active([p.person for p in _participants(session, case)
@@ -154,27 +139,6 @@ def _unique_active(people: list[Person]) -> list[Person]:
             seen.add(p.id)
             out.append(p)
     return out
-
-
-def visible_cases_filter(session: Session, actor: Actor, query):
-    """Narrow a case query in SQL to what the actor could possibly see; the exact per-policy check follows."""
-    from sqlalchemy import or_
-
-    if actor.is_system:
-        return query
-    roles = assignments(session, actor.person_id)
-    if any(a.org_unit_id is None or (a.org_unit and a.org_unit.kind == "trust") for a in roles):
-        return query  # an office or a trust-wide role
-    pid = actor.person_id
-    managed = select(Person.id).where(Person.manager_id == pid)
-    participant = select(CaseParticipant.case_id).where(CaseParticipant.person_id == pid)
-    conds = [Case.subject_id == pid, Case.manager_id == pid, Case.subject_id.in_(managed), Case.id.in_(participant),
-             Case.parent_id.in_(participant)]
-    group_ids = [a.org_unit_id for a in roles if a.org_unit_id]
-    if group_ids:
-        teams = select(OrgUnit.id).where(OrgUnit.parent_id.in_(group_ids))
-        conds.append(Case.subject_id.in_(select(Person.id).where(Person.team_id.in_(teams))))
-    return query.where(or_(*conds))
 
 
 def roles_over_person(session: Session, actor: Actor, person: Person, policies) -> set[str]:
@@ -193,5 +157,4 @@ def holds_office(session: Session, actor: Actor, roles: set[str]) -> bool:
     """The actor holds one of these roles by assignment (an office such as HR), within a token's roles."""
     if actor.is_system:
         return True
-    wanted = set(roles) if actor.only_roles is None else set(roles) & actor.only_roles
-    return any(a.role in wanted for a in assignments(session, actor.person_id))
+    return any(a.role in roles for a in held_assignments(session, actor))

@@ -1,0 +1,174 @@
+"""Lists, inbox and dashboard as a trust's cases pile up (issue 15): the case list's first and 200th page
+(API, 50 a page: ``page=200``, and the keyset ``after=``), the home page (inbox), the dashboard and the
+compliance report, for a trust-wide office (the Medical Director) and a clinical manager with 30 cases.
+
+Set-up (``--setup``, run with the new code): the test trust, 4,000 practitioners under 134 managers, ``n`` open
+sign-offs spread over them, each with its opening event and an open clock; the benchmarked manager's 30
+cases are apart from the bulk, so their list stays 30 long at every size. Then each code base (``--measure``,
+run from its own tree so it imports its own ``workflow``) times every path through the Flask test client
+(``rounds`` times, after one warm-up) and counts its statements; a request that raises or answers 5xx
+counts as failed. ``python -m bench.lists --help``."""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from datetime import timedelta
+
+from sqlalchemy import create_engine, event, text
+
+PRACTITIONERS, MANAGERS = 4000, 134
+PATHS = [("case list, page 1", "/api/v1/cases?page_size=50"),
+         ("case list, page 200", "/api/v1/cases?page_size=50&page=200"),
+         ("case list, page 200 by keyset", "/api/v1/cases?page_size=50&after={after}"),
+         ("home (inbox)", "/"), ("case list page (earliest deadline first)", "/cases"),
+         ("dashboard", "/dashboard"), ("compliance report", "/api/v1/reports/compliance")]
+
+
+def setup(url: str, n: int) -> dict:
+    from . import bulk
+    from .common import NOW, actor, analyze, fresh_engine, make_trust, service, ts
+
+    t0 = time.perf_counter()
+    eng = fresh_engine(url)
+    svc = service(eng)
+    trust = make_trust(svc.session)
+    d = eng.dialect.name
+    with eng.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO person (name, email, staff_group, team_id, manager_id, contracted_pas, active, wants_digest) "
+            "SELECT 'Manager ' || i, 'manager' || i || '@bench.example', 'consultant', :team, NULL, 10, true, false "
+            "FROM generate_series(1, :m) AS s(i)"), {"team": trust.team.id, "m": MANAGERS})
+        first_manager = conn.execute(text("SELECT MIN(id) FROM person WHERE email LIKE 'manager%@bench.example'")).scalar()
+        conn.execute(text(
+            "INSERT INTO person (name, email, staff_group, team_id, manager_id, contracted_pas, active, wants_digest) "
+            "SELECT 'Dr Bench ' || i, 'dr' || i || '@bench.example', 'consultant', :team, :fm + ((i - 1) % :m), 10, "
+            "true, false FROM generate_series(1, :p) AS s(i)"),
+            {"team": trust.other_team.id, "fm": first_manager, "m": MANAGERS, "p": PRACTITIONERS})
+        first_dr = conn.execute(text("SELECT MIN(id) FROM person WHERE email LIKE 'dr%@bench.example'")).scalar()
+        # The benchmarked manager's 30 practitioners (their own people, none in the bulk).
+        conn.execute(text(
+            "INSERT INTO person (name, email, staff_group, team_id, manager_id, contracted_pas, active, wants_digest) "
+            "SELECT 'Dr Own ' || i, 'own' || i || '@bench.example', 'consultant', :team, :mgr, 10, true, false "
+            "FROM generate_series(1, 30) AS s(i)"), {"team": trust.team.id, "mgr": trust.manager.id})
+    plan = svc.create_job_plan(actor(trust.manager), trust.doctor.id, {"schedule": []})
+    at = NOW - timedelta(days=30)
+    before = eng.connect().execute(text("SELECT COALESCE(MAX(id), 0) FROM workflow_case")).scalar()
+    with eng.begin() as conn:
+        for subjects, count in (("own", 30), ("dr", n - 30)):
+            conn.execute(text(
+                "INSERT INTO workflow_case (workflow, policy_id, policy_version, state, subject_id, manager_id, "
+                "job_plan_id, parent_id, data, opened_at, updated_at, closed_at, version) "
+                "SELECT 'sign_off', :policy, 1, 'awaiting_signatures', p.id, p.manager_id, :plan, NULL, "
+                "'{\"meeting_date\": \"2027-02-08\"}', :at, :at, NULL, 1 FROM generate_series(1, :n) AS s(i) "
+                "JOIN (SELECT id, manager_id, row_number() OVER (ORDER BY id) - 1 AS k FROM person "
+                "WHERE email LIKE :like) p ON p.k = (s.i - 1) % :width"),
+                {"policy": bulk.POLICY, "plan": plan.id, "at": ts(at, d), "n": count, "like": f"{subjects}%@bench.example",
+                 "width": 30 if subjects == "own" else PRACTITIONERS})
+        conn.execute(text(
+            "INSERT INTO event (case_id, seq, at, kind, actor_id, actor_role, trigger, from_state, to_state, "
+            "payload, reason) SELECT id, 1, opened_at, 'opened', manager_id, 'clinical_manager', NULL, NULL, state, "
+            "'{}', NULL FROM workflow_case WHERE id > :before"), {"before": before})
+        conn.execute(text(
+            "INSERT INTO deadline (case_id, name, state, kind, starts_at, due_at, status, next_check_at, "
+            "reminders_sent, escalation_step, extensions, paused_at, closed_at) "
+            "SELECT id, 'sign_off', state, 'organisation', :starts, :now + ((id * 7919) % 120 - 30) * interval '1 day', "
+            "'open', :next, 0, 0, 0, NULL, NULL FROM workflow_case WHERE id > :before"),
+            {"starts": ts(at, d), "now": ts(NOW, d), "next": ts(NOW + timedelta(days=400), d), "before": before})
+    analyze(eng)
+    total = eng.connect().execute(text("SELECT COUNT(*) FROM workflow_case")).scalar()
+    eng.dispose()
+    return {"cases": total, "setup_s": time.perf_counter() - t0, "first_dr": first_dr}
+
+
+def measure(url: str, rounds: int, label: str, warm: int = 1) -> dict:
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from web import create_app
+    from web.extensions import db
+    from workflow.clock import FixedClock
+    from workflow.models import Person
+    from workflow.policy.registry import PolicyRegistry
+    from workflow.service import signin
+
+    from tests.e2e.test_sign_in import login, with_password
+
+    from .common import NOW
+
+    policies = PolicyRegistry.from_directory(Path(__file__).resolve().parents[1] / "policies")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "JOBPLAN_CLOCK": FixedClock(NOW),
+                      "JOBPLAN_POLICIES": policies, "TESTING": True,
+                      "JOBPLAN_INSECURE_HTTP": True})
+    out = {"code": label, "rounds": rounds, "warm": warm, "paths": {}}
+    with app.app_context():
+        from web.app import service
+
+        svc = service()
+        people = {"office (Medical Director)": svc.session.scalar(select(Person.id).where(
+                      Person.name == "Medical Director")),
+                  "clinical manager (30 cases)": svc.session.scalar(select(Person.id).where(
+                      Person.name == "Clinical Manager"))}
+        after = db.session.execute(text("SELECT id FROM workflow_case ORDER BY id OFFSET 9950 LIMIT 1")).scalar() or 1
+        for who, person_id in people.items():
+            svc = service()
+            token = signin.create_token(svc, person_id, "bench", None).secret
+            svc.session.commit()
+            client = app.test_client()
+            person = svc.session.get(Person, person_id)
+            r = login(client, person.email, with_password(svc, person))
+            assert r.status_code == 302, r.status_code
+            seen: list[str] = []
+            event.listen(db.engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
+            for name, path in PATHS:
+                path = path.format(after=after)
+                h = {"Authorization": f"Bearer {token}"} if path.startswith("/api") else {}
+                times, status, statements, error = [], None, None, None
+                for i in range(rounds + warm):
+                    seen.clear()
+                    t0 = time.perf_counter()
+                    try:
+                        r = client.get(path, headers=h)
+                        status = r.status_code
+                    except Exception as exc:  # noqa: BLE001  (a failure is a result here)
+                        error = f"{type(exc).__name__}: {str(exc)[:200]}"
+                        db.session.rollback()
+                        break
+                    if i >= warm:
+                        times.append(time.perf_counter() - t0)
+                    statements = len(seen)
+                    db.session.remove()
+                    if status >= 500:
+                        break
+                out["paths"][f"{who} | {name}"] = {
+                    "median_ms": statistics.median(times) * 1e3 if times else None, "times_ms": [t * 1e3 for t in times],
+                    "status": status, "statements": statements, "error": error}
+                print(f"  [{label}] {who} | {name}: "
+                      + (f"{statistics.median(times) * 1e3:.1f} ms, {statements} statements, {status}" if times
+                         else f"failed ({error or status})"), flush=True)
+    return out
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.lists")
+    p.add_argument("--url", required=True)
+    p.add_argument("--setup", type=int, metavar="CASES", help="load a fresh database with this many open cases")
+    p.add_argument("--measure", metavar="LABEL", help="time the paths with the code this process imports")
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--warm", type=int, default=1, help="untimed requests first (0 for the old code's slow paths)")
+    p.add_argument("--out", help="append the result (JSON) to this file")
+    a = p.parse_args(argv)
+    result = setup(a.url, a.setup) if a.setup else measure(a.url, a.rounds, a.measure, a.warm)
+    result["url"] = a.url.rsplit("/", 1)[-1]
+    if a.out:
+        with open(a.out, "a") as f:
+            f.write(json.dumps(result) + "\n")
+    print(json.dumps({k: v for k, v in result.items() if k != "paths"}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Issue 15: a request's statement count does not grow with the number of cases, for a trust-wide office
+(the Medical Director) and a clinical manager, on the case list, the home page (inbox), the deadline list,
+the dashboard, the audit log and the API's case list. Counted with a ``before_cursor_execute`` listener:
+the same count at 50 and at 500 cases. A count, not a timing."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, insert
+
+from tests.e2e.test_sign_in import login, with_password
+from web.extensions import db
+from workflow.models import Case, Deadline, Event, Person
+
+PATHS = ["/cases", "/cases?page=3", "/cases?queue=governance", "/", "/dashboard", "/api/v1/cases?page_size=50",
+         "/api/v1/deadlines", "/api/v1/audit/events?page_size=50"]
+
+
+def add_cases(svc, trust, n: int) -> None:
+    """``n`` open sign-offs, each of a different practitioner the clinical manager manages (seen by the offices
+    too), each with a clock and its opening in the audit log, written in bulk."""
+    policy = svc.policies.latest("cpft-medical-2017")
+    wf = policy.workflow("sign_off")
+    now = svc.clock.now()
+    conn = svc.session.connection()
+    start = svc.session.query(Person).count()
+    for i in range(n):
+        subject = conn.execute(insert(Person).returning(Person.id), {
+            "name": f"Dr Bulk {start + i}", "email": f"bulk{start + i}@example.org", "staff_group": "consultant",
+            "team_id": trust.team.id, "manager_id": trust.manager.id, "active": True,
+            "wants_digest": False}).scalar_one()
+        case_id = conn.execute(insert(Case).returning(Case.id), {
+            "workflow": "sign_off", "policy_id": policy.id, "policy_version": policy.version, "state": wf.initial,
+            "subject_id": subject, "manager_id": trust.manager.id,
+            "data": {}, "opened_at": now, "updated_at": now, "version": 1}).scalar_one()
+        conn.execute(insert(Deadline), {"case_id": case_id, "name": "sign_off", "state": wf.initial,
+                                        "kind": "calendar", "starts_at": now,
+                                        "due_at": now + timedelta(days=(i * 7) % 60 - 20),
+                                        "status": "open", "reminders_sent": 0, "escalation_step": 0,
+                                        "extensions": 0})
+        conn.execute(insert(Event), {"case_id": case_id, "seq": 1, "at": now, "kind": "opened", "actor_id": None,
+                                     "actor_role": "system", "to_state": wf.initial, "payload": {}})
+    svc.session.commit()
+
+
+@contextmanager
+def counting():
+    seen = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def statements(client, path, headers) -> int:
+    client.get(path, headers=headers)  # warm: caches that fill once per process do not count
+    with counting() as seen:
+        r = client.get(path, headers=headers)
+    assert r.status_code in (200, 403), (path, r.status_code)
+    return len(seen)
+
+
+@pytest.mark.parametrize("who", ["md", "manager"])
+def test_statements_per_request_do_not_grow_with_cases_issue_15(client, svc, trust, auth, who):
+    person = {"md": trust.md, "manager": trust.manager}[who]
+    login(client, person.email, with_password(svc, person))
+    token = auth(person)
+    add_cases(svc, trust, 50)
+    small = {p: statements(client, p, token if p.startswith("/api") else {}) for p in PATHS}
+    add_cases(svc, trust, 450)
+    large = {p: statements(client, p, token if p.startswith("/api") else {}) for p in PATHS}
+    assert large == small

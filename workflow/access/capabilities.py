@@ -1,0 +1,158 @@
+"""What a person may do beyond a single case: read the trust's audit log, read reports, see the panel
+sittings, import staff, plan a team, manage their own team, work a queue. One table names each capability
+and who holds it; ``reach`` says where it is held (trust-wide, over some care groups, over the people one
+manages, or nowhere). The token's role limit and "holds it trust-wide" are applied here, once.
+
+Roles are the policies' role names (002 section 5): offices are held by a role assignment anywhere in the
+trust, care-group roles over the assignment's care group (trust-wide when assigned over the trust), and
+``manages`` by being someone's clinical manager of record."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from ..actors import Actor
+from ..errors import PermissionDenied
+from ..models import OrgUnit, Person, RoleAssignment
+
+TRUST_OFFICES = ("medical_director", "chief_executive_office", "medical_directorate", "hr")  # 002 5.1, 5.2, 5.6, 5.7
+MANAGER_ROLE = "clinical_manager"  # the role a clinical manager of record acts in (002 5.4): a token must allow it
+
+
+@dataclass(frozen=True)
+class Capability:
+    refusal: str  # what a refused person is told: who may
+    offices: tuple[str, ...] = ()  # held trust-wide by an assignment of one of these roles
+    care_group: tuple[str, ...] = ()  # held over the assigned care group (trust-wide if assigned over the trust)
+    manages: bool = False  # held by a clinical manager of record, over the people (and teams) they manage
+
+
+CAPABILITIES: dict[str, Capability] = {
+    "read_trust_audit_log": Capability(  # 002 7.6.8 master log
+        "the trust-wide audit log is for the Medical Director, the Chief Executive's office, the Medical "
+        "Directorate and HR (002 7.6.8)", offices=TRUST_OFFICES),
+    "read_reports": Capability(  # 002 5.2-5.7, 7.6.8
+        "job planning reports are for the Medical Directorate, the Medical Director, HR, the Chief Executive's "
+        "office and Associate Medical Directors (002 5.2-5.7, 7.6.8)", offices=TRUST_OFFICES,
+        care_group=("associate_medical_director",)),
+    "read_panel_sittings": Capability(  # 002 7.8.11
+        "the appeal panel sittings report is for the Chief Executive's office, the Medical Director, the Medical "
+        "Directorate and HR (002 7.8.11)", offices=TRUST_OFFICES),
+    "import_staff": Capability(  # 002 5.6, 5.7: the offices that keep staff records
+        "only HR or the Medical Directorate may import staff records", offices=("hr", "medical_directorate")),
+    "plan_team": Capability(  # 002 7.4.1, 5.3, 5.6
+        "a team job plan is drafted and agreed by a clinical manager of the team, the care group's Associate "
+        "Medical Director or the Medical Directorate (002 7.4)", offices=("medical_directorate",),
+        care_group=("associate_medical_director",), manages=True),
+    "manage_team": Capability(  # 002 5.4
+        "your team is the people you are clinical manager of (002 5.4)", manages=True),
+    "queue_mediations": Capability("the mediations list is the Medical Director's (002 7.8.4)",
+                                   offices=("medical_director",)),
+    "queue_appeals": Capability("the appeals register is kept for the Chief Executive's office and the Medical "
+                                "Director (002 7.8.7)", offices=("chief_executive_office", "medical_director")),
+    "queue_governance": Capability("the governance queue is the Medical Directorate's and HR's (002 5.6, 5.7)",
+                                   offices=("medical_directorate", "hr")),
+    "queue_second_level": Capability("the second-level sign-off list is the Associate Medical Directors' (002 5.3)",
+                                     care_group=("associate_medical_director",)),
+}
+
+
+def allows(actor: Actor, role: str) -> bool:
+    """The token's role limit: the one place it is applied."""
+    return actor.only_roles is None or role in actor.only_roles
+
+
+def held_assignments(session: Session, actor: Actor) -> list[RoleAssignment]:
+    """The actor's role assignments (with their unit), within the token's roles."""
+    if actor.is_system or actor.person_id is None:
+        return []
+    rows = session.scalars(select(RoleAssignment).options(joinedload(RoleAssignment.org_unit))
+                           .where(RoleAssignment.person_id == actor.person_id)).all()
+    return [a for a in rows if allows(actor, a.role)]
+
+
+def trust_wide(assignment: RoleAssignment) -> bool:
+    """An assignment over the whole trust: no unit, or the trust itself."""
+    return assignment.org_unit_id is None or (assignment.org_unit is not None and assignment.org_unit.kind == "trust")
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where a capability is held. ``organisation_id``: the trust it is held in (None: the one trust of this
+    database; issue 19's tenancy narrows here)."""
+    trust_wide: bool = False
+    care_groups: frozenset[int] = frozenset()
+    manager_id: int | None = None  # held over the people this person manages
+    organisation_id: int | None = None
+
+    def __bool__(self) -> bool:
+        return self.trust_wide or bool(self.care_groups) or self.manager_id is not None
+
+    def care_group_scope(self) -> set[int] | None:
+        """None: the whole trust; else the care groups (what reports filter by)."""
+        return None if self.trust_wide else set(self.care_groups)
+
+
+def reach(session: Session, actor: Actor, capability: str) -> Reach:
+    cap = CAPABILITIES[capability]
+    if actor.is_system:
+        return Reach(trust_wide=True)
+    rows = held_assignments(session, actor)
+    if any(a.role in cap.offices for a in rows):
+        return Reach(trust_wide=True)
+    groups = set()
+    for a in rows:
+        if a.role in cap.care_group:
+            if trust_wide(a):
+                return Reach(trust_wide=True)
+            groups.add(a.org_unit_id)
+    manager = None
+    if cap.manages and allows(actor, MANAGER_ROLE) and session.scalar(
+            select(Person.id).where(Person.manager_id == actor.person_id).limit(1)) is not None:
+        manager = actor.person_id
+    return Reach(care_groups=frozenset(groups), manager_id=manager)
+
+
+def _covers(session: Session, r: Reach, team: OrgUnit | None, person: Person | None) -> bool:
+    if not r:
+        return False
+    if r.trust_wide or (team is None and person is None):
+        return True
+    unit = team if team is not None else person.team
+    group = unit.ancestor("care_group") if unit is not None else None
+    if group is not None and group.id in r.care_groups:
+        return True
+    if r.manager_id is not None:
+        if person is not None:
+            return person.manager_id == r.manager_id
+        return session.scalar(select(Person.id).where(Person.team_id == team.id,
+                                                      Person.manager_id == r.manager_id).limit(1)) is not None
+    return False
+
+
+def may(session: Session, actor: Actor, capability: str, *, team: OrgUnit | None = None,
+        person: Person | None = None) -> bool:
+    """May this actor do it (here: over this team or person, when given)?"""
+    return _covers(session, reach(session, actor, capability), team, person)
+
+
+def require(session: Session, actor: Actor, capability: str, *, team: OrgUnit | None = None,
+            person: Person | None = None) -> Reach:
+    """``may``, or PermissionDenied saying who may; the reach, for a caller that filters by it."""
+    r = reach(session, actor, capability)
+    if not _covers(session, r, team, person):
+        raise PermissionDenied(CAPABILITIES[capability].refusal)
+    return r
+
+
+def held_capabilities(session: Session, actor: Actor) -> set[str]:
+    """The capabilities the actor holds somewhere (what the navigation offers): two statements for all."""
+    if actor.is_system:
+        return set(CAPABILITIES)
+    rows = held_assignments(session, actor)
+    manages = allows(actor, MANAGER_ROLE) and session.scalar(
+        select(Person.id).where(Person.manager_id == actor.person_id).limit(1)) is not None
+    return {name for name, cap in CAPABILITIES.items()
+            if any(a.role in cap.offices or a.role in cap.care_group for a in rows) or (cap.manages and manages)}
