@@ -15,7 +15,7 @@ from . import access, deadlines, notifications
 from .actors import SYSTEM
 from .clock import FixedClock
 from .models import Case, Deadline
-from .service.uow import write_transaction
+from .service.uow import unit_of_work
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -62,7 +62,7 @@ def _sweep(svc, now: datetime, batch: int) -> SweepReport:
     report = SweepReport(now=now)
     seen: set[int] = set()  # processed (or failed) in this sweep: never twice in one pass
     while True:
-        with write_transaction(svc.session):
+        with unit_of_work(svc.session, write=True):
             rows = [(d, c) for d, c in svc.session.execute(due_query(now, batch + len(seen))).all()
                     if d.id not in seen][:batch]
             for d, case in rows:

@@ -19,7 +19,7 @@ from ..payload import to_json, validate_payload
 from ..policy.registry import PolicyRegistry
 from .context import AppendedEvent, FireContext, FireResult, TriggerInfo
 from .documents import check_payload_documents
-from .uow import write_transaction
+from .uow import operation
 
 # Built once: SQLAlchemy caches its compiled form; options made anew per call would be keyed again every time.
 # No populate_existing: a write transaction starts after a commit or rollback, which expired every object the
@@ -112,7 +112,7 @@ class JobPlanning:
     def start_case(self, actor: Actor, workflow: str, subject_id: int, *, policy_id: str | None = None,
                    job_plan_id: int | None = None, manager_id: int | None = None) -> Case:
         """Open a case on the newest version of the policy; it keeps that version to the end."""
-        with write_transaction(self.session):
+        with operation(self.session):
             subject = self.session.get(Person, subject_id)
             if subject is None:
                 raise NotFound(f"person {subject_id} was not found")
@@ -139,7 +139,7 @@ class JobPlanning:
 
     def fire(self, actor: Actor, case_id: int, trigger: str, payload: dict | None = None, *,
              expected_version: int | None = None, reason: str | None = None, as_role: str | None = None) -> FireResult:
-        with write_transaction(self.session):
+        with operation(self.session):
             case = self._lock_case(case_id)
             held = self._roles_for_step(actor, case, trigger) if case is not None else set()
             if not held:  # may not see the case (access.can_see_case)
@@ -176,7 +176,7 @@ class JobPlanning:
     def create_job_plan(self, actor: Actor, person_id: int, content: dict, *, policy_id: str | None = None,
                         interim: bool = False) -> JobPlan:
         content = normalise_content(content)  # shape only; completeness is checked at sign-off (plan_complete)
-        with write_transaction(self.session):
+        with operation(self.session):
             person = self.session.get(Person, person_id)
             if person is None:
                 raise NotFound(f"person {person_id} was not found")
@@ -192,7 +192,7 @@ class JobPlanning:
                       note: str | None = None) -> JobPlanVersion:
         """An edit is a new version; signatures stay on the version they were given to, so after an edit
         both parties must sign again (002 7.5)."""
-        with write_transaction(self.session):
+        with operation(self.session):
             plan = self.session.get(JobPlan, plan_id, with_for_update=True, populate_existing=True)
             if plan is None or plan.person is None:
                 raise NotFound(f"job plan {plan_id} was not found")

@@ -23,7 +23,7 @@ from ..actors import SYSTEM, Actor
 from ..errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied
 from ..models import Case, Deadline
 from ..trust_calendar import calendar_for
-from .uow import write_transaction
+from .uow import operation
 
 
 def extend(svc, actor: Actor, deadline_id: int, *, reason: str, until: date | None = None,
@@ -35,7 +35,7 @@ def extend(svc, actor: Actor, deadline_id: int, *, reason: str, until: date | No
                              fields={"until": ["give one of until or days"]})
     if days is not None and days < 1:
         raise InvalidPayload("an extension adds at least one day", fields={"days": ["must be 1 or more"]})
-    with write_transaction(svc.session):
+    with operation(svc.session):
         d, case, policy, spec, role = _load(svc, actor, deadline_id, "extend", reason)
         if not spec.extendable:
             raise ConditionFailed(f"'{spec.label}' cannot be extended under {policy.source_document} {spec.clause}")
@@ -74,7 +74,7 @@ def extend(svc, actor: Actor, deadline_id: int, *, reason: str, until: date | No
 
 def pause(svc, actor: Actor, deadline_id: int, *, reason: str) -> Deadline:
     """Stop a running clock; nothing is reminded or escalated while it is paused."""
-    with write_transaction(svc.session):
+    with operation(svc.session):
         d, case, policy, spec, role = _load(svc, actor, deadline_id, "pause", reason)
         if not spec.pausable:
             raise ConditionFailed(f"'{spec.label}' cannot be paused under {policy.source_document} {spec.clause}")
@@ -90,7 +90,7 @@ def pause(svc, actor: Actor, deadline_id: int, *, reason: str) -> Deadline:
 def resume(svc, actor: Actor, deadline_id: int, *, reason: str) -> Deadline:
     """Restart a paused clock. The due date moves on by the local calendar days it stood still (paused and
     resumed on the same day moves nothing), so it still falls at the end of a local day."""
-    with write_transaction(svc.session):
+    with operation(svc.session):
         d, case, policy, spec, role = _load(svc, actor, deadline_id, "resume", reason)
         if d.status != "paused":
             raise ConditionFailed(f"'{spec.label}' is not paused")

@@ -14,7 +14,7 @@ from ..access import dispute_chain
 from ..actors import Actor
 from ..errors import InvalidPayload, NotFound, PermissionDenied
 from ..models import Case, Document
-from .uow import write_transaction
+from .uow import operation
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 ALLOWED_TYPES = {
@@ -52,7 +52,7 @@ def attach_document(svc, actor: Actor, case_id: int, filename: str, content_type
     magic = _MAGIC.get(content_type)
     if magic and not content.startswith(magic):
         raise InvalidPayload(f"the file's content is not {content_type}", fields={"file": ["content does not match type"]})
-    with write_transaction(svc.session):
+    with operation(svc.session):
         case = svc._lock_case(case_id)  # locked: the audit event takes the case's next number
         roles = svc.roles_on(actor, case) if case is not None else set()
         if not roles:

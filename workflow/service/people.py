@@ -18,7 +18,7 @@ from .. import access
 from ..actors import Actor
 from ..errors import InvalidPayload, NotFound, PermissionDenied
 from ..models import OrgUnit, Person
-from .uow import write_transaction
+from .uow import operation
 
 IMPORTERS = {"hr", "medical_directorate"}  # 002 5.6, 5.7: the offices that keep staff records
 REQUIRED_COLUMNS = ("id", "name", "email")
@@ -145,7 +145,7 @@ def import_staff_csv(svc, actor: Actor, text: str) -> ImportReport:
         seen_emails[data["email"]] = line
         parsed[line] = data
 
-    with write_transaction(svc.session):
+    with operation(svc.session):
         s = svc.session
         existing = {p.staff_number: p for p in s.scalars(select(Person).where(Person.staff_number.is_not(None)))}
         by_email = {p.email.lower(): p for p in s.scalars(select(Person))}

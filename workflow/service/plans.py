@@ -18,7 +18,7 @@ from ..errors import ConditionFailed, NotFound, PermissionDenied, StaleVersion
 from ..models import Case, JobPlan, JobPlanVersion, OrgUnit, Person, RoleAssignment
 from ..reports.access import report_scope
 from ..trust_calendar import calendar_for
-from .uow import write_transaction
+from .uow import operation
 
 
 
@@ -108,7 +108,7 @@ def last_agreed_plan(svc, person_id: int) -> JobPlan | None:
 def start_next_plan(svc, actor: Actor, person_id: int, *, period_start: date | None = None) -> JobPlan:
     """A new year's plan starts as a copy of the last agreed one (002 7.7; 001 ¶23 "may be built onto the
     previous year's plan"); both parties then edit it and sign the new version."""
-    with write_transaction(svc.session):
+    with operation(svc.session):
         person = svc.session.get(Person, person_id)
         if person is None:
             raise NotFound(f"person {person_id} was not found")
@@ -150,7 +150,7 @@ def _require_team_planner(svc, actor: Actor, team: OrgUnit) -> None:
 def create_team_plan(svc, actor: Actor, team_id: int, content: dict, *, policy_id: str,
                      period_start: date | None = None) -> JobPlan:
     content = normalise_content(content)
-    with write_transaction(svc.session):
+    with operation(svc.session):
         team = svc.session.get(OrgUnit, team_id)
         if team is None or team.kind != "team":
             raise NotFound(f"team {team_id} was not found")
@@ -163,7 +163,7 @@ def create_team_plan(svc, actor: Actor, team_id: int, content: dict, *, policy_i
 
 def agree_team_plan(svc, actor: Actor, plan_id: int, *, expected_version: int | None = None) -> JobPlan:
     """Record that the team plan's current version is agreed; members' individual plans may then follow."""
-    with write_transaction(svc.session):
+    with operation(svc.session):
         plan = svc.session.get(JobPlan, plan_id, with_for_update=True, populate_existing=True)
         if plan is None or plan.kind != "team":
             raise NotFound(f"team job plan {plan_id} was not found")
@@ -220,7 +220,7 @@ def edit_team_plan(svc, actor: Actor, plan_id: int, content: dict, *, expected_v
                    note: str | None = None) -> JobPlanVersion:
     """A new version of the team plan; an agreed team plan stays agreed at its agreed version."""
     content = normalise_content(content)
-    with write_transaction(svc.session):
+    with operation(svc.session):
         plan = svc.session.get(JobPlan, plan_id, with_for_update=True, populate_existing=True)
         if plan is None or plan.kind != "team":
             raise NotFound(f"team job plan {plan_id} was not found")

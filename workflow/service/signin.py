@@ -12,7 +12,7 @@ from ..actors import Actor
 from ..errors import InvalidPayload, NotFound
 from ..models import ApiToken, Person
 from ..passwords import verify_password
-from .uow import write_transaction
+from .uow import operation
 
 TOKEN_PREFIX = "jpt_"
 
@@ -62,7 +62,7 @@ def create_token(svc, person_id: int, name: str, roles: list[str] | None = None)
     unknown = set(roles) - known_roles(svc)
     if unknown:
         raise InvalidPayload(f"unknown roles: {', '.join(sorted(unknown))}", fields={"roles": ["unknown role"]})
-    with write_transaction(svc.session):
+    with operation(svc.session):
         person = svc.session.get(Person, person_id)
         if person is None:
             raise NotFound(f"person {person_id} was not found")
@@ -76,7 +76,7 @@ def create_token(svc, person_id: int, name: str, roles: list[str] | None = None)
 
 
 def revoke_token(svc, token_id: int) -> None:
-    with write_transaction(svc.session):
+    with operation(svc.session):
         row = svc.session.get(ApiToken, token_id)
         if row is None:
             raise NotFound(f"API token {token_id} was not found")

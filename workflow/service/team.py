@@ -12,7 +12,7 @@ from ..actors import Actor
 from ..errors import ConditionFailed, NotFound
 from ..models import Case, Deadline, JobPlan, Person
 from .plans import last_agreed_plan, new_plan, require_editor, version
-from .uow import write_transaction
+from .uow import operation
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def _has_interim_plans(svc, person: Person) -> bool:
 def start_interim_plan(svc, actor: Actor, person_id: int) -> Case:
     """Someone new: an empty interim plan and the case whose clock gives a month from their start date to
     agree it (002 7.4.3), in one transaction. The interim plan's own sign-off is started from that case."""
-    with write_transaction(svc.session):
+    with operation(svc.session):
         person = svc.session.get(Person, person_id)
         if person is None:
             raise NotFound(f"person {person_id} was not found")
@@ -88,7 +88,7 @@ def start_interim_plan(svc, actor: Actor, person_id: int) -> Case:
 def start_sign_off(svc, actor: Actor, person_id: int) -> Case:
     """A new version of the person's plan for this year's sign-off: a copy of the plan in force (or an empty
     draft for someone who has none), and the sign-off case on the newest policy version (002 7.5, 7.7)."""
-    with write_transaction(svc.session):
+    with operation(svc.session):
         person = svc.session.get(Person, person_id)
         if person is None:
             raise NotFound(f"person {person_id} was not found")
