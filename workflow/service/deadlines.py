@@ -18,7 +18,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from .. import access, deadlines, notifications
+from .. import access, deadlines, notifications, rows
 from ..actors import SYSTEM, Actor
 from ..errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied
 from ..models import Case, Deadline
@@ -62,8 +62,9 @@ def extend(svc, actor: Actor, deadline_id: int, *, reason: str, until: date | No
         if paused_at is not None:  # extending a paused clock moves its date; it stays paused until resumed
             d.status, d.paused_at, d.next_check_at = "paused", paused_at, None
         d.extensions += 1
-        ctx = svc._context(case, policy, None, actor, role, {}, reason)
-        ctx.event = svc._append_event(case, now, "deadline_extended", actor, role, None, from_state, to_state,
+        rows.save_deadline(svc.session, d)
+        ctx = svc.step_context(case, policy, None, actor, role, {}, reason)
+        ctx.event = svc.record_event(case, now, "deadline_extended", actor, role, None, from_state, to_state,
                                       {"deadline": d.name, "deadline_id": d.id, "from_due_at": old_due.isoformat(),
                                        "due_at": new_due.isoformat(), "reopened": reopened}, reason.strip())
         svc.session.flush()
@@ -82,7 +83,8 @@ def pause(svc, actor: Actor, deadline_id: int, *, reason: str) -> Deadline:
             raise ConditionFailed(f"'{spec.label}' is {d.status}; only a running deadline can be paused")
         now = svc.clock.now()
         d.status, d.paused_at, d.next_check_at = "paused", now, None
-        svc._append_event(case, now, "deadline_paused", actor, role, None, case.state, case.state,
+        rows.save_deadline(svc.session, d)
+        svc.record_event(case, now, "deadline_paused", actor, role, None, case.state, case.state,
                           {"deadline": d.name, "deadline_id": d.id, "due_at": d.due_at.isoformat()}, reason.strip())
     return d
 
@@ -100,8 +102,9 @@ def resume(svc, actor: Actor, deadline_id: int, *, reason: str) -> Deadline:
         old_due = d.due_at
         new_last = deadlines.last_day(policy, d) + timedelta(days=stood)
         deadlines.reschedule(spec, d, cal.end_of_day(new_last), now)
-        ctx = svc._context(case, policy, None, actor, role, {}, reason)
-        ctx.event = svc._append_event(case, now, "deadline_resumed", actor, role, None, case.state, case.state,
+        rows.save_deadline(svc.session, d)
+        ctx = svc.step_context(case, policy, None, actor, role, {}, reason)
+        ctx.event = svc.record_event(case, now, "deadline_resumed", actor, role, None, case.state, case.state,
                                       {"deadline": d.name, "deadline_id": d.id, "paused_days": stood,
                                        "from_due_at": old_due.isoformat(), "due_at": d.due_at.isoformat()},
                                       reason.strip())
@@ -155,12 +158,10 @@ def _reopen_window(svc, case: Case, policy, d: Deadline, spec, now) -> str:
         raise ConditionFailed(f"'{spec.label}' closed and case {case.id} has moved on to "
                               f"'{wf.state(case.state).title}'; a lodging window can be re-opened only while the "
                               f"case still waits at '{wf.state(closed_into).title}'")
-    ctx = svc._context(case, policy, None, SYSTEM, "system", {}, None)
+    ctx = svc.step_context(case, policy, None, SYSTEM, "system", {}, None)
     ctx.now = now
     deadlines.close_for_state(ctx, case.state)
-    case.state = d.state
-    case.updated_at = now
-    case.closed_at = None
+    rows.save_case(svc.session, case, state=d.state, updated_at=now, closed_at=None)
     return d.state
 
 

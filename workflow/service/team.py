@@ -81,7 +81,7 @@ def start_interim_plan(svc, actor: Actor, person_id: int) -> Case:
             raise ConditionFailed(f"{person.name}'s interim plan was already started (case {running})")
         plan = new_plan(svc, actor, {}, "interim plan, first draft", kind="individual", person_id=person.id,
                         policy_id=policy.id, interim=True)
-        case = svc._start_case(actor, NEW_STARTER, person, policy, plan, person.manager_id)
+        case = svc.start_case_for(actor, NEW_STARTER, person, policy, plan, person.manager_id)
     return case
 
 
@@ -105,5 +105,5 @@ def start_sign_off(svc, actor: Actor, person_id: int) -> Case:
         else:
             content, note = {}, "first draft"
         plan = new_plan(svc, actor, content, note, kind="individual", person_id=person.id, policy_id=policy.id)
-        case = svc._start_case(actor, "sign_off", person, policy, plan, person.manager_id)
+        case = svc.start_case_for(actor, "sign_off", person, policy, plan, person.manager_id)
     return case

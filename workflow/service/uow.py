@@ -138,3 +138,13 @@ def configure_engine(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
+
+
+class NoUnitOfWork(RuntimeError):
+    """A part of an operation (lock a case, record an event, run a step) called with no unit of work open:
+    its lock or its rows would outlive nothing, or be committed by nobody."""
+
+
+def require_unit_of_work(session: Session) -> None:
+    if _STATE not in session.info:
+        raise NoUnitOfWork("this is part of an operation: call it inside operation(session) or unit_of_work(session)")
