@@ -15,7 +15,7 @@ from . import access, deadlines, notifications, rows
 from .actors import SYSTEM
 from .clock import FixedClock
 from .models import Case, Deadline
-from .service.uow import unit_of_work
+from .service.uow import savepoint, unit_of_work
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -69,7 +69,7 @@ def _sweep(svc, now: datetime, batch: int) -> SweepReport:
                 report.examined += 1
                 seen.add(d.id)
                 try:
-                    with svc.session.begin_nested():
+                    with savepoint(svc.session):
                         _process(svc, d, case, now, report)
                 except Exception as exc:  # one bad row must not hold up the others
                     log.exception("sweep: deadline %s of case %s failed", d.id, d.case_id)

@@ -73,3 +73,26 @@ def test_work_held_before_an_operation_is_kept_not_rolled_back_issue_14_item_1(s
     with operation(svc.session):
         _add(svc.session, "inner")
     assert _names(svc) == ["inner", "outer"]
+
+
+def test_a_unit_of_work_that_only_reads_does_not_take_the_sqlite_write_lock_issue_14_item_1(svc):
+    """A page that only reads opens no write transaction (WAL readers run beside a writer); the first
+    operation starts one with BEGIN IMMEDIATE, so its reads and writes happen under the lock."""
+    if svc.session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    from sqlalchemy import event
+
+    begins = []
+    engine = svc.session.get_bind()
+    record = lambda conn, cursor, statement, *a: begins.append(statement) if statement.startswith("BEGIN") else None  # noqa: E731
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with unit_of_work(svc.session):
+            svc.session.scalars(select(OrgUnit)).all()
+            assert begins == ["BEGIN"]
+            with operation(svc.session):
+                _add(svc.session, "outer")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert begins == ["BEGIN", "BEGIN IMMEDIATE"]
+    assert _names(svc) == ["outer"]

@@ -25,9 +25,9 @@ from .plans import can_see_plan, new_plan, require_editor
 from .uow import operation, require_unit_of_work
 
 # Built once: SQLAlchemy caches its compiled form; options made anew per call would be keyed again every time.
-# No populate_existing: a write transaction starts after a commit or rollback, which expired every object the
-# session held, so the row read here is what the objects get (and the UPDATE's version check would catch
-# anything else).
+# No populate_existing: when a unit of work starts writing, every object the session held is expired (a new
+# transaction on SQLite, ``expire_all`` on PostgreSQL: ``uow._start_writing``), so the row read here is what
+# the objects get (and the UPDATE's version check would catch anything else).
 _LOCK_CASE = (select(Case).options(joinedload(Case.subject), joinedload(Case.manager))
               .where(Case.id == bindparam("id")).with_for_update(of=Case))
 MAX_CHAIN = 12  # automatic follow-on steps in one request; a policy that loops is a bug
