@@ -6,9 +6,9 @@ from typing import Callable
 from sqlalchemy import select
 
 from .errors import ConditionFailed, InvalidPayload
+from .follow_ups import FireParent, FireSelf, StartChild, StartCycle
 from .models import CaseParticipant, JobPlanVersion, Person, Signature
 from .plan_versions import add_version
-from .follow_ups import FireParent, FireSelf, StartChild, StartCycle
 
 ACTIONS: dict[str, Callable] = {}
 

@@ -14,11 +14,11 @@ from ..conditions import CONDITIONS
 from ..content.schema import normalise_content
 from ..engine import Engine
 from ..errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied, StaleVersion, TriggerNotAllowedInState, UnknownTrigger
+from ..follow_ups import FireParent, FireSelf, FollowUp, StartChild, StartCycle
 from ..models import Case, Event, JobPlan, JobPlanVersion, Person
 from ..payload import to_json, validate_payload
 from ..plan_versions import add_version
 from ..policy.registry import PolicyRegistry
-from ..follow_ups import FireParent, FireSelf, FollowUp, StartChild, StartCycle
 from .context import AppendedEvent, FireContext, FireResult, TriggerInfo
 from .documents import check_payload_documents
 from .plans import can_see_plan, new_plan, require_editor
