@@ -73,13 +73,22 @@ def operation(session: Session):
     """A service operation's writes: joins the open unit of work and flushes at the end (a SAVEPOINT keeps
     a failed one from leaving partial rows); with none open, it is the unit of work and commits."""
     uow = session.info.get(_STATE)
-    if uow is None:
-        with unit_of_work(session, write=True):
+    if uow is not None:
+        _start_writing(session, uow)
+        with session.begin_nested():
             yield session
         return
-    _start_writing(session, uow)
-    with session.begin_nested():
+    # unit_of_work(session, write=True), written out: this is every step's path when called directly
+    uow = session.info[_STATE] = _UnitOfWork()
+    try:
+        _start_writing(session, uow)
         yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.info.pop(_STATE, None)
 
 
 @contextmanager
