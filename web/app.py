@@ -12,15 +12,27 @@ from workflow.clock import SystemClock
 from workflow.engine import Engine
 from workflow.policy.registry import PolicyRegistry
 from workflow.service import JobPlanning, Settings
-from workflow.service.uow import configure_engine
+from workflow.service.uow import configure_engine, unit_of_work
 
 from . import config as config_mod
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .guards import init_guards
 
 
+class JobPlanningApp(Flask):
+    """A request is one unit of work (Indico's ``RH.process``): its before-request hooks, the view and the
+    error handlers run inside it, and it commits once when the response is ready, or rolls back on an
+    error no handler turned into a response. An operation that failed (a refusal shown as 4xx) has already
+    undone its own writes (``workflow.service.uow.operation``). A request that only reads never takes
+    SQLite's write lock."""
+
+    def full_dispatch_request(self):
+        with unit_of_work(db.session):
+            return super().full_dispatch_request()
+
+
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = JobPlanningApp(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(config_mod.from_environment(app.instance_path))
     if test_config:

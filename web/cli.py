@@ -1,6 +1,7 @@
 """The ``jobplan`` command: serve, policy check, demo, sweep, scheduler, db (Flask-Migrate)."""
 from __future__ import annotations
 
+import functools
 import sys
 
 import click
@@ -203,6 +204,20 @@ def serve_command(host, port, demo):
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
+def one_unit_of_work(command):
+    """A command is one unit of work: what it does is committed once at its end, or not at all. (The sweep
+    and the mail relay are not wrapped: each of their batches is its own unit of work.)"""
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        from workflow.service.uow import unit_of_work
+
+        from .extensions import db
+
+        with unit_of_work(db.session):
+            return command(*args, **kwargs)
+    return run
+
+
 @main.group()
 def token():
     """API tokens for machine clients (stored hashed; shown once)."""
@@ -213,6 +228,7 @@ def token():
 @click.option("--name", required=True, help="What the token is for, e.g. 'ESR nightly import'.")
 @click.option("--role", "roles", multiple=True, help="Limit the token to this role (repeatable); default: all of the person's roles.")
 @with_appcontext
+@one_unit_of_work
 def token_create(email, name, roles):
     """Create an API token for the person with EMAIL and print it (once)."""
     from workflow.errors import WorkflowError
@@ -235,6 +251,7 @@ def token_create(email, name, roles):
 @token.command("revoke")
 @click.argument("token_id", type=int)
 @with_appcontext
+@one_unit_of_work
 def token_revoke(token_id):
     """Revoke API token TOKEN_ID."""
     from workflow.errors import WorkflowError
@@ -261,6 +278,7 @@ def _operator() -> str:
 
 @token.command("list")
 @with_appcontext
+@one_unit_of_work
 def token_list():
     """List API tokens (never their secrets)."""
     from workflow.service import signin

@@ -61,7 +61,8 @@ def run_forever(app) -> None:
 
 
 def run_sweep(app):
-    """One sweep in its own app context (APScheduler jobs have none of their own)."""
+    """One sweep in its own app context (APScheduler jobs have none of their own). Each batch of the sweep is
+    its own unit of work, so this job opens none around it."""
     from .app import service
 
     with app.app_context():

@@ -6,7 +6,9 @@ from typing import Callable
 from sqlalchemy import select
 
 from .errors import ConditionFailed, InvalidPayload
-from .models import CaseParticipant, JobPlanVersion, Signature
+from .follow_ups import FireParent, FireSelf, StartChild, StartCycle
+from .models import CaseParticipant, JobPlanVersion, Person, Signature
+from .plan_versions import add_version
 
 ACTIONS: dict[str, Callable] = {}
 
@@ -44,14 +46,14 @@ def auto_fire(ctx, trigger: str, when: str) -> None:
         CONDITIONS[when](ctx)
     except ConditionFailed:
         return
-    ctx.after.append(("self", trigger))
+    ctx.after.append(FireSelf(trigger))
 
 
 @action
 def start_case(ctx, workflow: str, linked: bool = True) -> None:
     """Open a linked case (a disagreement from a failed sign-off, an appeal from a mediation outcome), or
     with ``linked: false`` a new cycle standing on its own (a review's sign-off, on the newest policy)."""
-    ctx.after.append(("start" if linked else "start_unlinked", workflow))
+    ctx.after.append(StartChild(workflow) if linked else StartCycle(workflow))
 
 
 @action
@@ -64,7 +66,7 @@ def fire_parent(ctx, trigger: str, payload: dict | None = None, optional: bool =
         raise ConditionFailed("this case has no parent case to return to")
     facts = ctx.case.data or {}
     values = {target: facts.get(source) for target, source in (payload or {}).items()}
-    ctx.after.append(("parent", trigger, values or None))
+    ctx.after.append(FireParent(trigger, values or None))
 
 
 @action
@@ -82,12 +84,7 @@ def add_plan_version(ctx, content: dict, note: str) -> JobPlanVersion:
     plan = ctx.case.job_plan
     if plan is None:
         raise ConditionFailed("this case has no job plan attached")
-    plan.current_version += 1
-    version = JobPlanVersion(job_plan_id=plan.id, number=plan.current_version, content=dict(content or {}),
-                             created_at=ctx.now, created_by_id=ctx.actor.person_id, note=note)
-    ctx.session.add(version)
-    ctx.session.flush()
-    return version
+    return add_version(ctx.session, plan, content, at=ctx.now, by_id=ctx.actor.person_id, note=note)
 
 
 def plan_version(ctx, number) -> JobPlanVersion:

@@ -3,8 +3,8 @@
 The sweep (``workflow.sweep``) reads them back through ``next_check_at``; nothing here keeps a timer."""
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
-from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -110,10 +110,30 @@ def refuse_after_window(ctx, trigger: str) -> None:
                               f"extension with a reason from: {who}")
 
 
-def open_for_state(ctx, state_name: str) -> list[SimpleNamespace]:
-    """Open the state's clocks, in one INSERT. The rows are written straight to the table; what is returned
-    are plain copies of them (read like a ``Deadline``: name, state, due_at, status…), to describe them in
-    the step's email, not objects of the session."""
+@dataclass(frozen=True)
+class OpenedDeadline:
+    """A clock as ``open_for_state`` wrote it (read like a ``Deadline``: name, state, due_at, status…): what
+    the step's email describes. A record of the row, not an object of the session: the row is written by
+    ``workflow.rows`` and read back through ``Deadline`` when needed."""
+
+    case_id: int
+    name: str
+    state: str
+    kind: str
+    starts_at: datetime
+    due_at: datetime
+    status: str
+    reminders_sent: int
+    escalation_step: int = 0
+    extensions: int = 0
+    paused_at: datetime | None = None
+    closed_at: datetime | None = None
+    next_check_at: datetime | None = None
+
+
+def open_for_state(ctx, state_name: str) -> list[OpenedDeadline]:
+    """Open the state's clocks, in one INSERT (``rows.insert_deadlines``); what is returned are records of the
+    rows written, to describe them in the step's email."""
     state = ctx.workflow.state(state_name)
     if not state.deadlines:
         return []
@@ -122,13 +142,11 @@ def open_for_state(ctx, state_name: str) -> list[SimpleNamespace]:
     for spec in state.deadlines:
         start = start_date(ctx, spec)
         due = cal.due_at(start, spec.amount, spec.unit, spec.counting)
-        d = SimpleNamespace(case_id=ctx.case.id, name=spec.name, state=state_name, kind=spec.kind,
-                            starts_at=cal.start_of_day(start), due_at=due, status="open", escalation_step=0,
-                            extensions=0, paused_at=None, closed_at=None,
-                            # Reminders whose time has already passed when the clock opens are not sent late.
-                            reminders_sent=sum(1 for t in reminder_times(spec, due) if t <= ctx.now))
-        d.next_check_at = next_check(spec, d)
-        opened.append(d)
+        d = OpenedDeadline(case_id=ctx.case.id, name=spec.name, state=state_name, kind=spec.kind,
+                           starts_at=cal.start_of_day(start), due_at=due, status="open",
+                           # Reminders whose time has already passed when the clock opens are not sent late.
+                           reminders_sent=sum(1 for t in reminder_times(spec, due) if t <= ctx.now))
+        opened.append(replace(d, next_check_at=next_check(spec, d)))
     rows.insert_deadlines(ctx.connection, [{c: getattr(d, c) for c in rows.DEADLINE_COLUMNS} for d in opened])
     return opened
 
@@ -139,8 +157,8 @@ def close_for_state(ctx, state_name: str) -> None:
     if not ctx.workflow.state(state_name).deadlines:
         return  # deadlines are opened only from the state's specs: a state with none has none open
     session = ctx.session
-    if any(isinstance(o, Deadline) for o in session.dirty):
-        session.flush()  # a deadline the caller changed (the sweep's expiry) is written before the UPDATE reads it
+    for changed in [o for o in session.dirty if isinstance(o, Deadline)]:
+        rows.save_deadline(session, changed)  # a deadline the caller changed is written before the UPDATE reads it
     rows.close_deadlines(ctx.connection, ctx.case.id, state_name, ctx.now)
     for obj in [o for o in session.identity_map.values() if isinstance(o, Deadline) and o.case_id == ctx.case.id]:
         session.expire(obj)  # loaded before the UPDATE: read again when next used

@@ -31,7 +31,7 @@ from sqlalchemy import func, or_, select
 
 from .mail_templates import render_digest
 from .models import OutboxMessage, Person
-from .service.uow import write_transaction
+from .service.uow import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +227,7 @@ def drain(session, clock, settings: MailSettings, *, transport=None, limit: int 
         return report
     try:
         for _ in range(limit):
-            with write_transaction(session):
+            with unit_of_work(session, write=True):
                 msg = session.scalars(pending_query(now).limit(1).with_for_update(skip_locked=True)).first()
                 if msg is None:
                     break
@@ -275,7 +275,7 @@ def _defer(msg: OutboxMessage, now: datetime, error: str) -> None:
 
 
 def _defer_due(session, now, error, report, limit) -> None:
-    with write_transaction(session):
+    with unit_of_work(session, write=True):
         for msg in session.scalars(pending_query(now).limit(limit).with_for_update(skip_locked=True)):
             _defer(msg, now, error)
             report.deferred.append(msg.id)
@@ -297,7 +297,7 @@ def assemble_digests(session, now: datetime) -> list[int]:
     cutoff = digest_cutoff(now)
     day = cutoff.astimezone(ZoneInfo(LOCAL_TZ)).date()
     made = []
-    with write_transaction(session):
+    with unit_of_work(session, write=True):
         rows = session.scalars(
             select(OutboxMessage).join(Person, Person.id == OutboxMessage.recipient_id)
             .where(Person.wants_digest.is_(True), OutboxMessage.status == "pending",

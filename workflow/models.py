@@ -182,7 +182,8 @@ class Case(Base):
     job_plan: Mapped[JobPlan | None] = relationship()
     parent: Mapped["Case | None"] = relationship(remote_side=[id])
     participants: Mapped[list["CaseParticipant"]] = relationship(back_populates="case")
-    __mapper_args__ = {"version_id_col": version}
+    # ``version`` is the optimistic lock, bumped by ``workflow.rows.save_case`` (the one writer of case rows;
+    # the ORM's own version_id_col would be a second mechanism for the same column).
 
 
 class CaseParticipant(Base):

@@ -1,15 +1,19 @@
-"""The rows a step writes, as Core statements built once: the audit event, the clocks, the outgoing mail.
+"""The one writer of the rows a step writes: the case, its clocks, its audit events and its outgoing mail, as
+Core statements built once, on the session's connection and in the caller's unit of work.
 
-These three are only ever added to (and clocks closed in bulk), never edited through objects, so they are
-written straight to their tables, on the session's connection and in the step's transaction, rather than
-through the ORM's unit of work; so is the case's own UPDATE (``save_case``). A step costs a handful of
-statements, each compiled once per process: ``bench/engine_overhead.py`` measures it against the same rows
-written by hand."""
+The ORM reads these rows; it never writes them (``_one_writer`` refuses a flush that would). Where a caller
+works on a loaded object (a case's state, a deadline's counters), it changes the object's attributes and
+hands it here: ``save_case`` and ``save_deadline`` write exactly those changes in one UPDATE and then mark the
+object as holding the stored values, so the session has nothing left to flush for it; a bulk UPDATE
+(``close_deadlines``) expires the objects it may have changed. New rows are INSERTed here too: a case comes
+back as the session's object (``insert_case``), new clocks as plain records of what was written
+(``workflow.deadlines.OpenedDeadline``). A step costs a handful of statements, each compiled once per
+process: ``bench/engine_overhead.py`` measures it against the same rows written by hand."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, case, func, insert, inspect, select, text, update
+from sqlalchemy import bindparam, case, event, func, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .errors import StaleVersion
@@ -54,6 +58,25 @@ _QUEUE_MESSAGE = text(
 _case = Case.__table__
 _SAVE_CASE = update(_case).where(_case.c.id == bindparam("_id"), _case.c.version == bindparam("_loaded_version"))
 _CASE_COLUMNS = frozenset(c.key for c in Case.__mapper__.column_attrs)
+_INSERT_CASE = insert(_case).returning(_case.c.id)
+_SAVE_DEADLINE = update(_deadline).where(_deadline.c.id == bindparam("_id"))
+_DEADLINE_COLUMNS = frozenset(c.key for c in Deadline.__mapper__.column_attrs)
+
+
+class SecondWriter(RuntimeError):
+    """Code changed a case, deadline or event through the ORM: those rows are written by ``workflow.rows``
+    only, so the two could not disagree about a version or a status."""
+
+
+def insert_case(session: Session, **values) -> Case:
+    """INSERT a new case at version 1; the object returned is the session's, as if it had been loaded (no
+    SELECT after the INSERT)."""
+    values["version"] = 1
+    case_id = session.connection().execute(_INSERT_CASE, values).scalar_one()
+    obj = Case(id=case_id, **values)
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
 
 
 def save_case(session: Session, case: Case, conn: Connection | None = None, **changes) -> None:
@@ -62,13 +85,12 @@ def save_case(session: Session, case: Case, conn: Connection | None = None, **ch
     as committed ones, so the session has nothing left to flush for it.
 
     The same UPDATE the ORM's flush would issue, without its unit-of-work bookkeeping, which measured as the
-    largest single cost of a step. A change the statement cannot express (a relationship, an unsaved case)
-    goes through the ORM's own flush first."""
+    largest single cost of a step. A case is INSERTed by ``insert_case``; a change of a many-to-one relationship
+    (which would make the ORM write the row) is refused at the next flush (``_one_writer``)."""
     st = inspect(case)
-    pending = set(st.committed_state)
-    if not st.persistent or pending - _CASE_COLUMNS:
-        session.flush()
-        pending = set()
+    if not st.persistent:
+        raise SecondWriter("a new case is written by insert_case")
+    pending = _CASE_COLUMNS.intersection(st.committed_state)
     if not changes and not pending:
         return
     loaded = case.version
@@ -80,6 +102,19 @@ def save_case(session: Session, case: Case, conn: Connection | None = None, **ch
         raise StaleVersion(f"case {case.id} was changed by someone else meanwhile; reload it and try again")
     for key, value in values.items():
         set_committed_value(case, key, value)
+
+
+def save_deadline(session: Session, d: Deadline) -> None:
+    """Write what was changed on a loaded deadline (the sweep's counters, an extension's new date) in one
+    UPDATE; the object then holds the stored values. Its case is locked by the caller, so no version is
+    needed: nobody else changes the case's clocks meanwhile."""
+    st = inspect(d)
+    values = {key: getattr(d, key) for key in st.committed_state if key in _DEADLINE_COLUMNS}
+    if not values:
+        return
+    session.connection().execute(_SAVE_DEADLINE, {"_id": d.id, **values})
+    for key, value in values.items():
+        set_committed_value(d, key, value)
 
 
 def append_event(conn: Connection, case_id: int, **values) -> tuple[int, int]:
@@ -101,3 +136,20 @@ def close_deadlines(conn: Connection, case_id: int, state: str, at) -> None:
 def queue_message(conn: Connection, row: dict) -> bool:
     """Queue one email; False when one with the same ``dedupe_key`` is already there."""
     return conn.execute(_QUEUE_MESSAGE, row).rowcount == 1
+
+
+@event.listens_for(Session, "before_flush")
+def _one_writer(session, flush_context, instances):
+    """Keep the ORM from writing a case, a deadline or an event (see the module's docstring): the fast path and
+    the ORM would otherwise both write the same rows. A deadline changed on its object and not yet saved (the
+    sweep counts reminders on it between queries, which autoflush) is saved here, by ``save_deadline``; a new
+    row, or a case changed and not saved with its version check, is refused."""
+    for obj in session.new:
+        if isinstance(obj, (Case, Deadline, Event)):
+            raise SecondWriter(f"a new {type(obj).__name__} is written by workflow.rows, not added to the session")
+    for obj in list(session.dirty):
+        if isinstance(obj, Deadline):
+            save_deadline(session, obj)
+        elif isinstance(obj, (Case, Event)) and session.is_modified(obj, include_collections=False):
+            raise SecondWriter(f"{type(obj).__name__} {obj.id} was changed on its object; it is written by "
+                               "workflow.rows.save_case, with its version check")

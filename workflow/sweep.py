@@ -11,11 +11,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from . import access, deadlines, notifications
+from . import access, deadlines, notifications, rows
 from .actors import SYSTEM
 from .clock import FixedClock
 from .models import Case, Deadline
-from .service.uow import write_transaction
+from .service.uow import savepoint, unit_of_work
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -62,14 +62,14 @@ def _sweep(svc, now: datetime, batch: int) -> SweepReport:
     report = SweepReport(now=now)
     seen: set[int] = set()  # processed (or failed) in this sweep: never twice in one pass
     while True:
-        with write_transaction(svc.session):
+        with unit_of_work(svc.session, write=True):
             rows = [(d, c) for d, c in svc.session.execute(due_query(now, batch + len(seen))).all()
                     if d.id not in seen][:batch]
             for d, case in rows:
                 report.examined += 1
                 seen.add(d.id)
                 try:
-                    with svc.session.begin_nested():
+                    with savepoint(svc.session):
                         _process(svc, d, case, now, report)
                 except Exception as exc:  # one bad row must not hold up the others
                     log.exception("sweep: deadline %s of case %s failed", d.id, d.case_id)
@@ -81,7 +81,7 @@ def _sweep(svc, now: datetime, batch: int) -> SweepReport:
 def _process(svc, d: Deadline, case: Case, now: datetime, report: SweepReport) -> None:
     policy = svc.policy_of(case)
     spec = deadlines.spec_for(policy, case.workflow, d)
-    ctx = svc._context(case, policy, None, SYSTEM, "system", {}, None)
+    ctx = svc.step_context(case, policy, None, SYSTEM, "system", {}, None)
     ctx.now = now
     state = policy.workflow(case.workflow).state(d.state)
 
@@ -92,7 +92,7 @@ def _process(svc, d: Deadline, case: Case, now: datetime, report: SweepReport) -
         if now >= d.due_at:
             continue  # the deadline itself has passed: the breach speaks instead of a late reminder
         days = spec.reminders[index]
-        svc._append_event(case, now, "reminder", SYSTEM, "system", None, case.state, case.state,
+        svc.record_event(case, now, "reminder", SYSTEM, "system", None, case.state, case.state,
                           {"deadline": d.name, "deadline_id": d.id, "days_before": days}, None)
         headline = (f"Reminder: {spec.label} — due by the end of {notifications.format_due(policy, d.due_at)} "
                     f"({days} day{'s' if days != 1 else ''} left)")
@@ -106,11 +106,12 @@ def _process(svc, d: Deadline, case: Case, now: datetime, report: SweepReport) -
             d.status = "expired"
             d.closed_at = now
             d.next_check_at = None
-            svc._fire(case, spec.expiry_trigger, SYSTEM, None, None, None, depth=0)
+            rows.save_deadline(svc.session, d)
+            svc.run_step(case, spec.expiry_trigger, SYSTEM)
             report.expiries.append(d.id)
             return
         d.status = "breached"
-        svc._append_event(case, now, "breach", SYSTEM, "system", None, case.state, case.state,
+        svc.record_event(case, now, "breach", SYSTEM, "system", None, case.state, case.state,
                           {"deadline": d.name, "deadline_id": d.id, "due_at": d.due_at.isoformat()}, None)
         report.breaches.append(d.id)
 
@@ -120,7 +121,7 @@ def _process(svc, d: Deadline, case: Case, now: datetime, report: SweepReport) -
             k = d.escalation_step
             d.escalation_step += 1
             step = spec.escalation[k]
-            svc._append_event(case, now, "escalation", SYSTEM, "system", None, case.state, case.state,
+            svc.record_event(case, now, "escalation", SYSTEM, "system", None, case.state, case.state,
                               {"deadline": d.name, "deadline_id": d.id, "step": k, "notify": list(step.notify)},
                               None)
             overdue = (now - d.due_at).days
@@ -134,6 +135,7 @@ def _process(svc, d: Deadline, case: Case, now: datetime, report: SweepReport) -
                    + (f"; escalation {step.clause}." if step.clause else ".")])
             report.escalations.append((d.id, k))
     d.next_check_at = deadlines.next_check(spec, d)
+    rows.save_deadline(svc.session, d)
 
 
 def _send(ctx, roles, key_prefix: str, subject: str, headline: str, details: list[str]) -> None:

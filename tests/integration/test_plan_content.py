@@ -210,3 +210,12 @@ def test_assessment_as_plain_data(svc, trust):
     assert {f["rule"] for f in data["findings"] if f["severity"] == "blocker"} == {"spa_minimum"}
     with pytest.raises(NotFound):
         plans.assess(svc, actor(trust.outsider), plan.id)
+
+
+def test_edit_job_plan_is_the_one_door_and_hides_a_plan_the_caller_may_not_see_issue_14_item_8(svc, trust):
+    """The page and the API both call ``svc.edit_job_plan``: someone who may not see the plan learns nothing
+    about it (not found, as ``get_plan`` answers), rather than being told who may edit it."""
+    plan = svc.create_job_plan(actor(trust.manager), trust.doctor.id, complete_plan())
+    with pytest.raises(NotFound):
+        svc.edit_job_plan(actor(trust.outsider), plan.id, complete_plan())
+    assert not hasattr(plans, "edit_plan") and not hasattr(plans, "create_plan")

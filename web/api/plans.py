@@ -31,8 +31,8 @@ class Plans(MethodView):
     @document_errors(blp, 401, 403, 404, 422)
     def post(self, data):
         """Draft a job plan for a person (the practitioner or their clinical manager)."""
-        plan = plans.create_plan(svc(), actor(), data["person_id"], data["content"], policy_id=data["policy_id"],
-                                 interim=data["interim"])
+        plan = svc().create_job_plan(actor(), data["person_id"], data["content"], policy_id=data["policy_id"],
+                                     interim=data["interim"])
         return plan, 201, {"ETag": etag("plan", plan.id, plan.row_version)}
 
 
@@ -51,7 +51,7 @@ class PlanResource(MethodView):
         version, so both sign again (002 7.5)."""
         s = svc()
         plans.get_plan(s, actor(), plan_id)  # 404 before 428 for a plan the caller may not see
-        version = plans.edit_plan(s, actor(), plan_id, data["content"],
+        version = s.edit_job_plan(actor(), plan_id, data["content"],
                                   expected_version=expected_version("plan", plan_id), note=data["note"])
         plan = plans.get_plan(s, actor(), plan_id)
         return version, 200, {"ETag": etag("plan", plan.id, plan.row_version)}

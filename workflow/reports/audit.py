@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ..actors import Actor
 from ..errors import NotFound, PermissionDenied
 from ..models import AuditSample, JobPlan
-from ..service.uow import write_transaction
+from ..service.uow import operation
 from ..trust_calendar import TrustCalendar
 from .access import report_scope
 from .table import Report
@@ -43,7 +43,7 @@ def draw_audit_sample(svc, actor: Actor, financial_year: int, *, fraction: float
                       seed: int | None = None) -> AuditSample:
     if report_scope(svc.session, actor) is not None:
         raise PermissionDenied("the trust-wide audit sample is drawn by the Medical Directorate (002 10)")
-    with write_transaction(svc.session):
+    with operation(svc.session):
         population = completed_plans(svc, financial_year)
         seed_text = str(seed if seed is not None else secrets.randbits(63))
         sample = AuditSample(year=financial_year, fraction=fraction, seed=seed_text, population=population,

@@ -10,7 +10,7 @@ from ..actors import Actor
 from ..content.assess import totals_for, version_of
 from ..errors import InvalidPayload, NotFound, PermissionDenied
 from ..models import AgreedSplit, JobPlan, VarianceRecord
-from ..service.uow import write_transaction
+from ..service.uow import operation
 from .access import care_group_of, report_scope
 from .table import Report
 
@@ -28,7 +28,7 @@ def set_agreed_split(svc, actor: Actor, job_title: str, band: str | None, *, dcc
     if abs(dcc + spa + other - 1.0) > 1e-4 or min(dcc, spa, other) < 0:
         raise InvalidPayload("the DCC, SPA and other shares must be fractions adding up to 1",
                              fields={"dcc": ["shares must add up to 1"]})
-    with write_transaction(svc.session):
+    with operation(svc.session):
         row = svc.session.scalar(select(AgreedSplit).where(AgreedSplit.job_title == job_title,
                                                            AgreedSplit.band == (band or "")))
         if row is None:
@@ -47,7 +47,7 @@ def record_variance(svc, actor: Actor, plan_id: int, *, warranted: bool, reason:
         raise InvalidPayload("say why the variance is or is not warranted", fields={"reason": ["required"]})
     if not warranted and not (actions or "").strip():
         raise InvalidPayload("an unwarranted variance needs its actions (004 step 8)", fields={"actions": ["required"]})
-    with write_transaction(svc.session):
+    with operation(svc.session):
         plan = svc.session.get(JobPlan, plan_id)
         if plan is None or plan.agreed_version is None:
             raise NotFound(f"agreed job plan {plan_id} was not found")

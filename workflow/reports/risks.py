@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ..actors import Actor
 from ..errors import InvalidPayload, NotFound, PermissionDenied
 from ..models import JobPlan, OrgUnit, OutboxMessage, Person, RoleAssignment, Risk
-from ..service.uow import write_transaction
+from ..service.uow import operation
 from .access import report_scope
 from .table import Report
 
@@ -38,7 +38,7 @@ def raise_risk(svc, actor: Actor, care_group_id: int, *, title: str, description
         problems["title"] = ["required"]
     if problems:
         raise InvalidPayload(f"the risk needs valid values for: {', '.join(problems)}", fields=problems)
-    with write_transaction(svc.session):
+    with operation(svc.session):
         group = svc.session.get(OrgUnit, care_group_id)
         if group is None or group.kind != "care_group":
             raise NotFound(f"care group {care_group_id} was not found")
@@ -78,7 +78,7 @@ def _notify_directorate(svc, risk: Risk, group: OrgUnit, now) -> None:
 
 
 def close_risk(svc, actor: Actor, risk_id: int) -> Risk:
-    with write_transaction(svc.session):
+    with operation(svc.session):
         risk = svc.session.get(Risk, risk_id)
         if risk is None:
             raise NotFound(f"risk {risk_id} was not found")

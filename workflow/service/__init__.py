@@ -1,6 +1,6 @@
 """The one service layer. Every entry point (web page, API call, CLI command, scheduler sweep) calls
-these functions, so roles, scopes, conditions and deadlines are checked in one place, and each
-write is one database transaction."""
+these functions, so roles, scopes, conditions and deadlines are checked in one place. The entry point
+opens the unit of work and commits it; an operation only flushes (``uow``)."""
 from .core import JobPlanning, Settings
 from .context import FireContext, FireResult, TriggerInfo
 

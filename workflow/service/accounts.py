@@ -14,7 +14,7 @@ from ..errors import ConditionFailed, InvalidPayload, NotFound
 from ..models import OrgUnit, Person, RoleAssignment, SignInLink
 from ..passwords import hash_password
 from . import sessions
-from .uow import write_transaction
+from .uow import operation
 
 TRUST_ADMIN = "trust_admin"  # a trust-level office, held by assignment; no policy routes work to it
 LINK_LIFETIME = {"bootstrap": timedelta(hours=24), "invite": timedelta(days=7), "reset": timedelta(hours=1)}
@@ -57,7 +57,7 @@ def issue_link(svc, person: Person, purpose: str) -> IssuedLink:
 
 def link_for_email(svc, email: str, purpose: str = "reset") -> IssuedLink:
     """A fresh link for the person with this email (an operator's `jobplan account link`)."""
-    with write_transaction(svc.session):
+    with operation(svc.session):
         person = svc.session.scalar(select(Person).where(Person.email == email.strip().lower()))
         if person is None:
             raise NotFound(f"no person with email {email}")
@@ -83,7 +83,7 @@ def person_for_link(svc, secret: str) -> Person:
 def set_password_with_link(svc, secret: str, password: str, confirm: str) -> Person:
     """Set the person's password and use the link up, in one transaction; every browser signed in as
     them is signed out (a password change ends all sessions)."""
-    with write_transaction(svc.session):
+    with operation(svc.session):
         link = _usable(svc, secret)
         check_new_password(password, confirm, link.person)
         link.person.password_hash = hash_password(password)
@@ -113,7 +113,7 @@ def init_trust(svc, name: str, admin_email: str, admin_name: str | None = None) 
     if not name or "@" not in email:
         raise InvalidPayload("a trust needs a name and its administrator an email address",
                              fields={"name": ["required"]} if not name else {"admin": ["not an email address"]})
-    with write_transaction(svc.session):
+    with operation(svc.session):
         existing = svc.session.scalar(select(OrgUnit).where(OrgUnit.kind == "trust").order_by(OrgUnit.id))
         if existing is not None:
             return TrustInit(False, f"{existing.name} is already set up here: nothing changed. To sign in again, "

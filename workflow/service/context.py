@@ -1,20 +1,32 @@
-"""What one firing of a trigger carries through conditions, actions, deadlines and notifications."""
+"""What one firing of a trigger carries through conditions, actions, deadlines and notifications, and the
+follow-up commands a step leaves for the service to run after it, in the same unit of work."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ..actors import Actor
-from ..models import Case
+from ..follow_ups import FireParent, FireSelf, FollowUp, StartChild, StartCycle  # noqa: F401  (re-exported)
+from ..models import Case, Person
 from ..policy.model import Policy, TransitionSpec, Workflow
+
+if TYPE_CHECKING:
+    from ..deadlines import OpenedDeadline
+    from .core import JobPlanning, Settings
+
+
 
 
 @dataclass
 class FireContext:
-    service: object
+    """One step's facts: who acts in which role, on which case, under which rule, with what values, at what
+    moment; and what the step has written so far (its event) and asked for next (``after``)."""
+
+    service: "JobPlanning"
     session: Session
     case: Case
     policy: Policy
@@ -25,13 +37,13 @@ class FireContext:
     values: dict
     reason: str | None
     now: datetime
-    settings: object
-    actor_person: object | None = None  # the Person acting (None for the scheduler)
+    settings: "Settings"
+    actor_person: "Person | None" = None  # the Person acting (None for the scheduler)
     actor_name: str = ""
     connection: Connection | None = None  # the session's, in this transaction: for the Core statements of rows.py
     event: "AppendedEvent | None" = None
-    after: list = field(default_factory=list)
-    open_deadlines: list | None = None  # the case's open clocks, when this step has just opened them all
+    after: list[FollowUp] = field(default_factory=list)
+    open_deadlines: "list[OpenedDeadline] | None" = None  # the case's open clocks, when this step opened them all
 
 
 @dataclass(frozen=True)

@@ -14,18 +14,21 @@ from ..conditions import CONDITIONS
 from ..content.schema import normalise_content
 from ..engine import Engine
 from ..errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied, StaleVersion, TriggerNotAllowedInState, UnknownTrigger
+from ..follow_ups import FireParent, FireSelf, FollowUp, StartChild, StartCycle
 from ..models import Case, Event, JobPlan, JobPlanVersion, Person
 from ..payload import to_json, validate_payload
+from ..plan_versions import add_version
 from ..policy.registry import PolicyRegistry
 from . import starts, trust_log
 from .context import AppendedEvent, FireContext, FireResult, TriggerInfo
 from .documents import check_payload_documents
-from .uow import write_transaction
+from .plans import can_see_plan, new_plan, require_editor
+from .uow import operation, require_unit_of_work
 
 # Built once: SQLAlchemy caches its compiled form; options made anew per call would be keyed again every time.
-# No populate_existing: a write transaction starts after a commit or rollback, which expired every object the
-# session held, so the row read here is what the objects get (and the UPDATE's version check would catch
-# anything else).
+# No populate_existing: when a unit of work starts writing, every object the session held is expired (a new
+# transaction on SQLite, ``expire_all`` on PostgreSQL: ``uow._start_writing``), so the row read here is what
+# the objects get (and the UPDATE's version check would catch anything else).
 _LOCK_CASE = (select(Case).options(joinedload(Case.subject), joinedload(Case.manager))
               .where(Case.id == bindparam("id")).with_for_update(of=Case))
 MAX_CHAIN = 12  # automatic follow-on steps in one request; a policy that loops is a bug
@@ -82,7 +85,7 @@ class JobPlanning:
     def _unavailable(self, case, policy, spec, actor, roles) -> str | None:
         """The first condition that refuses the step before anything is typed (conditions only read)."""
         role = next(r for r in spec.roles if r in roles)
-        ctx = self._context(case, policy, spec, actor, role, {}, None)
+        ctx = self.step_context(case, policy, spec, actor, role, {}, None)
         for name in spec.conditions:
             try:
                 CONDITIONS[name](ctx)
@@ -106,19 +109,20 @@ class JobPlanning:
                    job_plan_id: int | None = None) -> Case:
         """Open a case on the newest version of the policy; it keeps that version to the end. Its clinical
         manager is the practitioner's manager on the trust's record, never the caller's word."""
-        with write_transaction(self.session):
+        with operation(self.session):
             subject = starts.lock_person(self.session, subject_id)
             policy = self.policies.for_person(subject, policy_id)
             plan = self.session.get(JobPlan, job_plan_id) if job_plan_id else None
             if job_plan_id and (plan is None or plan.person_id != subject.id):
                 raise NotFound(f"job plan {job_plan_id} of {subject.name} was not found")
-            case = self._start_case(actor, workflow, subject, policy, plan)
+            case = self.start_case_for(actor, workflow, subject, policy, plan)
         return case
 
-    def _start_case(self, actor: Actor, workflow: str, subject: Person, policy, plan) -> Case:
-        """Inside the caller's transaction, with the subject locked (``starts.lock_person``): the workflow's
-        ``started_by`` roles decide who may open it, the manager is the subject's on record, and a sign-off
-        already under way refuses a second one."""
+    def start_case_for(self, actor: Actor, workflow: str, subject: Person, policy, plan) -> Case:
+        """Open a case on loaded objects, as part of the caller's operation (a plan and its case together),
+        with the subject locked (``starts.lock_person``): the workflow's ``started_by`` roles decide who may
+        open it, the manager is the subject's on record, and a sign-off already under way refuses a second."""
+        require_unit_of_work(self.session)
         manager_id = subject.manager_id
         if workflow not in policy.workflows:
             raise UnknownTrigger(f"{policy.id} has no workflow {workflow!r}; it has {', '.join(policy.workflows)}")
@@ -135,21 +139,31 @@ class JobPlanning:
 
     def fire(self, actor: Actor, case_id: int, trigger: str, payload: dict | None = None, *,
              expected_version: int | None = None, reason: str | None = None, as_role: str | None = None) -> FireResult:
-        with write_transaction(self.session):
-            case = self._lock_case(case_id)
+        with operation(self.session):
+            case = self.lock_case(case_id)
             held = self._roles_for_step(actor, case, trigger) if case is not None else set()
             if not held:  # may not see the case (access.can_see_case)
                 raise NotFound(f"case {case_id} was not found")
             if expected_version is not None and case.version != expected_version:
                 raise StaleVersion(f"case {case_id} has changed since you loaded it (your version {expected_version}, "
                                    f"now {case.version}); reload it and try again")
-            result = self._fire(case, trigger, actor, payload, reason, as_role, depth=0, held=held)
+            result = self._fire(case, trigger, actor, payload, reason, as_role, held=held)
         return result
 
-    def _lock_case(self, case_id: int) -> Case | None:
+    def run_step(self, case: Case, trigger: str, actor: Actor, payload: dict | None = None, *,
+                 reason: str | None = None, as_role: str | None = None) -> FireResult:
+        """Fire ``trigger`` on a case the caller has locked (``lock_case``), with its follow-ups, as part of
+        the caller's operation (the sweep's expiry of a lodging window). The checks are those of ``fire``
+        except visibility, which is the caller's to decide."""
+        require_unit_of_work(self.session)
+        return self._fire(case, trigger, actor, payload, reason, as_role)
+
+    def lock_case(self, case_id: int) -> Case | None:
         """The case, locked for this transaction (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already
         holds the write lock), with its practitioner and manager in the same statement: every step asks who
-        they are (roles, the email's summary)."""
+        they are (roles, the email's summary). Part of an operation: the lock lasts until its unit of work
+        ends."""
+        require_unit_of_work(self.session)
         return self.session.execute(_LOCK_CASE, {"id": case_id}).scalar_one_or_none()
 
     def _roles_for_step(self, actor: Actor, case: Case, trigger: str) -> set[str]:
@@ -172,14 +186,12 @@ class JobPlanning:
     def create_job_plan(self, actor: Actor, person_id: int, content: dict, *, policy_id: str | None = None,
                         interim: bool = False) -> JobPlan:
         content = normalise_content(content)  # shape only; completeness is checked at sign-off (plan_complete)
-        with write_transaction(self.session):
+        with operation(self.session):
             person = self.session.get(Person, person_id)
             if person is None:
                 raise NotFound(f"person {person_id} was not found")
-            self._require_plan_editor(actor, person)
+            require_editor(self, actor, person)
             policy = self.policies.for_person(person, policy_id)
-            from .plans import new_plan
-
             plan = new_plan(self, actor, content, "first draft", kind="individual", person_id=person.id,
                             policy_id=policy.id, interim=interim)
         return plan
@@ -187,32 +199,26 @@ class JobPlanning:
     def edit_job_plan(self, actor: Actor, plan_id: int, content: dict, *, expected_version: int | None = None,
                       note: str | None = None) -> JobPlanVersion:
         """An edit is a new version; signatures stay on the version they were given to, so after an edit
-        both parties must sign again (002 7.5)."""
+        both parties must sign again (002 7.5). The one door for every caller (page, API): a plan the actor
+        may not see is not found, one they may see but not edit is refused."""
         limits.check_text("note", note, limits.NOTE_CHARS)
-        with write_transaction(self.session):
+        with operation(self.session):
             plan = self.session.get(JobPlan, plan_id, with_for_update=True, populate_existing=True)
-            if plan is None or plan.person is None:
+            if plan is None or plan.person is None or not can_see_plan(self, actor, plan):
                 raise NotFound(f"job plan {plan_id} was not found")
-            self._require_plan_editor(actor, plan.person)
+            require_editor(self, actor, plan.person)
             if expected_version is not None and plan.row_version != expected_version:
                 raise StaleVersion(f"job plan {plan_id} has changed since you loaded it; reload it and try again")
             content = normalise_content(content)
-            now = self.clock.now()
-            plan.current_version += 1
-            version = JobPlanVersion(job_plan_id=plan.id, number=plan.current_version, content=content,
-                                     created_at=now, created_by_id=actor.person_id, note=note)
-            self.session.add(version)
+            version = add_version(self.session, plan, content, at=self.clock.now(), by_id=actor.person_id, note=note)
             trust_log.plan_edited(self, actor, plan, version)
         return version
 
-    def _require_plan_editor(self, actor: Actor, person: Person) -> None:
-        from .plans import require_editor
-
-        require_editor(self, actor, person)
-
     # ---- internals -------------------------------------------------------------------------------
 
-    def _context(self, case, policy, spec, actor, role, values, reason) -> FireContext:
+    def step_context(self, case, policy, spec, actor, role, values, reason) -> FireContext:
+        """What a step, or a change recorded on a case outside a transition (a deadline moved, a reminder),
+        hands to conditions, actions, deadlines and notifications: who acts in which role, and when."""
         person = self._person_acting(actor, case)
         return FireContext(service=self, session=self.session, case=case, policy=policy,
                            workflow=policy.workflow(case.workflow), spec=spec, actor=actor, role=role,
@@ -230,11 +236,47 @@ class JobPlanning:
             return case.manager
         return self.session.get(Person, actor.person_id)
 
-    def _fire(self, case: Case, trigger: str, actor: Actor, payload, reason, as_role, depth: int,
+    def _fire(self, case: Case, trigger: str, actor: Actor, payload, reason, as_role,
               held: set[str] | None = None) -> FireResult:
-        """``held``: the actor's roles on the case, when the caller has just computed them."""
-        if depth > MAX_CHAIN:
-            raise RuntimeError(f"policy {case.policy_id} chains more than {MAX_CHAIN} automatic steps")
+        """One step and then its follow-ups, depth-first (each follow-up's own before the next), all in the
+        caller's unit of work; ``held``: the actor's roles on the case, when the caller has just computed
+        them. The result names the cases the step itself started."""
+        ctx, from_state, to_state = self._step(case, trigger, actor, payload, reason, as_role, held)
+        started = []
+        pending = [(follow_up, case, 1) for follow_up in reversed(ctx.after)]
+        while pending:
+            follow_up, origin, depth = pending.pop()
+            after, opened = self._follow_up(follow_up, origin, depth)
+            if opened is not None and depth == 1:
+                started.append(opened.id)
+            pending.extend(reversed(after))
+        self.session.flush()
+        return FireResult(case.id, trigger, from_state, to_state, ctx.event.id, case.version, tuple(started))
+
+    def _follow_up(self, command: FollowUp, case: Case, depth: int) -> tuple[list, Case | None]:
+        """Run one follow-up command left by a step on ``case``: what it asks for next (as pending entries)
+        and the case it opened, if any."""
+        if isinstance(command, (FireSelf, FireParent)):
+            if depth > MAX_CHAIN:
+                raise RuntimeError(f"policy {case.policy_id} chains more than {MAX_CHAIN} automatic steps")
+            target = case if isinstance(command, FireSelf) else self.session.get(Case, case.parent_id,
+                                                                                  with_for_update=True)
+            ctx, _, _ = self._step(target, command.trigger, SYSTEM, command.payload, None, None, None)
+            return [(f, target, depth + 1) for f in ctx.after], None
+        policy = self.policy_of(case)
+        if isinstance(command, StartChild):
+            return [], self._open_case(policy, command.workflow, case.subject, SYSTEM, "system",
+                                       plan=case.job_plan, manager_id=case.manager_id, parent=case)
+        if isinstance(command, StartCycle):  # a new cycle (a review), on the newest policy version
+            return [], self._open_case(self.policies.latest(policy.id), command.workflow, case.subject, SYSTEM,
+                                       "system", plan=case.job_plan,
+                                       manager_id=case.subject.manager_id or case.manager_id, parent=None)
+        raise TypeError(f"unknown follow-up {command!r}")
+
+    def _step(self, case: Case, trigger: str, actor: Actor, payload, reason, as_role,
+              held: set[str] | None) -> tuple[FireContext, str, str]:
+        """One transition: its checks, the case's new state, its event, actions, clocks and mail; its
+        follow-ups are left in ``ctx.after``."""
         policy = self.policy_of(case)
         wf = policy.workflow(case.workflow)
         if trigger not in wf.triggers:
@@ -261,7 +303,7 @@ class JobPlanning:
         if spec.reason_required and not (reason and reason.strip()):
             raise InvalidPayload(f"'{spec.title}' needs a reason, recorded in the audit log",
                                  fields={"reason": ["a reason is required"]})
-        ctx = self._context(case, policy, spec, actor, role, values, reason)
+        ctx = self.step_context(case, policy, spec, actor, role, values, reason)
         deadlines.refuse_after_window(ctx, trigger)
         for name in spec.conditions:
             CONDITIONS[name](ctx)
@@ -274,7 +316,7 @@ class JobPlanning:
         if wf.state(to_state).final:
             changes["closed_at"] = ctx.now
         rows.save_case(self.session, case, ctx.connection, **changes)
-        ctx.event = self._append_event(case, ctx.now, "transition", actor, role, trigger, from_state, to_state,
+        ctx.event = self.record_event(case, ctx.now, "transition", actor, role, trigger, from_state, to_state,
                                        recorded, reason, conn=ctx.connection)
         for name, params in spec.actions:
             ACTIONS[name](ctx, **params)
@@ -286,45 +328,28 @@ class JobPlanning:
         self.session.flush()  # what the step's actions added (a signature, a participant, a plan version)
         notifications.notify_transition(ctx, ctx.event, spec.notify)
 
-        started = []
-        for kind, arg, *extra in ctx.after:
-            payload = extra[0] if extra else None
-            if kind == "self":
-                self._fire(case, arg, SYSTEM, payload, None, None, depth + 1)
-            elif kind == "parent":
-                parent = self.session.get(Case, case.parent_id, with_for_update=True)
-                self._fire(parent, arg, SYSTEM, payload, None, None, depth + 1)
-            elif kind == "start":
-                child = self._open_case(policy, arg, case.subject, SYSTEM, "system", plan=case.job_plan,
-                                        manager_id=case.manager_id, parent=case)
-                started.append(child.id)
-            elif kind == "start_unlinked":  # a new cycle (a review), on the newest policy version
-                child = self._open_case(self.policies.latest(policy.id), arg, case.subject, SYSTEM, "system",
-                                        plan=case.job_plan, manager_id=case.subject.manager_id or case.manager_id,
-                                        parent=None)
-                started.append(child.id)
-        self.session.flush()
-        return FireResult(case.id, trigger, from_state, to_state, ctx.event.id, case.version, tuple(started))
+        return ctx, from_state, to_state
 
     def _open_case(self, policy, workflow: str, subject: Person, actor: Actor, role: str, *, plan, manager_id,
                    parent: Case | None) -> Case:
         now = self.clock.now()
         wf = policy.workflow(workflow)
-        case = Case(workflow=workflow, policy_id=policy.id, policy_version=policy.version, state=wf.initial,
-                    subject_id=subject.id, manager_id=manager_id, job_plan_id=plan.id if plan else None,
-                    parent_id=parent.id if parent else None, data={}, opened_at=now, updated_at=now)
-        self.session.add(case)
-        self.session.flush()
-        ctx = self._context(case, policy, None, actor, role, {}, None)
-        ctx.event = self._append_event(case, now, "opened", actor, role, None, None, wf.initial, {}, None)
+        case = rows.insert_case(self.session, workflow=workflow, policy_id=policy.id, policy_version=policy.version,
+                                state=wf.initial, subject_id=subject.id, manager_id=manager_id,
+                                job_plan_id=plan.id if plan else None, parent_id=parent.id if parent else None,
+                                data={}, opened_at=now, updated_at=now, closed_at=None)
+        ctx = self.step_context(case, policy, None, actor, role, {}, None)
+        ctx.event = self.record_event(case, now, "opened", actor, role, None, None, wf.initial, {}, None)
         deadlines.open_for_state(ctx, wf.initial)
         self.session.flush()
         return case
 
-    def _append_event(self, case, at, kind, actor, role, trigger, from_state, to_state, payload, reason, *,
-                      conn=None) -> AppendedEvent:
-        """One INSERT: the audit log is append-only, so the event is written straight to its table (never held
-        in the session), its ``seq`` the next of the case's (the case row is locked, so no one else takes it)."""
+    def record_event(self, case, at, kind, actor, role, trigger, from_state, to_state, payload, reason, *,
+                     conn=None) -> AppendedEvent:
+        """Append one event to the case's audit log, as part of the caller's operation (which has locked the
+        case: ``lock_case``). One INSERT: the log is append-only, so the event is written straight to its
+        table (never held in the session), its ``seq`` the next of the case's."""
+        require_unit_of_work(self.session)
         event_id, seq = rows.append_event(conn or self.session.connection(), case.id, at=at, kind=kind,
                                           actor_id=actor.person_id, actor_role=role, trigger=trigger,
                                           from_state=from_state, to_state=to_state, payload=payload, reason=reason)

@@ -18,12 +18,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from .. import access, deadlines, limits, notifications
+from .. import access, deadlines, limits, notifications, rows
 from ..actors import SYSTEM, Actor
 from ..errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied
 from ..models import Case, Deadline
 from ..trust_calendar import calendar_for
-from .uow import write_transaction
+from .uow import operation
 
 
 def extend(svc, actor: Actor, deadline_id: int, *, reason: str, until: date | None = None,
@@ -35,7 +35,7 @@ def extend(svc, actor: Actor, deadline_id: int, *, reason: str, until: date | No
                              fields={"until": ["give one of until or days"]})
     if days is not None and days < 1:
         raise InvalidPayload("an extension adds at least one day", fields={"days": ["must be 1 or more"]})
-    with write_transaction(svc.session):
+    with operation(svc.session):
         d, case, policy, spec, role = _load(svc, actor, deadline_id, "extend", reason)
         if not spec.extendable:
             raise ConditionFailed(f"'{spec.label}' cannot be extended under {policy.source_document} {spec.clause}")
@@ -62,8 +62,9 @@ def extend(svc, actor: Actor, deadline_id: int, *, reason: str, until: date | No
         if paused_at is not None:  # extending a paused clock moves its date; it stays paused until resumed
             d.status, d.paused_at, d.next_check_at = "paused", paused_at, None
         d.extensions += 1
-        ctx = svc._context(case, policy, None, actor, role, {}, reason)
-        ctx.event = svc._append_event(case, now, "deadline_extended", actor, role, None, from_state, to_state,
+        rows.save_deadline(svc.session, d)
+        ctx = svc.step_context(case, policy, None, actor, role, {}, reason)
+        ctx.event = svc.record_event(case, now, "deadline_extended", actor, role, None, from_state, to_state,
                                       {"deadline": d.name, "deadline_id": d.id, "from_due_at": old_due.isoformat(),
                                        "due_at": new_due.isoformat(), "reopened": reopened}, reason.strip())
         svc.session.flush()
@@ -74,7 +75,7 @@ def extend(svc, actor: Actor, deadline_id: int, *, reason: str, until: date | No
 
 def pause(svc, actor: Actor, deadline_id: int, *, reason: str) -> Deadline:
     """Stop a running clock; nothing is reminded or escalated while it is paused."""
-    with write_transaction(svc.session):
+    with operation(svc.session):
         d, case, policy, spec, role = _load(svc, actor, deadline_id, "pause", reason)
         if not spec.pausable:
             raise ConditionFailed(f"'{spec.label}' cannot be paused under {policy.source_document} {spec.clause}")
@@ -85,7 +86,8 @@ def pause(svc, actor: Actor, deadline_id: int, *, reason: str) -> Deadline:
         if d.status != "open":
             raise ConditionFailed(f"'{spec.label}' is {d.status}; only a running deadline can be paused")
         d.status, d.paused_at, d.next_check_at = "paused", now, None
-        svc._append_event(case, now, "deadline_paused", actor, role, None, case.state, case.state,
+        rows.save_deadline(svc.session, d)
+        svc.record_event(case, now, "deadline_paused", actor, role, None, case.state, case.state,
                           {"deadline": d.name, "deadline_id": d.id, "due_at": d.due_at.isoformat()}, reason.strip())
     return d
 
@@ -93,7 +95,7 @@ def pause(svc, actor: Actor, deadline_id: int, *, reason: str) -> Deadline:
 def resume(svc, actor: Actor, deadline_id: int, *, reason: str) -> Deadline:
     """Restart a paused clock. The due date moves on by the local calendar days it stood still (paused and
     resumed on the same day moves nothing), so it still falls at the end of a local day."""
-    with write_transaction(svc.session):
+    with operation(svc.session):
         d, case, policy, spec, role = _load(svc, actor, deadline_id, "resume", reason)
         if d.status != "paused":
             raise ConditionFailed(f"'{spec.label}' is not paused")
@@ -103,8 +105,9 @@ def resume(svc, actor: Actor, deadline_id: int, *, reason: str) -> Deadline:
         old_due = d.due_at
         new_last = deadlines.last_day(policy, d) + timedelta(days=stood)
         deadlines.reschedule(spec, d, cal.end_of_day(new_last), now)
-        ctx = svc._context(case, policy, None, actor, role, {}, reason)
-        ctx.event = svc._append_event(case, now, "deadline_resumed", actor, role, None, case.state, case.state,
+        rows.save_deadline(svc.session, d)
+        ctx = svc.step_context(case, policy, None, actor, role, {}, reason)
+        ctx.event = svc.record_event(case, now, "deadline_resumed", actor, role, None, case.state, case.state,
                                       {"deadline": d.name, "deadline_id": d.id, "paused_days": stood,
                                        "from_due_at": old_due.isoformat(), "due_at": d.due_at.isoformat()},
                                       reason.strip())
@@ -159,12 +162,10 @@ def _reopen_window(svc, case: Case, policy, d: Deadline, spec, now) -> str:
         raise ConditionFailed(f"'{spec.label}' closed and case {case.id} has moved on to "
                               f"'{wf.state(case.state).title}'; a lodging window can be re-opened only while the "
                               f"case still waits at '{wf.state(closed_into).title}'")
-    ctx = svc._context(case, policy, None, SYSTEM, "system", {}, None)
+    ctx = svc.step_context(case, policy, None, SYSTEM, "system", {}, None)
     ctx.now = now
     deadlines.close_for_state(ctx, case.state)
-    case.state = d.state
-    case.updated_at = now
-    case.closed_at = None
+    rows.save_case(svc.session, case, state=d.state, updated_at=now, closed_at=None)
     return d.state
 
 

@@ -15,7 +15,7 @@ from ..access import dispute_chain
 from ..actors import Actor
 from ..errors import InvalidPayload, NotFound, PermissionDenied
 from ..models import Case, Document
-from .uow import write_transaction
+from .uow import operation
 
 MAX_DOCUMENT_BYTES = limits.DOCUMENT_BYTES
 ALLOWED_TYPES = {
@@ -55,8 +55,8 @@ def attach_document(svc, actor: Actor, case_id: int, filename: str, content_type
     magic = _MAGIC.get(content_type)
     if magic and not content.startswith(magic):
         raise InvalidPayload(f"the file's content is not {content_type}", fields={"file": ["content does not match type"]})
-    with write_transaction(svc.session):
-        case = svc._lock_case(case_id)  # locked: the audit event takes the case's next number
+    with operation(svc.session):
+        case = svc.lock_case(case_id)  # locked: the audit event takes the case's next number
         roles = svc.roles_on(actor, case) if case is not None else set()
         if not roles:
             raise NotFound(f"case {case_id} was not found")
@@ -69,7 +69,7 @@ def attach_document(svc, actor: Actor, case_id: int, filename: str, content_type
         svc.session.add(doc)
         svc.session.flush()
         role = next(r for r in svc.policy_of(case).roles if r in roles)
-        svc._append_event(case, now, "document_attached", actor, role, None, case.state, case.state,
+        svc.record_event(case, now, "document_attached", actor, role, None, case.state, case.state,
                           {"document_id": doc.id, "filename": filename, "content_type": content_type,
                            "size": len(content), "sha256": doc.sha256}, None)
     return doc

@@ -19,7 +19,7 @@ from ..actors import Actor
 from ..errors import InvalidPayload, NotFound, PermissionDenied
 from ..models import OrgUnit, Person
 from . import trust_log
-from .uow import write_transaction
+from .uow import operation
 
 REQUIRED_COLUMNS = ("id", "name", "email")
 MAX_ROWS = limits.STAFF_IMPORT_ROWS
@@ -144,7 +144,7 @@ def import_staff_csv(svc, actor: Actor, text: str) -> ImportReport:
         seen_emails[data["email"]] = line
         parsed[line] = data
 
-    with write_transaction(svc.session):
+    with operation(svc.session):
         s = svc.session
         existing = {p.staff_number: p for p in s.scalars(select(Person).where(Person.staff_number.is_not(None)))}
         by_email = {p.email.lower(): p for p in s.scalars(select(Person))}

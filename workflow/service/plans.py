@@ -15,23 +15,22 @@ from ..content.assess import Assessment, assess_plan, totals_for, version_of
 from ..content.calculations import Capacity, team_capacity as roll_up
 from ..content.schema import normalise_content
 from ..errors import ConditionFailed, NotFound, PermissionDenied, StaleVersion
-from ..models import Case, JobPlan, JobPlanVersion, OrgUnit, Person
+from ..models import Case, JobPlan, JobPlanVersion, OrgUnit, Person, RoleAssignment
+from ..plan_versions import add_version
 from ..reports.access import report_scope
 from ..trust_calendar import calendar_for
 from . import trust_log
-from .uow import write_transaction
+from .uow import operation
 
 
 
 
 def new_plan(svc, actor: Actor, content: dict, note: str, **plan_fields) -> JobPlan:
-    """A plan with its first version (inside the caller's transaction)."""
+    """A plan with its first version, as part of the caller's operation."""
     now = svc.clock.now()
-    plan = JobPlan(current_version=1, created_at=now, **plan_fields)
+    plan = JobPlan(current_version=0, created_at=now, **plan_fields)
     svc.session.add(plan)
-    svc.session.flush()
-    svc.session.add(JobPlanVersion(job_plan_id=plan.id, number=1, content=content, created_at=now,
-                                   created_by_id=actor.person_id, note=note))
+    add_version(svc.session, plan, content, at=now, by_id=actor.person_id, note=note)
     return plan
 
 
@@ -103,11 +102,11 @@ def last_agreed_plan(svc, person_id: int) -> JobPlan | None:
 def start_next_plan(svc, actor: Actor, person_id: int, *, period_start: date | None = None) -> JobPlan:
     """A new year's plan starts as a copy of the last agreed one (002 7.7; 001 ¶23 "may be built onto the
     previous year's plan"); both parties then edit it and sign the new version."""
-    with write_transaction(svc.session):
+    with operation(svc.session):
         person = svc.session.get(Person, person_id)
         if person is None:
             raise NotFound(f"person {person_id} was not found")
-        svc._require_plan_editor(actor, person)
+        require_editor(svc, actor, person)
         previous = last_agreed_plan(svc, person_id)
         if previous is None:
             raise ConditionFailed(f"{person.name} has no agreed plan to start from; draft a new plan instead")
@@ -129,7 +128,7 @@ def _require_team_planner(svc, actor: Actor, team: OrgUnit) -> None:
 def create_team_plan(svc, actor: Actor, team_id: int, content: dict, *, policy_id: str,
                      period_start: date | None = None) -> JobPlan:
     content = normalise_content(content)
-    with write_transaction(svc.session):
+    with operation(svc.session):
         team = svc.session.get(OrgUnit, team_id)
         if team is None or team.kind != "team":
             raise NotFound(f"team {team_id} was not found")
@@ -142,7 +141,7 @@ def create_team_plan(svc, actor: Actor, team_id: int, content: dict, *, policy_i
 
 def agree_team_plan(svc, actor: Actor, plan_id: int, *, expected_version: int | None = None) -> JobPlan:
     """Record that the team plan's current version is agreed; members' individual plans may then follow."""
-    with write_transaction(svc.session):
+    with operation(svc.session):
         plan = svc.session.get(JobPlan, plan_id, with_for_update=True, populate_existing=True)
         if plan is None or plan.kind != "team":
             raise NotFound(f"team job plan {plan_id} was not found")
@@ -200,17 +199,14 @@ def edit_team_plan(svc, actor: Actor, plan_id: int, content: dict, *, expected_v
     """A new version of the team plan; an agreed team plan stays agreed at its agreed version."""
     limits.check_text("note", note, limits.NOTE_CHARS)
     content = normalise_content(content)
-    with write_transaction(svc.session):
+    with operation(svc.session):
         plan = svc.session.get(JobPlan, plan_id, with_for_update=True, populate_existing=True)
         if plan is None or plan.kind != "team":
             raise NotFound(f"team job plan {plan_id} was not found")
         _require_team_planner(svc, actor, svc.session.get(OrgUnit, plan.team_id))
         if expected_version is not None and plan.row_version != expected_version:
             raise StaleVersion(f"team job plan {plan_id} has changed since you loaded it; reload it and try again")
-        plan.current_version += 1
-        version = JobPlanVersion(job_plan_id=plan.id, number=plan.current_version, content=content,
-                                 created_at=svc.clock.now(), created_by_id=actor.person_id, note=note)
-        svc.session.add(version)
+        version = add_version(svc.session, plan, content, at=svc.clock.now(), by_id=actor.person_id, note=note)
         trust_log.plan_edited(svc, actor, plan, version)
     return version
 
@@ -294,19 +290,6 @@ def may_edit(svc, actor: Actor, plan: JobPlan) -> bool:
     except PermissionDenied:
         return False
     return True
-
-
-def create_plan(svc, actor: Actor, person_id: int, content: dict, *, policy_id=None, interim=False) -> JobPlan:
-    """Draft a plan (the service checks who may, within a token's roles)."""
-    return svc.create_job_plan(actor, person_id, content, policy_id=policy_id, interim=interim)
-
-
-def edit_plan(svc, actor: Actor, plan_id: int, content: dict, *, expected_version: int, note=None) -> JobPlanVersion:
-    """A new version of a plan the caller may see (else NotFound) and may edit (else PermissionDenied)."""
-    plan = get_plan(svc, actor, plan_id)
-    if plan.person is None:
-        raise NotFound(f"job plan {plan_id} was not found")
-    return svc.edit_job_plan(actor, plan_id, content, expected_version=expected_version, note=note)
 
 
 def describe_changes(svc, actor: Actor, plan_id: int, from_number: int, to_number: int) -> list[dict]:

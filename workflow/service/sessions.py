@@ -15,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from ..models import Person, SignInSession
-from .uow import write_transaction
+from .uow import operation
 
 # last_seen_at is written at most this often, so reading pages is not a write per request.
 TOUCH_EVERY = timedelta(seconds=60)
@@ -37,7 +37,7 @@ def start(svc, person_id: int) -> str:
     """Open a session for a person who has just proved who they are; the key goes into their cookie."""
     key = secrets.token_urlsafe(32)
     now = svc.clock.now()
-    with write_transaction(svc.session):
+    with operation(svc.session):
         svc.session.add(SignInSession(person_id=person_id, key_hash=_digest(key), started_at=now, last_seen_at=now))
     return key
 
@@ -54,7 +54,7 @@ def resume(svc, key: str | None, person_id: int, limits: Limits) -> bool:
               else "idle" if now - row.last_seen_at > limits.idle else None)
     if ending is None and now - row.last_seen_at < TOUCH_EVERY:
         return True
-    with write_transaction(svc.session):
+    with operation(svc.session):
         values = {"ended_at": now, "end_reason": ending} if ending else {"last_seen_at": now}
         svc.session.execute(update(SignInSession).where(SignInSession.id == row.id, SignInSession.ended_at.is_(None))
                             .values(**values))
@@ -65,7 +65,7 @@ def end(svc, key: str | None, reason: str = "signed_out") -> None:
     """Sign-out: end this browser's session (nothing to do if it has none or it has already ended)."""
     if not key:
         return
-    with write_transaction(svc.session):
+    with operation(svc.session):
         svc.session.execute(update(SignInSession)
                             .where(SignInSession.key_hash == _digest(key), SignInSession.ended_at.is_(None))
                             .values(ended_at=svc.clock.now(), end_reason=reason))
@@ -74,7 +74,7 @@ def end(svc, key: str | None, reason: str = "signed_out") -> None:
 def end_all_for_person(svc, person_id: int, reason: str = "signed_out_everywhere") -> int:
     """End every open session of a person ("sign out everywhere", a password change); how many ended.
     API tokens are separate credentials with their own revocation (``signin.revoke_token``)."""
-    with write_transaction(svc.session):
+    with operation(svc.session):
         result = svc.session.execute(update(SignInSession)
                                      .where(SignInSession.person_id == person_id, SignInSession.ended_at.is_(None))
                                      .values(ended_at=svc.clock.now(), end_reason=reason))

@@ -13,7 +13,7 @@ from ..errors import InvalidPayload, NotFound
 from ..models import ApiToken, Person
 from ..passwords import verify_password
 from . import trust_log
-from .uow import write_transaction
+from .uow import operation
 
 TOKEN_PREFIX = "jpt_"
 
@@ -41,7 +41,7 @@ def sign_in(svc, email: str, password: str) -> Person | None:
     """``check_password``, recorded in the audit log either way: who signed in, or which address was tried
     (never the password)."""
     email = email or ""
-    with write_transaction(svc.session):
+    with operation(svc.session):
         person = None if "\x00" in email else check_password(svc, email, password)
         _record_sign_in(svc, person, email, via="password")
     return person
@@ -51,7 +51,7 @@ def person_for_oidc_user(svc, userinfo: dict) -> Person | None:
     """Map an identity provider's user to a person here by email. An address the provider says it has
     not verified is refused, and so is a person marked inactive. Recorded in the audit log either way."""
     email = userinfo.get("email") if isinstance(userinfo.get("email"), str) else None
-    with write_transaction(svc.session):
+    with operation(svc.session):
         person = None
         if email and "\x00" not in email and userinfo.get("email_verified") is not False:
             person = person_by_email(svc, email)
@@ -93,7 +93,7 @@ def create_token(svc, person_id: int, name: str, roles: list[str] | None = None,
     unknown = set(roles) - known_roles(svc)
     if unknown:
         raise InvalidPayload(f"unknown roles: {', '.join(sorted(unknown))}", fields={"roles": ["unknown role"]})
-    with write_transaction(svc.session):
+    with operation(svc.session):
         person = svc.session.get(Person, person_id)
         if person is None:
             raise NotFound(f"person {person_id} was not found")
@@ -108,7 +108,7 @@ def create_token(svc, person_id: int, name: str, roles: list[str] | None = None,
 
 
 def revoke_token(svc, token_id: int, *, actor: Actor | None = None, operator: str | None = None) -> None:
-    with write_transaction(svc.session):
+    with operation(svc.session):
         row = svc.session.get(ApiToken, token_id)
         if row is None:
             raise NotFound(f"API token {token_id} was not found")

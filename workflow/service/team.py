@@ -14,7 +14,7 @@ from ..errors import ConditionFailed, NotFound
 from ..models import Case, Deadline, JobPlan, Person
 from .plans import last_agreed_plan, new_plan, require_editor, version
 from .starts import NEW_STARTER, lock_person
-from .uow import write_transaction
+from .uow import operation
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def _has_interim_plans(svc, person: Person) -> bool:
 def start_interim_plan(svc, actor: Actor, person_id: int) -> Case:
     """Someone new: an empty interim plan and the case whose clock gives a month from their start date to
     agree it (002 7.4.3), in one transaction. The interim plan's own sign-off is started from that case."""
-    with write_transaction(svc.session):
+    with operation(svc.session):
         person = lock_person(svc.session, person_id)
         require_editor(svc, actor, person)
         policy = svc.policies.for_person(person)
@@ -78,14 +78,14 @@ def start_interim_plan(svc, actor: Actor, person_id: int) -> Case:
             raise ConditionFailed(f"{person.name} already has an agreed job plan; start this year's sign-off instead")
         plan = new_plan(svc, actor, {}, "interim plan, first draft", kind="individual", person_id=person.id,
                         policy_id=policy.id, interim=True)
-        case = svc._start_case(actor, NEW_STARTER, person, policy, plan)
+        case = svc.start_case_for(actor, NEW_STARTER, person, policy, plan)
     return case
 
 
 def start_sign_off(svc, actor: Actor, person_id: int) -> Case:
     """A new version of the person's plan for this year's sign-off: a copy of the plan in force (or an empty
     draft for someone who has none), and the sign-off case on the newest policy version (002 7.5, 7.7)."""
-    with write_transaction(svc.session):
+    with operation(svc.session):
         person = lock_person(svc.session, person_id)
         require_editor(svc, actor, person)
         policy = svc.policies.for_person(person)
@@ -96,5 +96,5 @@ def start_sign_off(svc, actor: Actor, person_id: int) -> Case:
         else:
             content, note = {}, "first draft"
         plan = new_plan(svc, actor, content, note, kind="individual", person_id=person.id, policy_id=policy.id)
-        case = svc._start_case(actor, "sign_off", person, policy, plan)
+        case = svc.start_case_for(actor, "sign_off", person, policy, plan)
     return case
