@@ -98,7 +98,7 @@ def lodging_window_open(ctx) -> None:
 def mediators_assigned(ctx) -> None:
     """004 stage 2: a member of HR and of the job planning team are assigned before mediation starts.
     The roles required are the policy's ``settings.mediation_roles``."""
-    require_participants(ctx, ctx.policy.settings.get("mediation_roles", ["mediator"]), "mediation")
+    require_participants(ctx, ctx.policy.settings.mediation_roles, "mediation")
 
 
 @condition

@@ -11,6 +11,8 @@ from ..actors import Actor
 from ..models import Case, Deadline, Event
 from .access import report_scope, care_group_of
 from .table import Report
+from ..policy.tags import APPEAL, MEDIATION
+from ..service.tagged import case_is
 
 COLUMNS = [("workflow", "Process"), ("stage", "Stage"), ("cases", "Cases that passed through"),
            ("median_days", "Median days"), ("longest_days", "Longest days"), ("open_now", "Open now")]
@@ -73,5 +75,5 @@ def headline_counts(svc, actor: Actor) -> dict:
     overdue = svc.session.scalar(select(func.count(Deadline.id)).where(
         Deadline.case_id.in_(ids), Deadline.status.in_(("open", "breached")), Deadline.due_at <= now)) if ids else 0
     return {"open_cases": len(cases), "overdue_deadlines": overdue,
-            "open_mediations": sum(1 for c in cases if c.workflow == "disagreement"),
-            "open_appeals": sum(1 for c in cases if c.workflow == "appeal")}
+            "open_mediations": sum(1 for c in cases if case_is(svc.policy_of(c), c, MEDIATION)),
+            "open_appeals": sum(1 for c in cases if case_is(svc.policy_of(c), c, APPEAL))}

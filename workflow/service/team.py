@@ -12,7 +12,9 @@ from ..actors import Actor
 from ..errors import ConditionFailed, NotFound
 from ..models import Case, Deadline, JobPlan, Person
 from .plans import last_agreed_plan, new_plan, require_editor, version
+from .tagged import case_in_state, in_state, in_workflow
 from .uow import write_transaction
+from ..policy.tags import ANNUAL_SIGN_OFF, INTERIM_PLAN, PLAN_AGREED
 
 
 @dataclass(frozen=True)
@@ -33,28 +35,25 @@ def team_of(svc, actor: Actor) -> list[TeamMember]:
     out = []
     for p in people:
         agreed = last_agreed_plan(svc, p.id)
-        case = svc.session.scalars(select(Case).where(Case.subject_id == p.id, Case.workflow == "sign_off",
+        case = svc.session.scalars(select(Case).where(Case.subject_id == p.id, in_workflow(svc.policies, ANNUAL_SIGN_OFF),
                                                       Case.closed_at.is_(None)).order_by(Case.id.desc())).first()
         review = None
-        if case is not None and case.state == "agreed":
+        if case is not None and case_in_state(svc.policy_of(case), case, PLAN_AGREED):
             review = svc.session.scalar(select(Deadline.due_at).where(Deadline.case_id == case.id,
                                                                       Deadline.closed_at.is_(None)))
         state = svc.policy_of(case).workflow(case.workflow).state(case.state).title if case else None
-        starters = svc.session.scalars(select(Case).where(Case.subject_id == p.id, Case.workflow == NEW_STARTER)
+        starters = svc.session.scalars(select(Case).where(Case.subject_id == p.id, in_workflow(svc.policies, INTERIM_PLAN))
                                        .order_by(Case.id.desc())).all()
         open_starter = next((c for c in starters if c.closed_at is None), None)
         can_start = p.start_date is not None and agreed is None and not starters and _has_interim_plans(svc, p)
-        out.append(TeamMember(p, agreed, case if case is not None and case.state != "agreed" else None, state,
+        out.append(TeamMember(p, agreed, case if case is not None and not case_in_state(svc.policy_of(case), case, PLAN_AGREED) else None, state,
                               review, open_starter, can_start))
     return out
 
 
-NEW_STARTER = "new_starter"
-
-
 def _has_interim_plans(svc, person: Person) -> bool:
     try:
-        return NEW_STARTER in svc.policies.for_person(person).workflows
+        return bool(svc.policies.for_person(person).workflows_tagged(INTERIM_PLAN))
     except NotFound:  # a staff group no loaded policy covers: nothing to offer
         return False
 
@@ -68,7 +67,7 @@ def start_interim_plan(svc, actor: Actor, person_id: int) -> Case:
             raise NotFound(f"person {person_id} was not found")
         require_editor(svc, actor, person)
         policy = svc.policies.for_person(person)
-        if NEW_STARTER not in policy.workflows:
+        if not policy.workflows_tagged(INTERIM_PLAN):
             raise ConditionFailed(f"{policy.title} has no interim plan for new practitioners; start the sign-off "
                                   "of their job plan instead")
         if person.start_date is None:
@@ -76,12 +75,12 @@ def start_interim_plan(svc, actor: Actor, person_id: int) -> Case:
                                   f"from it ({policy.source_document} 7.4.3): ask HR to record it first")
         if last_agreed_plan(svc, person.id) is not None:
             raise ConditionFailed(f"{person.name} already has an agreed job plan; start this year's sign-off instead")
-        running = svc.session.scalar(select(Case.id).where(Case.subject_id == person.id, Case.workflow == NEW_STARTER))
+        running = svc.session.scalar(select(Case.id).where(Case.subject_id == person.id, in_workflow(svc.policies, INTERIM_PLAN)))
         if running is not None:
             raise ConditionFailed(f"{person.name}'s interim plan was already started (case {running})")
         plan = new_plan(svc, actor, {}, "interim plan, first draft", kind="individual", person_id=person.id,
                         policy_id=policy.id, interim=True)
-        case = svc._start_case(actor, NEW_STARTER, person, policy, plan, person.manager_id)
+        case = svc._start_case(actor, policy.workflow_tagged(INTERIM_PLAN).name, person, policy, plan, person.manager_id)
     return case
 
 
@@ -93,8 +92,8 @@ def start_sign_off(svc, actor: Actor, person_id: int) -> Case:
         if person is None:
             raise NotFound(f"person {person_id} was not found")
         require_editor(svc, actor, person)
-        running = svc.session.scalar(select(Case.id).where(Case.subject_id == person.id, Case.workflow == "sign_off",
-                                                           Case.closed_at.is_(None), Case.state != "agreed"))
+        running = svc.session.scalar(select(Case.id).where(Case.subject_id == person.id, in_workflow(svc.policies, ANNUAL_SIGN_OFF),
+                                                           Case.closed_at.is_(None), ~in_state(svc.policies, ANNUAL_SIGN_OFF, PLAN_AGREED)))
         if running is not None:
             raise ConditionFailed(f"{person.name} already has a sign-off under way (case {running})")
         policy = svc.policies.for_person(person)
@@ -105,5 +104,5 @@ def start_sign_off(svc, actor: Actor, person_id: int) -> Case:
         else:
             content, note = {}, "first draft"
         plan = new_plan(svc, actor, content, note, kind="individual", person_id=person.id, policy_id=policy.id)
-        case = svc._start_case(actor, "sign_off", person, policy, plan, person.manager_id)
+        case = svc._start_case(actor, policy.workflow_tagged(ANNUAL_SIGN_OFF).name, person, policy, plan, person.manager_id)
     return case
