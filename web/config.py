@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_TIMEZONE = "Europe/London"  # the trust calendar's zone when JOBPLAN_TIMEZONE is unset
 
 
 def from_environment(instance_path: str) -> dict:
@@ -14,6 +16,7 @@ def from_environment(instance_path: str) -> dict:
         "JOBPLAN_MAIL_DIR": os.environ.get("JOBPLAN_MAIL_DIR") or str(inst / "mail"),
         "JOBPLAN_POLICY_DIR": os.environ.get("JOBPLAN_POLICY_DIR") or str(PROJECT_ROOT / "policies"),
         "JOBPLAN_BASE_URL": os.environ.get("JOBPLAN_BASE_URL", "http://localhost:5000"),
+        "JOBPLAN_TIMEZONE": os.environ.get("JOBPLAN_TIMEZONE") or DEFAULT_TIMEZONE,
         "JOBPLAN_SMTP_HOST": os.environ.get("JOBPLAN_SMTP_HOST"),
         "JOBPLAN_SMTP_PORT": int(os.environ.get("JOBPLAN_SMTP_PORT", "25")),
         "JOBPLAN_SMTP_USER": os.environ.get("JOBPLAN_SMTP_USER"),
@@ -60,5 +63,9 @@ def validate(config: dict) -> None:
     for key in ("JOBPLAN_SWEEP_SECONDS", "JOBPLAN_MAIL_SECONDS"):
         if int(config.get(key) or 0) < 1:
             problems.append(f"{key} must be a whole number of seconds, 1 or more")
+    try:
+        ZoneInfo(config.get("JOBPLAN_TIMEZONE") or DEFAULT_TIMEZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"JOBPLAN_TIMEZONE {config.get('JOBPLAN_TIMEZONE')!r} is not a known time zone (e.g. Europe/London)")
     if problems:
         raise RuntimeError("configuration: " + "; ".join(problems))

@@ -3,9 +3,9 @@ message that says what is missing and where the rule comes from; the policy load
 that names a condition not registered here."""
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Callable
 
+from .deadline_rules import DeadlineStatus
 from .errors import ConditionFailed
 
 CONDITIONS: dict[str, Callable] = {}
@@ -83,14 +83,14 @@ def lodging_window_open(ctx) -> None:
     from sqlalchemy import select
 
     from .models import Deadline
-    from .notifications import format_when
+    from .notifications import format_due
 
     closed = ctx.session.scalars(select(Deadline).where(
         Deadline.case_id == ctx.case.id, Deadline.state == ctx.case.state, Deadline.kind == "right",
-        Deadline.status.in_(("open", "expired")), Deadline.due_at <= ctx.now)).first()
+        Deadline.status.in_((DeadlineStatus.OPEN.value, DeadlineStatus.EXPIRED.value)), Deadline.due_at <= ctx.now)).first()
     if closed is not None:
         raise ConditionFailed(f"the time limit for this closed at the end of "
-                              f"{format_when(ctx.policy, closed.due_at - _ONE_SECOND)}; a late lodging needs "
+                              f"{format_due(ctx.policy, closed.due_at)}; a late lodging needs "
                               "to be accepted, with a reason, by whoever the policy names")
 
 
@@ -117,9 +117,6 @@ def require_participants(ctx, roles, what: str) -> None:
     missing = [ctx.policy.roles[r].title for r in roles if not holders_of(ctx.session, ctx.case, ctx.policy, r)]
     if missing:
         raise ConditionFailed(f"the {what} is not complete: still to be named: {', '.join(missing)}")
-
-
-_ONE_SECOND = timedelta(seconds=1)
 
 
 @condition

@@ -10,6 +10,8 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, Float, F
                         String, Text, TypeDecorator, UniqueConstraint, event)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
+from . import deadline_rules
+
 
 class UTCDateTime(TypeDecorator):
     """Stores naive UTC, returns aware UTC, on SQLite and PostgreSQL alike."""
@@ -222,7 +224,7 @@ class Event(Base):
 DEADLINE_STATUSES = ("open", "met", "breached", "cancelled", "expired", "paused")
 
 
-DEADLINE_OPEN_STATUSES = ("open", "breached", "paused")  # a clock still running (or stopped for a while)
+DEADLINE_OPEN_STATUSES = deadline_rules.NOT_CLOSED  # a clock still running (or stopped for a while)
 
 
 class Deadline(Base):
@@ -233,8 +235,8 @@ class Deadline(Base):
     __tablename__ = "deadline"
     __table_args__ = (Index("ix_deadline_due", "status", "next_check_at"),
                       Index("ix_deadline_due_at", "due_at"),
-                      CheckConstraint("status in ('open', 'met', 'breached', 'cancelled', 'expired', 'paused')",
-                                      name="deadline_status"))
+                      CheckConstraint(deadline_rules.status_check(), name="deadline_status"),
+                      CheckConstraint(deadline_rules.consistency_check(), name="deadline_status_consistent"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("workflow_case.id"), index=True)
@@ -252,6 +254,18 @@ class Deadline(Base):
     closed_at: Mapped[datetime | None]
 
     case: Mapped[Case] = relationship()
+
+    # The named rules of workflow.deadline_rules, so callers ask the deadline rather than read its columns.
+    @property
+    def is_open(self) -> bool:
+        return deadline_rules.is_open(self)
+
+    def is_overdue(self, now: datetime) -> bool:
+        return deadline_rules.is_overdue(self, now)
+
+    def last_day(self, tz: str) -> date:
+        """The last permitted local day in the trust calendar's zone ``tz`` (the policy's calendar.timezone)."""
+        return deadline_rules.deadline_last_day(self.due_at, tz)
 
 
 class OutboxMessage(Base):

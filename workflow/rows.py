@@ -15,6 +15,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 from .errors import StaleVersion
 from .models import DEADLINE_OPEN_STATUSES as OPEN_STATUSES
 from .models import Case, Deadline, Event, OutboxMessage
+from .deadline_rules import DeadlineStatus
+
+OPEN, PAUSED, MET = DeadlineStatus.OPEN.value, DeadlineStatus.PAUSED.value, DeadlineStatus.MET.value
 
 
 _event, _deadline, _outbox = Event.__table__, Deadline.__table__, OutboxMessage.__table__
@@ -28,7 +31,7 @@ _CLOSE_DEADLINES = (
     update(_deadline)
     .where(_deadline.c.case_id == bindparam("for_case"), _deadline.c.state == bindparam("for_state"),
            _deadline.c.status.in_(OPEN_STATUSES))
-    .values(status=case((_deadline.c.status.in_(("open", "paused")), "met"), else_=_deadline.c.status),
+    .values(status=case((_deadline.c.status.in_((OPEN, PAUSED)), MET), else_=_deadline.c.status),
             closed_at=bindparam("at"), next_check_at=None))
 
 _INSERT_DEADLINE = insert(_deadline)
