@@ -7,7 +7,8 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
-from workflow.deadline_rules import DeadlineStatus, consistency_check, deadline_last_day, is_open, is_overdue, status_check
+from workflow.deadline_rules import (DeadlineStatus, consistency_check, deadline_last_day, is_open, is_overdue,
+                                     status_check)
 from workflow.models import Deadline
 
 UTC = timezone.utc
@@ -46,7 +47,8 @@ def test_item_7_open_means_the_case_still_stands_in_the_deadline_state():
 
 
 def test_item_7_the_status_enum_writes_the_check_constraints():
-    checks = {c.name: str(c.sqltext) for c in Deadline.__table__.constraints if c.name and c.name.startswith("deadline_")}
+    checks = {c.name: str(c.sqltext) for c in Deadline.__table__.constraints
+              if c.name and c.name.startswith("deadline_")}
     assert checks["deadline_status"] == status_check()
     assert all(f"'{s.value}'" in checks["deadline_status"] for s in DeadlineStatus)
     assert checks["deadline_status_consistent"] == consistency_check()

@@ -33,7 +33,8 @@ def check_policy(policy: Policy) -> list[tuple[str, str]]:
     return problems
 
 
-def _check_action(policy: Policy, wf: Workflow, path: str, name: str, params: dict, conditions) -> list[tuple[str, str]]:
+def _check_action(policy: Policy, wf: Workflow, path: str, name: str, params: dict,
+                  conditions) -> list[tuple[str, str]]:
     """The action's parameters fit its schema (workflow.policy.params) and name what exists."""
     from marshmallow import ValidationError
 

@@ -12,7 +12,8 @@ from marshmallow import ValidationError
 
 from ..errors import PolicyError
 from .checks import check_policy
-from .model import PolicySettings, ContentRule, StaffGroupRules, DeadlineSpec, EscalationStep, FieldSpec, Policy, RoleSpec, StateSpec, TransitionSpec, Workflow
+from .model import PolicySettings
+from .model import ContentRule, StaffGroupRules, DeadlineSpec, EscalationStep, FieldSpec, Policy, RoleSpec, StateSpec, TransitionSpec, Workflow
 from .schema import PolicySchema
 
 
