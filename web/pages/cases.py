@@ -13,7 +13,7 @@ from workflow.service import people as directory
 from workflow.service.deadlines import changeable
 from workflow.service.documents import list_documents
 from workflow.service.inbox import open_deadlines, who_holds_the_ball
-from workflow.policy.tags import ANNUAL_SIGN_OFF, APPEAL, GOVERNANCE_QUEUE, MEDIATION, SECOND_LEVEL
+from workflow.policy.tags import ANNUAL_SIGN_OFF, APPEAL, DECISION_LETTER, GOVERNANCE_QUEUE, MEDIATION, SECOND_LEVEL
 from workflow.service.tagged import case_in_state, case_is
 
 from ..app import service
@@ -106,7 +106,8 @@ def case_page(actor, case_id):
         my_roles=sorted(svc.roles_on(actor, case)), mail=mailbox.messages_for(svc, actor, case_id),
         now=svc.clock.now(), titles={t.trigger: t.title for t in wf.transitions},
         sittings=_sittings(svc, actor) if case_is(policy, case, APPEAL) and case.closed_at is None else None,
-        documents=list_documents(svc, actor, case_id), changeable=changeable(svc, actor, case))
+        documents=list_documents(svc, actor, case_id), changeable=changeable(svc, actor, case),
+        decision_letter=any(e.trigger in {t.trigger for t in wf.transitions_tagged(DECISION_LETTER)} for e in events))
 
 
 @bp.route("/cases/<int:case_id>/deadlines/<int:deadline_id>", methods=["GET", "POST"])
