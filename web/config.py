@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from workflow import limits
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_TIMEZONE = "Europe/London"  # the trust calendar's zone when JOBPLAN_TIMEZONE is unset
 
 
 def from_environment(instance_path: str) -> dict:
@@ -16,6 +18,7 @@ def from_environment(instance_path: str) -> dict:
         "JOBPLAN_MAIL_DIR": os.environ.get("JOBPLAN_MAIL_DIR") or str(inst / "mail"),
         "JOBPLAN_POLICY_DIR": os.environ.get("JOBPLAN_POLICY_DIR") or str(PROJECT_ROOT / "policies"),
         "JOBPLAN_BASE_URL": os.environ.get("JOBPLAN_BASE_URL", "http://localhost:5000"),
+        "JOBPLAN_TIMEZONE": os.environ.get("JOBPLAN_TIMEZONE") or DEFAULT_TIMEZONE,
         "JOBPLAN_SMTP_HOST": os.environ.get("JOBPLAN_SMTP_HOST"),
         "JOBPLAN_SMTP_PORT": int(os.environ.get("JOBPLAN_SMTP_PORT", "25")),
         "JOBPLAN_SMTP_USER": os.environ.get("JOBPLAN_SMTP_USER"),
@@ -77,5 +80,9 @@ def validate(config: dict) -> None:
         problems.append("JOBPLAN_TRUSTED_PROXIES must be a whole number of proxy hops, 0 or more")
     if config.get("JOBPLAN_LOG_FORMAT", "text") not in ("text", "json"):
         problems.append("JOBPLAN_LOG_FORMAT must be text or json")
+    try:
+        ZoneInfo(config.get("JOBPLAN_TIMEZONE") or DEFAULT_TIMEZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"JOBPLAN_TIMEZONE {config.get('JOBPLAN_TIMEZONE')!r} is not a known time zone (e.g. Europe/London)")
     if problems:
         raise RuntimeError("configuration: " + "; ".join(problems))

@@ -2,10 +2,20 @@
 in the trust's time zone."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from workflow.deadline_rules import deadline_last_day
+
+from .config import DEFAULT_TIMEZONE
+
+
+def trust_tz() -> ZoneInfo:
+    """The trust calendar's zone (JOBPLAN_TIMEZONE), which the policies' calendar.timezone also names."""
+    from flask import current_app, has_app_context
+
+    return ZoneInfo(current_app.config.get("JOBPLAN_TIMEZONE") or DEFAULT_TIMEZONE if has_app_context()
+                    else DEFAULT_TIMEZONE)
 
 
 def long_date(value) -> str:
@@ -14,26 +24,26 @@ def long_date(value) -> str:
     if isinstance(value, str):
         value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
     if isinstance(value, datetime):
-        value = value.astimezone(LONDON).date() if value.tzinfo else value.date()
+        value = value.astimezone(trust_tz()).date() if value.tzinfo else value.date()
     return f"{value.day} {value:%B %Y}"
 
 
 def long_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
-    local = value.astimezone(LONDON)
+    local = value.astimezone(trust_tz())
     return f"{local.day} {local:%B %Y} at {local:%H:%M}"
 
 
 def last_day(due_at: datetime) -> date:
     """A deadline is due at the end of its last day (local midnight); people name that day."""
-    return (due_at.astimezone(LONDON) - timedelta(seconds=1)).date()
+    return deadline_last_day(due_at, trust_tz())
 
 
 def relative_due(due_at: datetime, now: datetime) -> str:
-    days = (last_day(due_at) - now.astimezone(LONDON).date()).days
+    days = (last_day(due_at) - now.astimezone(trust_tz()).date()).days
     if now >= due_at:
-        overdue = (now.astimezone(LONDON).date() - last_day(due_at)).days
+        overdue = (now.astimezone(trust_tz()).date() - last_day(due_at)).days
         return f"{overdue} day{'s' if overdue != 1 else ''} overdue" if overdue else "due today"
     if days == 0:
         return "due today"

@@ -3,9 +3,9 @@ message that says what is missing and where the rule comes from; the policy load
 that names a condition not registered here."""
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Callable
 
+from .deadline_rules import DeadlineStatus
 from .errors import ConditionFailed
 
 CONDITIONS: dict[str, Callable] = {}
@@ -83,14 +83,14 @@ def lodging_window_open(ctx) -> None:
     from sqlalchemy import select
 
     from .models import Deadline
-    from .notifications import format_when
+    from .notifications import format_due
 
     closed = ctx.session.scalars(select(Deadline).where(
         Deadline.case_id == ctx.case.id, Deadline.state == ctx.case.state, Deadline.kind == "right",
-        Deadline.status.in_(("open", "expired")), Deadline.due_at <= ctx.now)).first()
+        Deadline.status.in_((DeadlineStatus.OPEN.value, DeadlineStatus.EXPIRED.value)), Deadline.due_at <= ctx.now)).first()
     if closed is not None:
         raise ConditionFailed(f"the time limit for this closed at the end of "
-                              f"{format_when(ctx.policy, closed.due_at - _ONE_SECOND)}; a late lodging needs "
+                              f"{format_due(ctx.policy, closed.due_at)}; a late lodging needs "
                               "to be accepted, with a reason, by whoever the policy names")
 
 
@@ -98,7 +98,7 @@ def lodging_window_open(ctx) -> None:
 def mediators_assigned(ctx) -> None:
     """004 stage 2: a member of HR and of the job planning team are assigned before mediation starts.
     The roles required are the policy's ``settings.mediation_roles``."""
-    require_participants(ctx, ctx.policy.settings.get("mediation_roles", ["mediator"]), "mediation")
+    require_participants(ctx, ctx.policy.settings.mediation_roles, "mediation")
 
 
 @condition
@@ -117,9 +117,6 @@ def require_participants(ctx, roles, what: str) -> None:
     missing = [ctx.policy.roles[r].title for r in roles if not holders_of(ctx.session, ctx.case, ctx.policy, r)]
     if missing:
         raise ConditionFailed(f"the {what} is not complete: still to be named: {', '.join(missing)}")
-
-
-_ONE_SECOND = timedelta(seconds=1)
 
 
 @condition

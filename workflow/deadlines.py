@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from . import rows
+from .deadline_rules import DeadlineStatus, deadline_last_day
 from .models import Deadline
 from .policy.model import DeadlineSpec
 from .trust_calendar import calendar_for
@@ -54,10 +55,10 @@ def escalation_times(spec: DeadlineSpec, due_at: datetime) -> list[datetime]:
 
 def next_check(spec: DeadlineSpec, d: Deadline) -> datetime | None:
     """The next moment the sweep has something to do for this deadline, or None when nothing is left."""
-    if d.status in ("open",):
+    if d.status == DeadlineStatus.OPEN:
         pending = reminder_times(spec, d.due_at)[d.reminders_sent:]
         return min(pending + [d.due_at])
-    if d.status == "breached":
+    if d.status == DeadlineStatus.BREACHED:
         steps = escalation_times(spec, d.due_at)[d.escalation_step:]
         return steps[0] if steps else None
     return None
@@ -68,7 +69,7 @@ def reschedule(spec: DeadlineSpec, d: Deadline, due_at: datetime, now: datetime)
     time has already passed are not sent late (as when a clock opens); the escalation chain starts again.
     Messages are keyed by the due date (``step_key``), so a reminder for the new date is a new message."""
     d.due_at = due_at
-    d.status = "open"
+    d.status = DeadlineStatus.OPEN.value
     d.escalation_step = 0
     d.reminders_sent = sum(1 for t in reminder_times(spec, due_at) if t <= now)
     d.closed_at = None
@@ -84,8 +85,7 @@ def step_key(d: Deadline, step: str, index: int) -> str:
 
 def last_day(policy, d: Deadline) -> date:
     """The last permitted local day of a deadline (it falls due at the end of that day)."""
-    cal = calendar_for(policy)
-    return cal.local_date(d.due_at - timedelta(seconds=1))
+    return deadline_last_day(d.due_at, policy.timezone)
 
 
 def refuse_after_window(ctx, trigger: str) -> None:
@@ -96,7 +96,7 @@ def refuse_after_window(ctx, trigger: str) -> None:
         return
     rows = ctx.session.scalars(select(Deadline).where(
         Deadline.case_id == ctx.case.id, Deadline.state == ctx.case.state, Deadline.kind == "right",
-        Deadline.status == "open", Deadline.due_at <= ctx.now)).all()
+        Deadline.status == DeadlineStatus.OPEN.value, Deadline.due_at <= ctx.now)).all()
     for d in rows:
         spec = spec_for(ctx.policy, ctx.case.workflow, d)
         if trigger == spec.expiry_trigger:
@@ -143,7 +143,7 @@ def open_for_state(ctx, state_name: str) -> list[OpenedDeadline]:
         start = start_date(ctx, spec)
         due = cal.due_at(start, spec.amount, spec.unit, spec.counting)
         d = OpenedDeadline(case_id=ctx.case.id, name=spec.name, state=state_name, kind=spec.kind,
-                           starts_at=cal.start_of_day(start), due_at=due, status="open",
+                           starts_at=cal.start_of_day(start), due_at=due, status=DeadlineStatus.OPEN.value,
                            # Reminders whose time has already passed when the clock opens are not sent late.
                            reminders_sent=sum(1 for t in reminder_times(spec, due) if t <= ctx.now))
         opened.append(replace(d, next_check_at=next_check(spec, d)))

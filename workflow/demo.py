@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from .actors import Actor
 from .models import OrgUnit, Person, RoleAssignment
 from .passwords import hash_password
+from .policy.tags import ANNUAL_SIGN_OFF
 
 DEMO_PASSWORD = "demo"  # shown on the login page in demo mode only
 # One account per role, listed on the login page in demo mode: (what it is, staff number).
@@ -124,7 +125,8 @@ def load_demo(svc, only_if_empty: bool = False) -> str:
     plans = {p.id: svc.create_job_plan(Actor.person(p.manager_id), p.id,
                                        demo_plan(p.contracted_pas or 10, 2.5 if p.staff_group == "consultant" else 1.5))
              for p in practitioners}
-    cases = {p.id: svc.start_case(Actor.person(p.manager_id), "sign_off", p.id, job_plan_id=plans[p.id].id)
+    sign_off = svc.policies.for_person(a).workflow_tagged(ANNUAL_SIGN_OFF).name
+    cases = {p.id: svc.start_case(Actor.person(p.manager_id), sign_off, p.id, job_plan_id=plans[p.id].id)
              for p in practitioners}
     meeting = {"meeting_date": (today - timedelta(days=10)).isoformat()}
     for p in (a, b, c, e):

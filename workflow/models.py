@@ -10,7 +10,7 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, Float, F
                         String, Text, TypeDecorator, UniqueConstraint, event)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
-from . import audit_triggers
+from . import audit_triggers, deadline_rules
 
 
 class UTCDateTime(TypeDecorator):
@@ -238,7 +238,7 @@ class Event(Base):
 DEADLINE_STATUSES = ("open", "met", "breached", "cancelled", "expired", "paused")
 
 
-DEADLINE_OPEN_STATUSES = ("open", "breached", "paused")  # a clock still running (or stopped for a while)
+DEADLINE_OPEN_STATUSES = deadline_rules.NOT_CLOSED  # a clock still running (or stopped for a while)
 
 
 class Deadline(Base):
@@ -250,8 +250,8 @@ class Deadline(Base):
     __table_args__ = (Index("ix_deadline_due", "status", "next_check_at"),
                       Index("ix_deadline_due_at", "due_at"),
                       Index("ix_deadline_case_open", "case_id", "status", "due_at"),  # a case's earliest open clock
-                      CheckConstraint("status in ('open', 'met', 'breached', 'cancelled', 'expired', 'paused')",
-                                      name="deadline_status"))
+                      CheckConstraint(deadline_rules.status_check(), name="deadline_status"),
+                      CheckConstraint(deadline_rules.consistency_check(), name="deadline_status_consistent"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("workflow_case.id"), index=True)
@@ -269,6 +269,18 @@ class Deadline(Base):
     closed_at: Mapped[datetime | None]
 
     case: Mapped[Case] = relationship()
+
+    # The named rules of workflow.deadline_rules, so callers ask the deadline rather than read its columns.
+    @property
+    def is_open(self) -> bool:
+        return deadline_rules.is_open(self)
+
+    def is_overdue(self, now: datetime) -> bool:
+        return deadline_rules.is_overdue(self, now)
+
+    def last_day(self, tz: str) -> date:
+        """The last permitted local day in the trust calendar's zone ``tz`` (the policy's calendar.timezone)."""
+        return deadline_rules.deadline_last_day(self.due_at, tz)
 
 
 class OutboxMessage(Base):

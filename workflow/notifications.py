@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from . import rows
 from .access import holders_of
+from .deadline_rules import NOT_CLOSED, deadline_last_day
 from .deadlines import spec_for
 from .mail_templates import Body, invitation_ics, render_html, render_text
 from .models import Deadline, Person
@@ -38,7 +39,7 @@ def format_when(policy, at: datetime) -> str:
 
 def format_due(policy, due_at: datetime) -> str:
     """The last permitted local day of a deadline that falls due at ``due_at`` (local midnight after it)."""
-    return format_when(policy, due_at - timedelta(seconds=1))
+    return format_day(deadline_last_day(due_at, policy.timezone))
 
 
 def format_moment(policy, at: datetime) -> str:
@@ -59,7 +60,7 @@ def case_summary(ctx) -> list[tuple[str, str]]:
     open_deadlines = ctx.open_deadlines
     if open_deadlines is None:
         open_deadlines = ctx.session.scalars(select(Deadline).where(
-            Deadline.case_id == case.id, Deadline.status.in_(("open", "breached", "paused")),
+            Deadline.case_id == case.id, Deadline.status.in_(NOT_CLOSED),
             Deadline.closed_at.is_(None)).order_by(Deadline.due_at)).all()
     else:
         open_deadlines = sorted(open_deadlines, key=lambda d: d.due_at)

@@ -25,7 +25,7 @@ OBJECTED = "objected"
 
 
 def list_role(policy) -> str:
-    return policy.settings.get("appeal_panel_list_role", LIST_ROLE)
+    return policy.settings.appeal_panel_list_role
 
 
 def approved_list(session, role: str = LIST_ROLE) -> list[Person]:
@@ -149,7 +149,7 @@ def object_to_list_member(ctx) -> None:
 def panel_complete(ctx) -> None:
     """The panel is whole before it sits: the roles in ``settings.appeal_panel_roles`` (002 7.8.10: the
     employer's chair, the appellant's nominee, the approved-list member; 004 stage 3: its three)."""
-    roles = ctx.policy.settings.get("appeal_panel_roles", ["panel_chair", "panel_appellant_nominee", LIST_MEMBER])
+    roles = ctx.policy.settings.appeal_panel_roles
     require_participants(ctx, roles, "appeal panel")
 
 

@@ -19,6 +19,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 from .errors import StaleVersion
 from .models import DEADLINE_OPEN_STATUSES as OPEN_STATUSES
 from .models import Case, Deadline, Event, OutboxMessage
+from .deadline_rules import DeadlineStatus
+
+OPEN, PAUSED, MET = DeadlineStatus.OPEN.value, DeadlineStatus.PAUSED.value, DeadlineStatus.MET.value
 
 
 _event, _deadline, _outbox = Event.__table__, Deadline.__table__, OutboxMessage.__table__
@@ -35,8 +38,8 @@ _CLOSE_DEADLINES = (
     .values(status=case(
         # Met only if the step came before the deadline fell due (the end of its last local day) — or, for a
         # paused clock, if it was paused in time; else late, whether or not a sweep marked the breach already.
-        (_deadline.c.status == "open", case((_deadline.c.due_at > bindparam("at"), "met"), else_="breached")),
-        (_deadline.c.status == "paused", case((_deadline.c.due_at > _deadline.c.paused_at, "met"), else_="breached")),
+        (_deadline.c.status == DeadlineStatus.OPEN.value, case((_deadline.c.due_at > bindparam("at"), DeadlineStatus.MET.value), else_=DeadlineStatus.BREACHED.value)),
+        (_deadline.c.status == DeadlineStatus.PAUSED.value, case((_deadline.c.due_at > _deadline.c.paused_at, DeadlineStatus.MET.value), else_=DeadlineStatus.BREACHED.value)),
         else_=_deadline.c.status),
         closed_at=bindparam("at"), next_check_at=None))
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from . import access, deadlines, notifications, rows
 from .actors import SYSTEM
 from .clock import FixedClock
+from .deadline_rules import RUNNING, DeadlineStatus
 from .models import Case, Deadline
 from .service.uow import savepoint, unit_of_work
 
@@ -40,7 +41,7 @@ class SweepReport:
 def due_query(now: datetime, limit: int = BATCH):
     """Only due rows, through ix_deadline_due (status, next_check_at): never a scan of all cases."""
     return (select(Deadline, Case).join(Case, Case.id == Deadline.case_id)
-            .where(Deadline.status.in_(("open", "breached")), Deadline.next_check_at <= now)
+            .where(Deadline.status.in_(RUNNING), Deadline.next_check_at <= now)
             .order_by(Deadline.next_check_at, Deadline.id).limit(limit)
             .with_for_update(skip_locked=True, of=[Deadline, Case]))
 
@@ -101,21 +102,21 @@ def _process(svc, d: Deadline, case: Case, now: datetime, report: SweepReport) -
               headline, [f"Rule: {policy.source_document} {spec.clause}."])
         report.reminders.append((d.id, index))
 
-    if d.status == "open" and now >= d.due_at:
+    if d.status == DeadlineStatus.OPEN and now >= d.due_at:
         if spec.expiry_trigger:
-            d.status = "expired"
+            d.status = DeadlineStatus.EXPIRED.value
             d.closed_at = now
             d.next_check_at = None
             rows.save_deadline(svc.session, d)
             svc.run_step(case, spec.expiry_trigger, SYSTEM)
             report.expiries.append(d.id)
             return
-        d.status = "breached"
+        d.status = DeadlineStatus.BREACHED.value
         svc.record_event(case, now, "breach", SYSTEM, "system", None, case.state, case.state,
                           {"deadline": d.name, "deadline_id": d.id, "due_at": d.due_at.isoformat()}, None)
         report.breaches.append(d.id)
 
-    if d.status == "breached":
+    if d.status == DeadlineStatus.BREACHED:
         steps = deadlines.escalation_times(spec, d.due_at)
         while d.escalation_step < len(steps) and steps[d.escalation_step] <= now:
             k = d.escalation_step

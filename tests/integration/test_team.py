@@ -79,3 +79,33 @@ def test_an_interim_plan_needs_the_start_date_and_leaves_nothing_when_refused_00
     svc.session.rollback()
     assert svc.session.scalar(select(func.count(JobPlan.id))) == plans
     assert svc.session.scalar(select(func.count(Case.id))) == 0
+
+
+def test_issue_14_item_3_a_trust_naming_its_sign_off_otherwise_still_gets_the_team_page(svc, trust):
+    """The code finds the sign-off by the policy's tag, so a policy whose sign-off workflow is called
+    something else starts it, shows it and refuses a second one, as the shipped policy does."""
+    from pathlib import Path
+
+    import yaml
+
+    from workflow.policy import PolicyRegistry, load_policy_text
+    from workflow.service import JobPlanning
+
+    doc = yaml.safe_load((Path(__file__).resolve().parents[2] / "policies" / "cpft-medical-2017.yaml").read_text())
+    doc["workflows"] = {("yearly_review" if k == "sign_off" else k): v for k, v in doc["workflows"].items()}
+    for wf in doc["workflows"].values():
+        for t in wf["transitions"]:
+            for a in t.get("actions", []):
+                if isinstance(a, dict) and "start_case" in a and a["start_case"]["workflow"] == "sign_off":
+                    a["start_case"]["workflow"] = "yearly_review"
+    doc["tags"]["annual_sign_off"] = "yearly_review"
+    renamed = load_policy_text(yaml.safe_dump(doc, sort_keys=False), name="renamed.yaml")
+    others = [p for p in svc.policies.all() if p.id != renamed.id]
+    local = JobPlanning(svc.session, PolicyRegistry([renamed, *others]), svc.clock, svc.engine, svc.settings)
+
+    case = start_sign_off(local, actor(trust.manager), trust.doctor.id)
+    assert (case.workflow, case.state) == ("yearly_review", "draft")
+    member = next(m for m in team_of(local, actor(trust.manager)) if m.person.id == trust.doctor.id)
+    assert member.open_sign_off.id == case.id
+    with pytest.raises(ConditionFailed, match="already has a sign-off under way"):
+        start_sign_off(local, actor(trust.manager), trust.doctor.id)

@@ -14,18 +14,20 @@ from workflow.service import people as directory
 from workflow.service.deadlines import changeable
 from workflow.service.documents import list_documents
 from workflow.service.inbox import open_deadlines, who_holds_the_ball
+from workflow.policy.tags import ANNUAL_SIGN_OFF, APPEAL, DECISION_LETTER, GOVERNANCE_QUEUE, MEDIATION, SECOND_LEVEL
+from workflow.service.tagged import case_is, in_state, in_workflow
 
 from ..app import service
 from . import bp
 from .forms import FormState, anchor, apply_service_errors, payload_from_form
 from .session import signed_in
 
-# Named lists in the navigation: (title, workflow, states or None for all, open only)
+# Named lists in the navigation: (title, workflow tag, state tag or None for all, open only)
 QUEUES = {
-    "mediations": ("Mediations", "disagreement", None, True),
-    "appeals": ("Appeals register", "appeal", None, False),
-    "governance": ("Governance check queue", "sign_off", ("governance_check",), True),
-    "second-level": ("Second-level sign-off", "sign_off", ("second_level_review",), True),
+    "mediations": ("Mediations", MEDIATION, None, True),
+    "appeals": ("Appeals register", APPEAL, None, False),
+    "governance": ("Governance check queue", ANNUAL_SIGN_OFF, GOVERNANCE_QUEUE, True),
+    "second-level": ("Second-level sign-off", ANNUAL_SIGN_OFF, SECOND_LEVEL, True),
 }
 
 
@@ -41,10 +43,15 @@ def _case_or_404(svc, actor, case_id):
 def case_list(actor):
     svc = service()
     queue = request.args.get("queue")
-    title, workflow, states, open_only = QUEUES.get(queue, ("Cases", request.args.get("workflow") or None, None,
-                                                           request.args.get("open") == "1"))
+    title, workflow_tag, state_tag, open_only = QUEUES.get(queue, ("Cases", None, None, request.args.get("open") == "1"))
+    workflow = None if queue in QUEUES else request.args.get("workflow") or None
     state = request.args.get("state") or None
-    query = case_queries.case_query(svc, actor, workflow=workflow, state=state, states=states, open_only=open_only)
+    query = case_queries.case_query(svc, actor, workflow=workflow, state=state, open_only=open_only)
+    if workflow_tag:
+        query = query.where(in_workflow(svc.policies, workflow_tag))
+    if state_tag:
+        query = query.where(in_state(svc.policies, workflow_tag, state_tag))
+    appeals = workflow_tag == APPEAL or any(p.has_workflow_tagged(workflow, APPEAL) for p in svc.policies.all())
     total = case_queries.count(svc, query)
     pages = max(1, -(-total // CASES_PER_PAGE))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
@@ -59,7 +66,7 @@ def case_list(actor):
                            page=page, pages=pages, first=(page - 1) * CASES_PER_PAGE + 1,
                            previous_url=url_for("pages.case_list", **here, page=page - 1) if page > 1 else None,
                            next_url=url_for("pages.case_list", **here, page=page + 1) if page < pages else None,
-                           sittings=_sittings(svc, actor) if workflow == "appeal" else None)
+                           sittings=_sittings(svc, actor) if appeals else None)
 
 
 CASES_PER_PAGE = 50  # earliest deadline first, so what is due soonest is on the first page
@@ -97,8 +104,9 @@ def case_page(actor, case_id):
         people=people, ball=who_holds_the_ball(svc, case), actions=svc.available_triggers(actor, case_id),
         my_roles=sorted(svc.roles_on(actor, case)), mail=mailbox.messages_for(svc, actor, case_id),
         now=svc.clock.now(), titles={t.trigger: t.title for t in wf.transitions},
-        sittings=_sittings(svc, actor) if case.workflow == "appeal" and case.closed_at is None else None,
-        documents=list_documents(svc, actor, case_id), changeable=changeable(svc, actor, case))
+        sittings=_sittings(svc, actor) if case_is(policy, case, APPEAL) and case.closed_at is None else None,
+        documents=list_documents(svc, actor, case_id), changeable=changeable(svc, actor, case),
+        decision_letter=any(e.trigger in {t.trigger for t in wf.transitions_tagged(DECISION_LETTER)} for e in events))
 
 
 @bp.route("/cases/<int:case_id>/deadlines/<int:deadline_id>", methods=["GET", "POST"])

@@ -12,7 +12,7 @@ from workflow.reports.compliance import compliance_report
 from workflow.reports.stages import headline_counts, stage_times
 
 from ..app import service
-from ..filters import LONDON
+from ..filters import trust_tz
 from . import bp
 from .session import signed_in
 
@@ -48,7 +48,7 @@ def _query() -> dict:
 def report_page(actor, name):
     if name == "audit_sample" and not request.args.get("sample_id"):
         return render_template("pages/audit_sample_start.html",
-                               year=financial_year(service().clock.now().astimezone(LONDON).date()))
+                               year=financial_year(service().clock.now().astimezone(trust_tz()).date()))
     try:
         report = run(service(), actor, name, _query())
     except PermissionDenied as exc:

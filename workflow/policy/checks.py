@@ -9,8 +9,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .model import Policy, Workflow
 
-REQUIRED_WORKFLOWS = ("sign_off", "disagreement", "appeal")
-
 
 def check_policy(policy: Policy) -> list[tuple[str, str]]:
     from ..actions import ACTIONS
@@ -28,12 +26,108 @@ def check_policy(policy: Policy) -> list[tuple[str, str]]:
             problems.append(("calendar.holidays", f"unknown UK holiday region {policy.holiday_region!r}; "
                                                   f"use one of {', '.join(holidays.UK.subdivisions)}"))
     problems.extend(_check_seats(policy))
-    for name in REQUIRED_WORKFLOWS:
-        if name not in policy.workflows:
-            problems.append((f"workflows.{name}", "is missing: every policy defines sign_off, disagreement and appeal"))
+    problems.extend(check_tags(policy))
     for wname, wf in policy.workflows.items():
         problems.extend(_check_workflow(policy, wname, wf, CONDITIONS, ACTIONS))
     problems.extend(_check_content_rules(policy))
+    problems.extend(check_settings(policy))
+    return problems
+
+
+def _check_action(policy: Policy, wf: Workflow, path: str, name: str, params: dict,
+                  conditions) -> list[tuple[str, str]]:
+    """The action's parameters fit its schema (workflow.policy.params) and name what exists."""
+    from marshmallow import ValidationError
+
+    from .loader import flatten_errors
+    from .params import ACTION_PARAMS
+
+    schema = ACTION_PARAMS.get(name)
+    if schema is None:
+        return [(path, f"action {name!r} has no parameter schema in workflow/policy/params.py")]
+    try:
+        p = schema().load(params)
+    except ValidationError as exc:
+        return [(f"{path}.{sub}" if sub != "(top)" else path, msg) for sub, msg in flatten_errors(exc.messages)]
+    problems = []
+    if name == "start_case" and p["workflow"] not in policy.workflows:
+        problems.append((f"{path}.workflow", f"start_case names unknown workflow {p['workflow']!r}"))
+    if name == "auto_fire":
+        if p["trigger"] not in wf.triggers:
+            problems.append((f"{path}.trigger", f"unknown trigger {p['trigger']!r} in workflow {wf.name!r}"))
+        if p["when"] not in conditions:
+            problems.append((f"{path}.when", f"unknown condition {p['when']!r}"))
+    if name == "fire_parent" and not any(p["trigger"] in w.triggers for w in policy.workflows.values() if w is not wf):
+        problems.append((f"{path}.trigger", f"no other workflow of the policy has trigger {p['trigger']!r}"))
+    if name == "add_participant":
+        role = policy.roles.get(p["role"])
+        if role is None or role.scope != "participant":
+            problems.append((f"{path}.role", f"{p['role']!r} is not a participant role of the policy"))
+    return problems
+
+
+def check_settings(policy: Policy) -> list[tuple[str, str]]:
+    """Settings that name roles name the policy's own; a setting a used condition reads is there (or its
+    default fits); ``second_level_sign_off`` says what the sign-off does."""
+    from .params import CONDITION_SETTINGS, ROLE_LIST_SETTINGS
+    from .tags import ANNUAL_SIGN_OFF, SECOND_LEVEL
+
+    problems: list[tuple[str, str]] = []
+    s = policy.settings
+    used = {c: f"workflows.{w.name}.transitions.{i}.conditions" for w in policy.workflows.values()
+            for i, t in enumerate(w.transitions) for c in t.conditions}
+    for cond, path in sorted(used.items()):
+        for key in CONDITION_SETTINGS.get(cond, ()):
+            if key not in s.given:
+                problems.append((f"settings.{key}", f"is not set, and condition {cond!r} ({path}) reads it"))
+    for key in ROLE_LIST_SETTINGS:
+        if key in s.given:
+            for i, role in enumerate(getattr(s, key)):
+                if role not in policy.roles:
+                    problems.append((f"settings.{key}.{i}", f"unknown role {role!r}; the policy knows "
+                                                            f"{', '.join(sorted(policy.roles))}"))
+    sign_off = policy.workflows_tagged(ANNUAL_SIGN_OFF)
+    has_second = bool(sign_off and sign_off[0].states_tagged(SECOND_LEVEL))
+    if "second_level_sign_off" in s.given and sign_off and s.second_level_sign_off != has_second:
+        problems.append(("settings.second_level_sign_off",
+                         f"says {str(s.second_level_sign_off).lower()}, but the sign-off "
+                         + ("has a second-level state (tags.second_level)" if has_second
+                            else "has no state tagged second_level")))
+    return problems
+
+
+def check_tags(policy: Policy) -> list[tuple[str, str]]:
+    """The ``tags:`` mapping: every tag is known, names what exists, stands once where it must be one, and
+    every tag the code relies on is there (workflow.policy.tags)."""
+    from .tags import TAGS
+
+    problems: list[tuple[str, str]] = []
+    for tag, names in policy.tag_names.items():
+        p = f"tags.{tag}"
+        rule = TAGS.get(tag)
+        if rule is None:
+            problems.append((p, f"unknown tag {tag!r}; known: {', '.join(sorted(TAGS))}"))
+            continue
+        if rule.single and len(names) > 1:
+            problems.append((p, f"names one {rule.on}, not {len(names)}"))
+        if rule.on == "workflow":
+            for n in names:
+                if n not in policy.workflows:
+                    problems.append((p, f"unknown workflow {n!r}; the policy has {', '.join(sorted(policy.workflows))}"))
+            continue
+        homes = policy.workflows_tagged(rule.within)
+        if not homes:
+            problems.append((p, f"tags a {rule.on} of the workflow tagged {rule.within!r}, and none is"))
+            continue
+        wf = homes[0]
+        known = {"state": lambda: {s.name for s in wf.states}, "transition": lambda: wf.triggers,
+                 "deadline": lambda: {d.name for s in wf.states for d in s.deadlines}}[rule.on]()
+        for n in names:
+            if n not in known:
+                problems.append((p, f"unknown {rule.on} {n!r} in workflow {wf.name!r}"))
+    for tag, rule in TAGS.items():
+        if rule.required and tag not in policy.tag_names:
+            problems.append(("tags", f"has no {tag!r}: name the {rule.on} that {rule.needed_by} rely on"))
     return problems
 
 
@@ -112,11 +206,11 @@ def _check_workflow(policy: Policy, wname: str, wf: Workflow, conditions, action
         for c in t.conditions:
             if c not in conditions:
                 problems.append((f"{tp}.conditions", f"unknown condition {c!r}; known: {', '.join(sorted(conditions))}"))
-        for a, params in t.actions:
+        for k, (a, params) in enumerate(t.actions):
             if a not in actions:
                 problems.append((f"{tp}.actions", f"unknown action {a!r}; known: {', '.join(sorted(actions))}"))
-            elif a == "start_case" and params.get("workflow") not in policy.workflows:
-                problems.append((f"{tp}.actions", f"start_case names unknown workflow {params.get('workflow')!r}"))
+            else:
+                problems.extend(_check_action(policy, wf, f"{tp}.actions.{k}.{a}", a, params, conditions))
         for f in t.payload:
             if f.type == "choice" and not f.choices:
                 problems.append((f"{tp}.payload.{f.name}", "a choice field needs choices"))

@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 
 from ..errors import PolicyError
 from .checks import check_policy
+from .model import PolicySettings
 from .model import ContentRule, StaffGroupRules, DeadlineSpec, EscalationStep, FieldSpec, Policy, RoleSpec, StateSpec, TransitionSpec, Workflow
 from .schema import PolicySchema
 
@@ -110,7 +111,27 @@ def _as_list(value):
     return value if isinstance(value, list) else [value]
 
 
+def tag_names(d: dict) -> dict[str, tuple[str, ...]]:
+    return {tag: (names,) if isinstance(names, str) else tuple(names) for tag, names in d.get("tags", {}).items()}
+
+
+def _tags_of(tags: dict[str, tuple[str, ...]], on: str, name: str, wname: str | None = None) -> tuple[str, ...]:
+    """The tags the policy's ``tags:`` mapping gives the workflow (or state, transition, deadline of the
+    workflow) ``name``; a tag of a state belongs to the workflow its rule names (workflow.policy.tags)."""
+    from .tags import TAGS
+
+    out = []
+    for tag, names in tags.items():
+        rule = TAGS.get(tag)
+        if rule is None or rule.on != on or name not in names:
+            continue
+        if wname is None or wname in tags.get(rule.within, ()):
+            out.append(tag)
+    return tuple(out)
+
+
 def _build(d: dict, name: str, digest: str) -> Policy:
+    tags = tag_names(d)
     roles = {k: RoleSpec(name=k, scope=v["scope"], title=v["title"], clause=v["clause"],
                          appointed_from=tuple(v["appointed_from"])) for k, v in d["roles"].items()}
     workflows = {}
@@ -127,13 +148,13 @@ def _build(d: dict, name: str, digest: str) -> Policy:
                                      for e in dl["escalation"]),
                     expiry_trigger=dl["on_expiry"], clause=dl["clause"], label=dl["label"],
                     local_choice=dl["local_choice"], extend_roles=tuple(dl["extend_roles"]),
-                    timezone=d["calendar"]["timezone"],
+                    timezone=d["calendar"]["timezone"], tags=_tags_of(tags, "deadline", dl["name"], wname),
                 )
                 for dl in s["deadlines"]
             )
             states.append(StateSpec(name=sname, title=s["title"], final=s["final"], waiting_on=tuple(s["waiting_on"]),
                                     next_step=s["next_step"], timed_by=s["timed_by"], clause=s["clause"],
-                                    deadlines=deadlines))
+                                    deadlines=deadlines, tags=_tags_of(tags, "state", sname, wname)))
         transitions = []
         for t in w["transitions"]:
             src = t["source"]
@@ -145,18 +166,24 @@ def _build(d: dict, name: str, digest: str) -> Policy:
             transitions.append(TransitionSpec(
                 trigger=t["trigger"], sources=(src,) if isinstance(src, str) else tuple(src), dest=t["dest"],
                 roles=tuple(t["roles"]), title=t["title"], clause=t["clause"], conditions=tuple(t["conditions"]),
-                actions=actions, payload=payload, notify=tuple(t["notify"]), reason_required=t["reason_required"]))
+                actions=actions, payload=payload, notify=tuple(t["notify"]), reason_required=t["reason_required"],
+                tags=_tags_of(tags, "transition", t["trigger"], wname)))
         workflows[wname] = Workflow(name=wname, title=w["title"], initial=w["initial"], states=tuple(states),
                                     transitions=tuple(transitions), clause=w["clause"],
-                                    started_by=tuple(w["started_by"]))
+                                    started_by=tuple(w["started_by"]), tags=_tags_of(tags, "workflow", wname))
     cal = d["calendar"]
     return Policy(
         id=d["id"], version=d["version"], title=d["title"], staff_groups=tuple(d["staff_groups"]),
         source_document=d["source"]["document"], source_title=d["source"]["title"], source_date=d["source"]["date"],
         timezone=cal["timezone"], holiday_region=cal["holidays"], closure_days=tuple(cal["closure_days"]),
-        pa_hours=d["pa_hours"], roles=roles, workflows=workflows, settings=d["settings"], path=name, digest=digest,
-        content_rules=_content_rules(d.get("content_rules"), d["staff_groups"]),
+        pa_hours=d["pa_hours"], roles=roles, workflows=workflows, settings=_settings(d["settings"]), path=name, digest=digest,
+        content_rules=_content_rules(d.get("content_rules"), d["staff_groups"]), tag_names=tags,
     )
+
+
+def _settings(given: dict) -> PolicySettings:
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in given.items()}
+    return PolicySettings(**values, given=frozenset(given))
 
 
 def _content_rules(cr: dict | None, staff_groups: list[str]) -> dict[str, StaffGroupRules]:

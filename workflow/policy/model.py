@@ -70,6 +70,7 @@ class DeadlineSpec:
     local_choice: str | None = None
     extend_roles: tuple[str, ...] = ()  # who may extend, pause or resume this clock (a recorded decision)
     timezone: str = "Europe/London"  # the policy's calendar: reminders and escalations fall on local days
+    tags: tuple[str, ...] = ()  # what the code finds it by (workflow.policy.tags)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,10 @@ class StateSpec:
     timed_by: str | None = None
     clause: str | None = None
     deadlines: tuple[DeadlineSpec, ...] = ()
+    tags: tuple[str, ...] = ()
+
+    def deadline_tagged(self, tag: str) -> DeadlineSpec | None:
+        return next((d for d in self.deadlines if tag in d.tags), None)
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one spec object per loaded policy version
@@ -97,6 +102,7 @@ class TransitionSpec:
     payload: tuple[FieldSpec, ...] = ()
     notify: tuple[str, ...] = ()
     reason_required: bool = False
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,9 +114,20 @@ class Workflow:
     transitions: tuple[TransitionSpec, ...]
     clause: str | None = None
     started_by: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
 
     def state(self, name: str) -> StateSpec:
         return self._states[name]
+
+    def states_tagged(self, tag: str) -> tuple[StateSpec, ...]:
+        """The states carrying ``tag`` (workflow.policy.tags), in file order."""
+        return tuple(s for s in self.states if tag in s.tags)
+
+    def state_names_tagged(self, tag: str) -> frozenset[str]:
+        return frozenset(s.name for s in self.states_tagged(tag))
+
+    def transitions_tagged(self, tag: str) -> tuple[TransitionSpec, ...]:
+        return tuple(t for t in self.transitions if tag in t.tags)
 
     def transitions_for(self, trigger: str) -> list[TransitionSpec]:
         return [t for t in self.transitions if t.trigger == trigger]
@@ -159,6 +176,19 @@ class StaffGroupRules:
 
 
 @dataclass(frozen=True)
+class PolicySettings:
+    """The policy's ``settings:``, checked against ``workflow.policy.params.SettingsSchema``."""
+
+    last_agreed_plan_in_force_during_dispute: bool = True
+    second_level_sign_off: bool = False
+    mediation_roles: tuple[str, ...] = ()     # policy check requires them where a condition reads them
+    appeal_panel_roles: tuple[str, ...] = ()
+    appeal_panel_list_role: str = "appeal_panel_list"
+    active_plan_months: int = 12
+    given: frozenset[str] = frozenset()  # the keys the file sets (the rest are these defaults)
+
+
+@dataclass(frozen=True)
 class Policy:
     id: str
     version: int
@@ -173,10 +203,11 @@ class Policy:
     pa_hours: float
     roles: dict[str, RoleSpec]
     workflows: dict[str, Workflow]
-    settings: dict = field(default_factory=dict)
+    settings: PolicySettings = field(default_factory=PolicySettings)
     path: str | None = None
     digest: str | None = None
     content_rules: dict[str, StaffGroupRules] = field(default_factory=dict)
+    tag_names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the file's ``tags:`` as written
 
     @property
     def key(self) -> tuple[str, int]:
@@ -184,6 +215,20 @@ class Policy:
 
     def workflow(self, name: str) -> Workflow:
         return self.workflows[name]
+
+    def workflows_tagged(self, tag: str) -> tuple[Workflow, ...]:
+        """The workflows carrying ``tag`` (workflow.policy.tags), in file order; none for an optional tag."""
+        return tuple(w for w in self.workflows.values() if tag in w.tags)
+
+    def workflow_tagged(self, tag: str) -> Workflow:
+        """The one workflow carrying a required tag (``policy check`` guarantees it is there)."""
+        found = self.workflows_tagged(tag)
+        if len(found) != 1:
+            raise LookupError(f"{self.id} version {self.version} has {len(found)} workflows tagged {tag!r}")
+        return found[0]
+
+    def has_workflow_tagged(self, name: str, tag: str) -> bool:
+        return name in self.workflows and tag in self.workflows[name].tags
 
     def rules_for(self, staff_group: str | None) -> StaffGroupRules:
         """The content rules of a staff group; none when the policy sets no content rules."""

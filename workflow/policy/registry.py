@@ -64,6 +64,17 @@ class PolicyRegistry:
         """The newest version of the named policy, or else of the one that covers the person's staff group."""
         return self.latest(policy_id) if policy_id else self.for_staff_group(person.staff_group or "")
 
+    def workflow_keys(self, tag: str) -> list[tuple[str, int, str]]:
+        """(policy id, version, workflow) of every loaded workflow carrying ``tag``: a case's workflow is
+        named by its own policy version, so "the sign-off cases" are found by these, never by a name."""
+        return [(p.id, p.version, w.name) for p in self.all() for w in p.workflows_tagged(tag)]
+
+    def state_keys(self, workflow_tag: str, state_tag: str) -> list[tuple[str, int, str, str]]:
+        """(policy id, version, workflow, state) of every state carrying ``state_tag`` in a workflow
+        carrying ``workflow_tag``."""
+        return [(p.id, p.version, w.name, s.name) for p in self.all() for w in p.workflows_tagged(workflow_tag)
+                for s in w.states_tagged(state_tag)]
+
     def ids(self) -> list[str]:
         return sorted({pid for pid, _ in self._by_key})
 

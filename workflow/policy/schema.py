@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from .model import SCOPES
+from .params import SettingsSchema
 
 NAME = validate.Regexp(r"^[a-z][a-z0-9_]*$", error="must be lower_snake_case (letters, digits, _)")
 FIELD_TYPES = ("text", "date", "datetime", "bool", "int", "number", "choice", "person", "documents")
@@ -176,8 +177,17 @@ class PolicySchema(_Strict):
     source = fields.Nested(SourceSchema, required=True)
     calendar = fields.Nested(CalendarSchema, load_default=lambda: CalendarSchema().load({}))
     pa_hours = fields.Float(load_default=4.0, validate=validate.Range(min=0.5, max=24))
-    settings = fields.Dict(keys=fields.String(), load_default=dict)
+    settings = fields.Nested(SettingsSchema, load_default=dict)
     roles = fields.Dict(keys=fields.String(validate=NAME), values=fields.Nested(RoleSchema), required=True)
     workflows = fields.Dict(keys=fields.String(validate=NAME), values=fields.Nested(WorkflowSchema),
                             required=True)
     content_rules = fields.Nested(ContentRulesSchema, load_default=None, allow_none=True)
+    # What the code finds by meaning (workflow.policy.tags): tag -> a name or a list of names
+    tags = fields.Dict(keys=fields.String(validate=NAME), values=fields.Raw(), load_default=dict)
+
+    @validates_schema
+    def tags_shape(self, data, **kwargs):
+        for tag, names in (data.get("tags") or {}).items():
+            if isinstance(names, str) or (isinstance(names, list) and names and all(isinstance(n, str) for n in names)):
+                continue
+            raise ValidationError({tag: ["must be a name or a non-empty list of names"]}, "tags")

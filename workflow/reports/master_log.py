@@ -14,6 +14,8 @@ from .access import care_group_of, report_scope
 from .common import latest_sign_off, sign_offs, staff_in_scope
 from .compliance import window_start
 from .table import Report
+from ..policy.tags import ANNUAL_SIGN_OFF
+from ..service.tagged import in_workflow
 
 COLUMNS = [("at", "When (UTC)"), ("care_group", "Care group"), ("team", "Team"), ("person", "Practitioner"),
            ("staff_number", "Staff number"), ("staff_group", "Staff group"), ("activity", "Activity"),
@@ -111,7 +113,7 @@ def master_log_summary(svc, actor: Actor, *, as_of: datetime | None = None) -> R
         p = st.person
         plan = s.scalars(select(JobPlan).where(JobPlan.kind == "individual", JobPlan.person_id == p.id)
                          .order_by(JobPlan.id.desc())).first()
-        case = s.scalars(select(Case).where(Case.job_plan_id == plan.id, Case.workflow == "sign_off")
+        case = s.scalars(select(Case).where(Case.job_plan_id == plan.id, in_workflow(svc.policies, ANNUAL_SIGN_OFF))
                          .order_by(Case.id.desc())).first() if plan else None
         off = latest.get(p.id)
         rows.append({"care_group": st.care_group, "team": st.team, "person": p.name, "staff_number": p.staff_number,

@@ -12,6 +12,8 @@ from ..models import Case, Deadline, Event
 from ..overdue import overdue_clause
 from .access import case_in_scope, report_scope
 from .table import Report
+from ..policy.tags import APPEAL, MEDIATION
+from ..service.tagged import case_is, in_workflow
 
 COLUMNS = [("workflow", "Process"), ("stage", "Stage"), ("cases", "Cases that passed through"),
            ("median_days", "Median days"), ("longest_days", "Longest days"), ("open_now", "Open now")]
@@ -82,8 +84,8 @@ def headline_counts(svc, actor: Actor) -> dict:
     scope = report_scope(svc.session, actor)
     now = svc.clock.now()
     where = and_(Case.closed_at.is_(None), case_in_scope(scope))
-    row = svc.session.execute(select(func.count(), func.count(when((Case.workflow == "disagreement", 1))),
-                                     func.count(when((Case.workflow == "appeal", 1)))).where(where)).one()
+    row = svc.session.execute(select(func.count(), func.count(when((in_workflow(svc.policies, MEDIATION), 1))),
+                                     func.count(when((in_workflow(svc.policies, APPEAL), 1)))).where(where)).one()
     overdue = svc.session.scalar(select(func.count(Deadline.id)).join(Case, Case.id == Deadline.case_id)
                                  .where(where, overdue_clause(now)))
     return {"open_cases": row[0], "overdue_deadlines": overdue or 0, "open_mediations": row[1],

@@ -133,7 +133,7 @@ class JobPlanning:
         if not roles:
             allowed = ", ".join(policy.roles[r].title for r in wf.started_by) or "nobody (it follows from another case)"
             raise PermissionDenied(f"a {wf.title} case for {subject.name} may be started by: {allowed}")
-        starts.refuse_second_case(self.session, subject, workflow)
+        starts.refuse_second_case(self.session, self.policies, policy, subject, workflow)
         return self._open_case(policy, workflow, subject, actor, sorted(roles)[0], plan=plan, manager_id=manager_id,
                                parent=None)
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from .. import access, deadlines, limits, notifications, rows
 from ..actors import SYSTEM, Actor
+from ..deadline_rules import CHANGEABLE, NOT_CLOSED, DeadlineStatus
 from ..errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied
 from ..models import Case, Deadline
 from ..trust_calendar import calendar_for
@@ -51,16 +52,16 @@ def extend(svc, actor: Actor, deadline_id: int, *, reason: str, until: date | No
             raise InvalidPayload("the new deadline has already passed", fields={"until": ["must be in the future"]})
         from_state = to_state = case.state
         reopened = False
-        if d.status == "expired":
+        if d.status == DeadlineStatus.EXPIRED:
             reopened = True
             to_state = _reopen_window(svc, case, policy, d, spec, now)
-        elif d.status not in ("open", "breached", "paused"):
+        elif d.status not in NOT_CLOSED:
             raise ConditionFailed(f"'{spec.label}' is {d.status}; only a running, missed or paused deadline, or "
                                   f"an expired lodging window, can be extended")
-        old_due, paused_at = d.due_at, (d.paused_at if d.status == "paused" else None)
+        old_due, paused_at = d.due_at, (d.paused_at if d.status == DeadlineStatus.PAUSED else None)
         deadlines.reschedule(spec, d, new_due, now)
         if paused_at is not None:  # extending a paused clock moves its date; it stays paused until resumed
-            d.status, d.paused_at, d.next_check_at = "paused", paused_at, None
+            d.status, d.paused_at, d.next_check_at = DeadlineStatus.PAUSED.value, paused_at, None
         d.extensions += 1
         rows.save_deadline(svc.session, d)
         ctx = svc.step_context(case, policy, None, actor, role, {}, reason)
@@ -80,12 +81,12 @@ def pause(svc, actor: Actor, deadline_id: int, *, reason: str) -> Deadline:
         if not spec.pausable:
             raise ConditionFailed(f"'{spec.label}' cannot be paused under {policy.source_document} {spec.clause}")
         now = svc.clock.now()
-        if d.status == "open" and d.due_at <= now:  # overdue, whether or not the sweep has marked it yet
+        if d.status == DeadlineStatus.OPEN and d.due_at <= now:  # overdue, whether or not the sweep has marked it yet
             raise ConditionFailed(f"'{spec.label}' is already overdue; only a running deadline can be paused "
                                   f"(extend it instead)")
-        if d.status != "open":
+        if d.status != DeadlineStatus.OPEN:
             raise ConditionFailed(f"'{spec.label}' is {d.status}; only a running deadline can be paused")
-        d.status, d.paused_at, d.next_check_at = "paused", now, None
+        d.status, d.paused_at, d.next_check_at = DeadlineStatus.PAUSED.value, now, None
         rows.save_deadline(svc.session, d)
         svc.record_event(case, now, "deadline_paused", actor, role, None, case.state, case.state,
                           {"deadline": d.name, "deadline_id": d.id, "due_at": d.due_at.isoformat()}, reason.strip())
@@ -97,7 +98,7 @@ def resume(svc, actor: Actor, deadline_id: int, *, reason: str) -> Deadline:
     resumed on the same day moves nothing), so it still falls at the end of a local day."""
     with operation(svc.session):
         d, case, policy, spec, role = _load(svc, actor, deadline_id, "resume", reason)
-        if d.status != "paused":
+        if d.status != DeadlineStatus.PAUSED:
             raise ConditionFailed(f"'{spec.label}' is not paused")
         cal = calendar_for(policy)
         now = svc.clock.now()
@@ -115,9 +116,6 @@ def resume(svc, actor: Actor, deadline_id: int, *, reason: str) -> Deadline:
         _tell(ctx, d, spec, f"Deadline running again: {spec.label} — now due by the end of "
                             f"{notifications.format_day(new_last)}")
     return d
-
-
-CHANGEABLE = ("open", "breached", "paused", "expired")
 
 
 def changeable(svc, actor: Actor, case: Case) -> set[int]:

@@ -20,7 +20,9 @@ from ..plan_versions import add_version
 from ..reports.access import report_scope
 from ..trust_calendar import calendar_for
 from . import trust_log
+from .tagged import in_workflow
 from .uow import operation
+from ..policy.tags import DISPUTE
 
 
 
@@ -213,7 +215,6 @@ def edit_team_plan(svc, actor: Actor, plan_id: int, content: dict, *, expected_v
 
 # ---- the plan in force (002 7.7, 7.8) ----------------------------------------------------------------------
 
-DISPUTE_WORKFLOWS = ("disagreement", "appeal")
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,7 @@ def plan_in_force(svc, actor: Actor, person_id: int) -> PlanInForce | None:
         return None
     agreed = in_force(plan)
     disputes = tuple(svc.session.scalars(select(Case.id).where(
-        Case.subject_id == person.id, Case.workflow.in_(DISPUTE_WORKFLOWS), Case.closed_at.is_(None))
+        Case.subject_id == person.id, in_workflow(svc.policies, DISPUTE), Case.closed_at.is_(None))
         .order_by(Case.id)))
     return PlanInForce(person.id, plan.id, agreed.number, plan.agreed_at, plan.interim, dict(agreed.content),
                        plan.current_version, bool(disputes), disputes)

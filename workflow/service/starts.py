@@ -9,15 +9,12 @@ from sqlalchemy.orm import Session
 
 from ..errors import ConditionFailed, NotFound
 from ..models import Case, Person
+from ..policy.tags import ANNUAL_SIGN_OFF, INTERIM_PLAN, PLAN_AGREED
+from .tagged import in_state, in_workflow
 
 # FOR UPDATE on PostgreSQL. SQLite has no row locks: there the write transaction's BEGIN IMMEDIATE already
 # holds the database's one write lock, which serialises the same way.
 _LOCK_PERSON = select(Person).where(Person.id == bindparam("id")).with_for_update(of=Person)
-
-NEW_STARTER = "new_starter"  # the interim plan of someone new: started once (002 7.4.3)
-ONCE_ONLY = frozenset({NEW_STARTER})
-IN_FORCE = "agreed"  # a sign-off that reached agreement stays open for its review clock; it is not under way
-
 
 def lock_person(session: Session, person_id: int) -> Person:
     """The person, locked until this transaction ends; NotFound if there is no such person."""
@@ -28,15 +25,23 @@ def lock_person(session: Session, person_id: int) -> Person:
     return person
 
 
-def refuse_second_case(session: Session, person: Person, workflow: str) -> None:
+def refuse_second_case(session: Session, policies, policy, person: Person, workflow: str) -> None:
     """A sign-off already under way (or an interim plan already started) refuses another. Asked with the
-    person locked (``lock_person``), so no concurrent request can slip a second case in between."""
-    q = select(Case.id).where(Case.subject_id == person.id, Case.workflow == workflow).order_by(Case.id).limit(1)
-    if workflow in ONCE_ONLY:
-        started = session.scalar(q)
+    person locked (``lock_person``), so no concurrent request can slip a second case in between. The
+    workflows are found by their policy tags (workflow.policy.tags), under each case's own policy version."""
+    q = select(Case.id).where(Case.subject_id == person.id).order_by(Case.id).limit(1)
+    if policy.has_workflow_tagged(workflow, INTERIM_PLAN):
+        started = session.scalar(q.where(in_workflow(policies, INTERIM_PLAN)))
         if started is not None:
             raise ConditionFailed(f"{person.name}'s interim plan was already started (case {started})")
         return
-    running = session.scalar(q.where(Case.closed_at.is_(None), Case.state != IN_FORCE))
+    if policy.has_workflow_tagged(workflow, ANNUAL_SIGN_OFF):
+        # A sign-off that reached agreement stays open for its review clock; it is not under way.
+        q = q.where(in_workflow(policies, ANNUAL_SIGN_OFF), ~in_state(policies, ANNUAL_SIGN_OFF, PLAN_AGREED))
+        what = "sign-off"
+    else:
+        q = q.where(Case.policy_id == policy.id, Case.workflow == workflow)
+        what = policy.workflow(workflow).title.lower()
+    running = session.scalar(q.where(Case.closed_at.is_(None)))
     if running is not None:
-        raise ConditionFailed(f"{person.name} already has a {workflow.replace('_', '-')} under way (case {running})")
+        raise ConditionFailed(f"{person.name} already has a {what} under way (case {running})")

@@ -13,8 +13,10 @@ from ..actors import Actor
 from ..errors import ConditionFailed, NotFound
 from ..models import Case, Deadline, JobPlan, Person
 from .plans import last_agreed_plan, new_plan, require_editor, version
-from .starts import NEW_STARTER, lock_person
+from .starts import lock_person
+from .tagged import case_in_state, in_state, in_workflow
 from .uow import operation
+from ..policy.tags import ANNUAL_SIGN_OFF, INTERIM_PLAN, PLAN_AGREED
 
 
 @dataclass(frozen=True)
@@ -38,25 +40,25 @@ def team_of(svc, actor: Actor) -> list[TeamMember]:
     out = []
     for p in people:
         agreed = last_agreed_plan(svc, p.id)
-        case = svc.session.scalars(select(Case).where(Case.subject_id == p.id, Case.workflow == "sign_off",
+        case = svc.session.scalars(select(Case).where(Case.subject_id == p.id, in_workflow(svc.policies, ANNUAL_SIGN_OFF),
                                                       Case.closed_at.is_(None)).order_by(Case.id.desc())).first()
         review = None
-        if case is not None and case.state == "agreed":
+        if case is not None and case_in_state(svc.policy_of(case), case, PLAN_AGREED):
             review = svc.session.scalar(select(Deadline.due_at).where(Deadline.case_id == case.id,
                                                                       Deadline.closed_at.is_(None)))
         state = svc.policy_of(case).workflow(case.workflow).state(case.state).title if case else None
-        starters = svc.session.scalars(select(Case).where(Case.subject_id == p.id, Case.workflow == NEW_STARTER)
+        starters = svc.session.scalars(select(Case).where(Case.subject_id == p.id, in_workflow(svc.policies, INTERIM_PLAN))
                                        .order_by(Case.id.desc())).all()
         open_starter = next((c for c in starters if c.closed_at is None), None)
         can_start = p.start_date is not None and agreed is None and not starters and _has_interim_plans(svc, p)
-        out.append(TeamMember(p, agreed, case if case is not None and case.state != "agreed" else None, state,
+        out.append(TeamMember(p, agreed, case if case is not None and not case_in_state(svc.policy_of(case), case, PLAN_AGREED) else None, state,
                               review, open_starter, can_start))
     return out
 
 
 def _has_interim_plans(svc, person: Person) -> bool:
     try:
-        return NEW_STARTER in svc.policies.for_person(person).workflows
+        return bool(svc.policies.for_person(person).workflows_tagged(INTERIM_PLAN))
     except NotFound:  # a staff group no loaded policy covers: nothing to offer
         return False
 
@@ -68,7 +70,7 @@ def start_interim_plan(svc, actor: Actor, person_id: int) -> Case:
         person = lock_person(svc.session, person_id)
         require_editor(svc, actor, person)
         policy = svc.policies.for_person(person)
-        if NEW_STARTER not in policy.workflows:
+        if not policy.workflows_tagged(INTERIM_PLAN):
             raise ConditionFailed(f"{policy.title} has no interim plan for new practitioners; start the sign-off "
                                   "of their job plan instead")
         if person.start_date is None:
@@ -78,7 +80,7 @@ def start_interim_plan(svc, actor: Actor, person_id: int) -> Case:
             raise ConditionFailed(f"{person.name} already has an agreed job plan; start this year's sign-off instead")
         plan = new_plan(svc, actor, {}, "interim plan, first draft", kind="individual", person_id=person.id,
                         policy_id=policy.id, interim=True)
-        case = svc.start_case_for(actor, NEW_STARTER, person, policy, plan)
+        case = svc.start_case_for(actor, policy.workflow_tagged(INTERIM_PLAN).name, person, policy, plan)
     return case
 
 
@@ -96,5 +98,5 @@ def start_sign_off(svc, actor: Actor, person_id: int) -> Case:
         else:
             content, note = {}, "first draft"
         plan = new_plan(svc, actor, content, note, kind="individual", person_id=person.id, policy_id=policy.id)
-        case = svc.start_case_for(actor, "sign_off", person, policy, plan)
+        case = svc.start_case_for(actor, policy.workflow_tagged(ANNUAL_SIGN_OFF).name, person, policy, plan)
     return case
