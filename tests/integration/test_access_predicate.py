@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from workflow import access
 from workflow.actors import Actor
+from workflow import rows
 from workflow.models import Case, CaseParticipant, OrgUnit, Person, RoleAssignment
 
 T0 = datetime(2027, 1, 1, tzinfo=timezone.utc)
@@ -43,11 +44,10 @@ def _generate(session, policies, rng: random.Random):
         wf = rng.choice(list(policy.workflows))
         subject = rng.choice(people)
         parent = rng.choice(cases) if cases and rng.random() < .4 else None
-        c = Case(workflow=wf, policy_id=policy.id, policy_version=policy.version, state="x", subject_id=subject.id,
-                 manager_id=rng.choice(people).id if rng.random() < .5 else None,
-                 parent_id=parent.id if parent else None, data={}, opened_at=T0, updated_at=T0)
-        session.add(c)
-        session.flush()
+        manager = rng.choice([p for p in people if p.id != subject.id]) if rng.random() < .5 else None
+        c = rows.insert_case(session, workflow=wf, policy_id=policy.id, policy_version=policy.version, state="x",
+                             subject_id=subject.id, manager_id=manager.id if manager else None,
+                             parent_id=parent.id if parent else None, data={}, opened_at=T0, updated_at=T0)
         cases.append(c)
         for _ in range(rng.randrange(3)):
             session.add(CaseParticipant(case_id=c.id, person_id=rng.choice(people).id, role=rng.choice(roles),
