@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -318,7 +317,7 @@ def test_item12_deep_nesting_gives_a_file_path_problem_line_not_a_traceback(tmp_
                             rf"{re.escape(str(f))}: [^:\n]+: nests deeper than \d+ levels\n", r.stderr), r.stderr
 
 
-def test_item12_a_file_over_the_size_limit_is_refused_quickly(tmp_path, monkeypatch):
+def test_item12_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
     big = tmp_path / "big.yaml"
     big.write_text("id: x\nroles:\n" + "".join(f"  r{i}: {{scope: subject, title: t, clause: c}}\n"
                                                for i in range(250_000)))
@@ -326,12 +325,11 @@ def test_item12_a_file_over_the_size_limit_is_refused_quickly(tmp_path, monkeypa
     r = run_jobplan("policy", "check", str(big))
     assert r.returncode == 1
     assert r.stderr == f"{big}: (file): is {big.stat().st_size / 2 ** 20:.1f} MB; a policy file may be at most 1 MB\n"
-    # Refused from its size alone, before it is read or parsed (it took 23 s to parse): CPU time, not wall-clock.
+    # Refused from its size alone, before it is read or parsed (it took 23 s to parse; speed is measured in bench/).
     monkeypatch.setattr(Path, "read_text", lambda *a, **k: pytest.fail("the file was read"))
-    started = time.process_time()
+    monkeypatch.setattr(Path, "read_bytes", lambda *a, **k: pytest.fail("the file was read"))
     with pytest.raises(loader.PolicyError):
         loader.load_policy_file(big)
-    assert time.process_time() - started < 0.5
 
 
 def test_item12_aliases_that_multiply_are_refused_not_expanded(tmp_path):
