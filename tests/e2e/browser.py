@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from web.assets import VENDOR
+from web.assets import AXE
 from workflow.passwords import hash_password
 
 from .chromium import LAUNCH_ARGS, ensure
@@ -79,7 +79,9 @@ class Visitor:
 
     def axe(self) -> list[dict]:
         """Serious and critical WCAG 2.x A/AA violations on the current page."""
-        self.page.add_script_tag(content=VENDOR["axe.min.js"].read_text())
+        if not AXE.is_file():
+            raise RuntimeError("axe-core is not installed: run `jobplan assets --dev` (npm, once)")
+        self.page.add_script_tag(content=AXE.read_text())
         result = self.page.evaluate(
             "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
             "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})")
