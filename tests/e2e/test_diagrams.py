@@ -82,7 +82,7 @@ def test_item_7_the_diagram_pages_draw_every_workflow_and_fit_a_phone(browser, l
         svg = v.page.inner_text(".app-diagram pre.mermaid")
         assert "Syntax error" not in svg, url
         assert policy.workflow(workflow).states[-1].title.split()[0] in svg, url
-        overflow = v.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        overflow = v.page.evaluate("document.documentElement.scrollWidth") - 375  # not innerWidth: it grows
         assert overflow <= 0, (url, overflow)
         if (policy.id, workflow) == ("cpft-medical-2017", "sign_off"):
             v.shot("sign-off")
