@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import subprocess
 import sys
 
 import click
@@ -180,11 +181,6 @@ def serve_command(host, port, demo):
     from .app import service
     from workflow.demo import load_demo
 
-    from . import assets
-
-    if not assets.installed():
-        click.echo("Installing the NHS.UK design system and the diagram renderer (npm ci, once)...")
-        assets.install()
     upgrade_database()
     require_policies_in_use()
     app = current_app._get_current_object()
@@ -372,13 +368,28 @@ def mail_command(now_text):
 
 
 @main.command("assets")
-@click.option("--dev", is_flag=True, help="Also install the test tools (axe-core).")
-def assets_command(dev):
-    """Install the front-end packages from web/frontend/package-lock.json (npm ci)."""
-    from . import assets
+@click.option("--build", is_flag=True, help="Rebuild web/static/vendor from the lockfile (needs npm; after an upgrade).")
+@click.option("--dev", is_flag=True, help="Install the test-only axe-core with npm (skipped when installed).")
+def assets_command(build, dev):
+    """Check that the shipped front-end files (web/static/vendor) match web/frontend/package-lock.json.
+    The app serves those files; npm is needed only for --build and --dev."""
+    from . import vendoring
 
-    assets.install(dev=dev)
-    click.echo("assets installed" if assets.installed(dev) else "assets incomplete")
+    try:
+        if dev:
+            ran = vendoring.npm_ci(dev=True)
+            click.echo("test tools installed (npm ci)" if ran else "test tools already installed")
+        if build:
+            manifest = vendoring.build()
+            click.echo(f"{len(manifest['files'])} files written to web/static/vendor with their MANIFEST.json")
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        raise click.ClickException(str(exc))
+    problems = vendoring.check()
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        sys.exit(1)
+    click.echo("shipped front-end files match web/frontend/package-lock.json")
 
 
 @main.command("scheduler")

@@ -26,5 +26,8 @@ def test_diagram_has_every_state_and_transition_of_the_workflow(policies):
     assert "[*] --> draft" in text and "superseded --> [*]" in text
     for t in wf.transitions:
         for src in t.sources:
-            assert f"{src} --> {t.dest}: {t.trigger} [" in text
+            if src != t.dest:
+                assert f"{src} --> {t.dest}: {t.trigger} [" in text
+            else:  # steps that stay in a state share its one loop, a line each
+                assert f"{t.trigger} [" in next(line for line in text.splitlines() if f"{src} --> {src}: " in line)
     assert '"' not in text.replace('state "', "").replace('" as', "")  # titles cannot break the quoting

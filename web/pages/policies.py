@@ -6,26 +6,11 @@ from __future__ import annotations
 from flask import abort, render_template, request
 
 from workflow.errors import NotFound
+from workflow.policy.diagram import mermaid
 
 from ..app import service
 from . import bp
 from .session import signed_in
-
-
-def mermaid(wf, current: str | None = None) -> str:
-    lines = ["stateDiagram-v2", f"    [*] --> {wf.initial}"]
-    for s in wf.states:
-        lines.append(f'    {s.name} : {s.title.replace(":", " -")}')
-    for t in wf.transitions:
-        for src in t.sources:
-            if src != t.dest:
-                lines.append(f"    {src} --> {t.dest} : {t.title.replace(':', ' -')}")
-    for s in wf.states:
-        if s.final:
-            lines.append(f"    {s.name} --> [*]")
-    if current:
-        lines += ["    classDef current fill:#005eb8,color:#fff,font-weight:bold", f"    class {current} current"]
-    return "\n".join(lines)
 
 
 @bp.get("/policies/<policy_id>/<int:version>/<workflow>")
@@ -49,4 +34,4 @@ def diagram(actor, policy_id, version, workflow):
         if (case.policy_id, case.policy_version, case.workflow) == (policy_id, version, workflow):
             current = case.state
     return render_template("pages/diagram.html", policy=policy, wf=wf, current=current, case=case,
-                           diagram=mermaid(wf, current))
+                           diagram=mermaid(wf, current, steps="title"))
