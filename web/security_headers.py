@@ -17,11 +17,8 @@ INLINE_STYLE_ENDPOINTS = frozenset({"pages.diagram"})
 
 # Files that carry nothing personal and may be cached: the design system, vendored scripts, our own
 # static files and the API explorer's assets. Everything else is a page or an API answer: no-store.
-CACHEABLE_ENDPOINTS = frozenset({"static", "assets.nhsuk_assets", "assets.vendor", "api_docs_assets.swagger_assets"})
+CACHEABLE_ENDPOINTS = frozenset({"static", "assets.nhsuk_assets", "assets.favicon", "api_docs_assets.swagger_assets"})
 
-# nhsuk-frontend's stylesheet loads Frutiger from here. Fonts only, never script or style; drop it once the
-# fonts are served from this site or replaced by the design system's Arial fallback.
-DESIGN_SYSTEM_FONTS = "https://assets.nhs.uk"
 
 HSTS = "max-age=31536000; includeSubDomains"
 PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
@@ -41,7 +38,7 @@ def content_security_policy(nonce: str, inline_style: bool = False) -> str:
         f"script-src 'self' 'nonce-{nonce}'",
         f"style-src {style}",
         "img-src 'self' data:",
-        f"font-src 'self' {DESIGN_SYSTEM_FONTS}",
+        "font-src 'self'",  # the design system's Arial fallback: no font comes from another host
         "connect-src 'self'",
         "object-src 'none'",
         "base-uri 'none'",
