@@ -18,12 +18,12 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from workflow.actors import Actor
-from workflow.clock import FixedClock
+from workflow.timing.clock import FixedClock
 from workflow.engine import Engine
-from workflow.models import Base
+from workflow.store.models import Base
 from workflow.policy.registry import PolicyRegistry
 from workflow.service import JobPlanning
-from workflow.service.uow import WRITE_OPTION, configure_engine
+from workflow.store.uow import WRITE_OPTION, configure_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY_DIR = ROOT / "policies"

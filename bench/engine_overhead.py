@@ -22,7 +22,7 @@ import time
 
 from sqlalchemy import event, select, text
 
-from workflow.models import Case, Deadline, Event, OutboxMessage
+from workflow.store.models import Case, Deadline, Event, OutboxMessage
 
 from . import bulk
 from .common import NOW, actor, fresh_engine, make_trust, service, summary, ts, write_conn

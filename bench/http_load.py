@@ -47,7 +47,7 @@ def _wipe_and_migrate(url: str, env: dict) -> None:
     does: ``jobplan db upgrade``."""
     from sqlalchemy import create_engine, text
 
-    from workflow.models import Base
+    from workflow.store.models import Base
 
     eng = create_engine(url)
     with eng.begin() as conn:
@@ -66,13 +66,13 @@ def _seed(url: str, n_cases: int, n_managers: int, n_practitioners: int) -> dict
     from sqlalchemy.orm import Session
 
     from tests.factories import complete_plan
-    from workflow.clock import SystemClock
+    from workflow.timing.clock import SystemClock
     from workflow.engine import Engine
-    from workflow.models import Person
+    from workflow.store.models import Person
     from workflow.policy.registry import PolicyRegistry
     from workflow.service import JobPlanning
     from workflow.service.signin import create_token
-    from workflow.service.uow import configure_engine
+    from workflow.store.uow import configure_engine
 
     from .common import POLICY_DIR, actor, make_trust
 

@@ -90,8 +90,8 @@ def measure(url: str, rounds: int, label: str, warm: int = 1) -> dict:
 
     from web import create_app
     from web.extensions import db
-    from workflow.clock import FixedClock
-    from workflow.models import Person
+    from workflow.timing.clock import FixedClock
+    from workflow.store.models import Person
     from workflow.policy.registry import PolicyRegistry
     from workflow.service import signin
 
@@ -105,7 +105,7 @@ def measure(url: str, rounds: int, label: str, warm: int = 1) -> dict:
                       "JOBPLAN_INSECURE_HTTP": True})
     out = {"code": label, "rounds": rounds, "warm": warm, "paths": {}}
     with app.app_context():
-        from web.app import service
+        from web.services import service
 
         svc = service()
         people = {"office (Medical Director)": svc.session.scalar(select(Person.id).where(

@@ -12,8 +12,8 @@ from sqlalchemy import text
 from web import create_app
 from web.extensions import db
 from workflow.actors import Actor
-from workflow.clock import FixedClock
-from workflow.models import Base
+from workflow.timing.clock import FixedClock
+from workflow.store.models import Base
 from workflow.policy.registry import PolicyRegistry
 
 from .factories import make_trust
@@ -83,7 +83,7 @@ def empty_tables(session) -> None:
         tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
         session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         return
-    from workflow import audit_triggers
+    from workflow.store import audit_triggers
 
     session.execute(text("DROP TRIGGER event_no_update"))
     session.execute(text("DROP TRIGGER event_no_delete"))
@@ -95,7 +95,7 @@ def empty_tables(session) -> None:
 
 @pytest.fixture
 def svc(app):
-    from web.app import service
+    from web.services import service
 
     return service()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from workflow.models import OrgUnit, Person, RoleAssignment
+from workflow.store.models import OrgUnit, Person, RoleAssignment
 
 
 def make_trust(session) -> SimpleNamespace:
@@ -75,6 +75,6 @@ def make_trust(session) -> SimpleNamespace:
 
 def complete_plan(pas: float = 10, spa: float = 2.5, **overrides) -> dict:
     """A plan that meets every content rule of cpft-medical-2017 (the demo's), with sections replaced."""
-    from workflow.demo import demo_plan
+    from workflow.service.demo import demo_plan
 
     return {**demo_plan(pas, spa), **overrides}

@@ -10,8 +10,8 @@ from collections import defaultdict
 from sqlalchemy import select
 
 from workflow import access
-from workflow.models import DEADLINE_OPEN_STATUSES as OPEN_STATUSES
-from workflow.models import Case, Deadline, Event, OutboxMessage, Person
+from workflow.store.models import DEADLINE_OPEN_STATUSES as OPEN_STATUSES
+from workflow.store.models import Case, Deadline, Event, OutboxMessage, Person
 
 
 def case_problems(session, policies, case: Case) -> list[str]:
@@ -86,7 +86,7 @@ def outbox_problems(session, policies) -> list[str]:
             elif str(m.recipient_id) != parts[3]:
                 out.append(f"outbox {m.dedupe_key}: sent to person {m.recipient_id}, not {parts[3]}")
         elif parts[0] == "deadline" and len(parts) == 8 and parts[2] == "due" and parts[4] in ("reminder", "escalation"):
-            # deadline:<id>:due:<timestamp>:<step>:<index>:to:<person> (workflow.deadlines.step_key)
+            # deadline:<id>:due:<timestamp>:<step>:<index>:to:<person> (workflow.timing.deadlines.step_key)
             d = session.get(Deadline, int(parts[1]))
             kind, k = parts[4], int(parts[5])
             if d is None or d.case_id != m.case_id:

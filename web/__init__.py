@@ -1,4 +1,4 @@
 """The Flask edge: app factory, API and pages, CLI and scheduler wiring. It calls into ``workflow``."""
-from .app import create_app
+from web.app import create_app
 
 __all__ = ["create_app"]

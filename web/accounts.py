@@ -10,7 +10,7 @@ from wtforms.validators import Length
 from workflow.errors import InvalidPayload, NotFound
 from workflow.service import accounts
 
-from .extensions import limiter
+from web.extensions import limiter
 
 bp = Blueprint("accounts", __name__)
 
@@ -27,7 +27,7 @@ def _rate() -> str:
 @bp.route(accounts.LINK_PATH + "<string(maxlength=100):secret>", methods=["GET", "POST"])
 @limiter.limit(_rate, methods=["POST"])
 def set_password(secret):
-    from .app import service
+    from web.services import service
 
     svc = service()
     try:

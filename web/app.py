@@ -8,22 +8,22 @@ from flask import Flask, current_app, jsonify
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 from sqlalchemy import text
 
-from workflow.clock import SystemClock
+import workflow.rules  # noqa: F401  (the vocabulary policies are checked against registers on import)
+from workflow.timing.clock import SystemClock
 from workflow.engine import Engine
 from workflow.policy.registry import PolicyRegistry
-from workflow.service import JobPlanning, Settings
-from workflow.service.uow import configure_engine, unit_of_work
+from workflow.store.uow import configure_engine, unit_of_work
 
-from . import config as config_mod
-from .extensions import csrf, db, limiter, login_manager, migrate
-from .guards import init_guards
+from web import config as config_mod
+from web.extensions import csrf, db, limiter, login_manager, migrate
+from web.guards import init_guards
 
 
 class JobPlanningApp(Flask):
     """A request is one unit of work (Indico's ``RH.process``): its before-request hooks, the view and the
     error handlers run inside it, and it commits once when the response is ready, or rolls back on an
     error no handler turned into a response. An operation that failed (a refusal shown as 4xx) has already
-    undone its own writes (``workflow.service.uow.operation``). A request that only reads never takes
+    undone its own writes (``workflow.store.uow.operation``). A request that only reads never takes
     SQLite's write lock."""
 
     def full_dispatch_request(self):
@@ -61,8 +61,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         "clock": app.config.get("JOBPLAN_CLOCK") or SystemClock(),
     }
 
-    from . import assets, filters, operators, security_headers
-    from .pages import bp as pages_bp
+    from web import assets, filters, operators, security_headers
+    from web.pages import bp as pages_bp
 
     # Every template is escaped, the NHS.UK macros (.jinja) included: they mark their HTML params safe.
     # ChainableUndefined as nhsuk-frontend-jinja asks (its macros read params.a.b of absent a).
@@ -101,8 +101,8 @@ def _trust_proxies(app: Flask, hops: int) -> None:
 
 
 def _init_sign_in(app: Flask) -> None:
-    from . import auth
-    from .api import init_api
+    from web import auth
+    from web.api import init_api
 
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -110,7 +110,7 @@ def _init_sign_in(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     limiter.init_app(app)
     app.register_blueprint(auth.bp)
-    from . import accounts
+    from web import accounts
 
     app.register_blueprint(accounts.bp)
     auth.init_oidc(app)
@@ -118,13 +118,6 @@ def _init_sign_in(app: Flask) -> None:
     for blp in app.blueprints.values():
         if (blp.url_prefix or "").startswith("/api/"):
             csrf.exempt(blp)  # the API checks CSRF itself for cookie sessions (web.api.auth)
-
-
-def service() -> JobPlanning:
-    """The service layer for the current app context: every view, command and job goes through it."""
-    ext = current_app.extensions["jobplan"]
-    return JobPlanning(db.session, ext["policies"], ext["clock"], ext["engine"],
-                       Settings(base_url=current_app.config["JOBPLAN_BASE_URL"]))
 
 
 def _instance_secret(instance_path: str) -> str:

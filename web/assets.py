@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, send_from_directory
 
-from .vendoring import MODULES, SHIPPED
+from web.vendoring import MODULES, SHIPPED
 
 NHSUK = SHIPPED / "nhsuk-frontend"
 NHSUK_ASSETS = NHSUK / "assets"

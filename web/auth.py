@@ -14,11 +14,11 @@ from sqlalchemy import select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from workflow.models import Person
+from workflow.store.models import Person
 from workflow.service import sessions, signin
 
-from .extensions import limiter, login_manager
-from .redirects import same_site_path
+from web.extensions import limiter, login_manager
+from web.redirects import same_site_path
 
 bp = Blueprint("auth", __name__)
 
@@ -43,7 +43,7 @@ SESSION_KEY = "sid"  # the cookie's key to its sign_in_session row
 @login_manager.user_loader
 def _load_user(user_id: str):
     """The signed-in person, only while their session row is open and within its time-outs."""
-    from .extensions import db
+    from web.extensions import db
 
     try:
         person = db.session.get(Person, int(user_id))
@@ -73,14 +73,14 @@ class LoginForm(FlaskForm):
 
 
 def _service():
-    from .app import service
+    from web.services import service
 
     return service()
 
 
 def demo_accounts() -> list[tuple[str, str]]:
     """(what the account is, email): one per role, for the login page in demo mode only."""
-    from workflow.demo import DEMO_ACCOUNTS
+    from workflow.service.demo import DEMO_ACCOUNTS
 
     s = _service().session
     out = []

@@ -8,12 +8,13 @@ import sys
 import click
 from flask.cli import FlaskGroup, with_appcontext
 
+import workflow.rules  # noqa: F401  (the vocabulary policies are checked against registers on import)
 from workflow.errors import PolicyError
 from workflow.policy.loader import load_policy_file
 
 
 def _create_app():
-    from .app import create_app
+    from web.app import create_app
 
     try:
         return create_app()
@@ -91,7 +92,7 @@ def require_policies_in_use() -> None:
     a case would fail, so say so once, at start-up."""
     from workflow.service.health import missing_policy_versions
 
-    from .app import service
+    from web.services import service
 
     missing = missing_policy_versions(service())
     if missing:
@@ -114,7 +115,7 @@ def trust_init(name, admin_email, admin_name):
     Run again, it changes nothing and says so."""
     from workflow.service.accounts import init_trust
 
-    from .app import service
+    from web.services import service
 
     upgrade_database()
     result = init_trust(service(), name, admin_email, admin_name)
@@ -136,7 +137,7 @@ def account_link(email):
     """Print a one-time link with which the person at EMAIL sets a new password (older links stop working)."""
     from workflow.service.accounts import link_for_email
 
-    from .app import service
+    from web.services import service
 
     issued = link_for_email(service(), email)
     click.echo(f"One-time link for {issued.person.name} (works once, until {issued.expires_at:%d %B %Y %H:%M} UTC): "
@@ -149,7 +150,7 @@ def doctor_command():
     """Check, one line each: database, migrations, policies, role holders, mail server, scheduler."""
     from flask import current_app
 
-    from .operators import run_checks
+    from web.operators import run_checks
 
     checks = run_checks(current_app._get_current_object())
     for c in checks:
@@ -161,8 +162,8 @@ def doctor_command():
 @with_appcontext
 def demo_command():
     """Load the demo trust (people in every role, plans and cases in several states)."""
-    from .app import service
-    from workflow.demo import load_demo
+    from web.services import service
+    from workflow.service.demo import load_demo
 
     upgrade_database()
     summary = load_demo(service())
@@ -178,8 +179,8 @@ def serve_command(host, port, demo):
     """Run the web app with the scheduler in this process (the embedded default)."""
     from flask import current_app
 
-    from .app import service
-    from workflow.demo import load_demo
+    from web.services import service
+    from workflow.service.demo import load_demo
 
     upgrade_database()
     require_policies_in_use()
@@ -189,7 +190,7 @@ def serve_command(host, port, demo):
         app.config["JOBPLAN_DEMO"] = True  # the login page lists the demo accounts
     if app.config["SESSION_COOKIE_SECURE"] and host not in ("127.0.0.1", "localhost", "::1"):
         click.echo("Cookies are Secure: serve behind HTTPS, or set JOBPLAN_INSECURE_HTTP=1 on a trusted network.")
-    from .scheduler import start_in_process
+    from web.scheduler import start_in_process
 
     sched = start_in_process(app)
     click.echo(f"Job planning service on http://{host}:{port}/  (database: {app.config['SQLALCHEMY_DATABASE_URI']})")
@@ -205,9 +206,9 @@ def one_unit_of_work(command):
     and the mail relay are not wrapped: each of their batches is its own unit of work.)"""
     @functools.wraps(command)
     def run(*args, **kwargs):
-        from workflow.service.uow import unit_of_work
+        from workflow.store.uow import unit_of_work
 
-        from .extensions import db
+        from web.extensions import db
 
         with unit_of_work(db.session):
             return command(*args, **kwargs)
@@ -230,7 +231,7 @@ def token_create(email, name, roles):
     from workflow.errors import WorkflowError
     from workflow.service import signin
 
-    from .app import service
+    from web.services import service
 
     svc = service()
     person = signin.person_by_email(svc, email)
@@ -253,7 +254,7 @@ def token_revoke(token_id):
     from workflow.errors import WorkflowError
     from workflow.service import signin
 
-    from .app import service
+    from web.services import service
 
     try:
         signin.revoke_token(service(), token_id, operator=_operator())
@@ -279,7 +280,7 @@ def token_list():
     """List API tokens (never their secrets)."""
     from workflow.service import signin
 
-    from .app import service
+    from web.services import service
 
     for t in signin.list_tokens(service()):
         state = f"revoked {t.revoked_at:%Y-%m-%d}" if t.revoked_at else "active"
@@ -296,7 +297,7 @@ def token_list():
 @with_appcontext
 def sweep_command(now_text, batch, dry_run):
     """Run one sweep over due deadlines and print what it did (or, with --dry-run, would do)."""
-    from .app import service
+    from web.services import service
 
     now = _parse_now(now_text)
     if dry_run:
@@ -330,10 +331,10 @@ def _dry_run_sweep(base, now, batch):
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
-    from workflow.models import OutboxMessage
+    from workflow.store.models import OutboxMessage
     from workflow.service import JobPlanning
 
-    from .extensions import db
+    from web.extensions import db
 
     with db.engine.connect() as conn:
         outer = conn.begin()
@@ -359,7 +360,7 @@ def mail_command(now_text):
     """Send the outbox once (SMTP, or .eml files in JOBPLAN_MAIL_DIR when no SMTP host is set)."""
     from flask import current_app
 
-    from .scheduler import run_mail
+    from web.scheduler import run_mail
 
     report = run_mail(current_app._get_current_object(), _parse_now(now_text))
     if report is None:
@@ -373,7 +374,7 @@ def mail_command(now_text):
 def assets_command(build, dev):
     """Check that the shipped front-end files (web/static/vendor) match web/frontend/package-lock.json.
     The app serves those files; npm is needed only for --build and --dev."""
-    from . import vendoring
+    from web import vendoring
 
     try:
         if dev:
@@ -400,7 +401,7 @@ def scheduler_command():
 
     from flask import current_app
 
-    from .scheduler import run_forever
+    from web.scheduler import run_forever
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our jobs log their own one-line summaries

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from workflow.deadline_rules import deadline_last_day
+from workflow.store.deadline_rules import deadline_last_day
 
-from .config import DEFAULT_TIMEZONE
+from web.config import DEFAULT_TIMEZONE
 
 
 def trust_tz() -> ZoneInfo:

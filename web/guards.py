@@ -109,7 +109,7 @@ def init_guards(app: Flask) -> None:
             _check_request()
         except Refused as exc:
             if request.path.startswith("/api/"):
-                from .api.problems import problem
+                from web.problems import problem
 
                 code = "content_too_large" if exc.status == 413 else "malformed_input"
                 return problem(exc.status, "Content Too Large" if exc.status == 413 else "Bad Request",

@@ -49,7 +49,7 @@ def smtp_probe(app: Flask):
 
 
 def run_checks(app: Flask) -> list[health.Check]:
-    from .app import service
+    from web.services import service
 
     return health.readiness(service(), expected_heads=expected_heads(), smtp=smtp_probe(app),
                             sweep_seconds=app.config["JOBPLAN_SWEEP_SECONDS"],
@@ -73,7 +73,7 @@ class _ServiceCollector:
         self.app = app
 
     def collect(self):
-        from .app import service
+        from web.services import service
 
         with self.app.app_context():
             gv = health.gauges(service())

@@ -63,7 +63,7 @@ def run_forever(app) -> None:
 def run_sweep(app):
     """One sweep in its own app context (APScheduler jobs have none of their own). Each batch of the sweep is
     its own unit of work, so this job opens none around it."""
-    from .app import service
+    from web.services import service
 
     with app.app_context():
         try:
@@ -76,10 +76,10 @@ def run_sweep(app):
 
 
 def run_mail(app, now=None):
-    from workflow.clock import FixedClock
-    from workflow.mail import MailSettings, drain
+    from workflow.timing.clock import FixedClock
+    from workflow.delivery.mail import MailSettings, drain
 
-    from .app import service
+    from web.services import service
 
     with app.app_context():
         svc = service()

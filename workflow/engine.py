@@ -14,8 +14,8 @@ import threading
 
 from transitions import Machine
 
-from .errors import TriggerNotAllowedInState, UnknownTrigger
-from .policy.model import Policy, Workflow
+from workflow.errors import TriggerNotAllowedInState, UnknownTrigger
+from workflow.policy.model import Policy, Workflow
 
 
 class Engine:

@@ -3,7 +3,7 @@ maxItems) and the README state these numbers. Generous for real job planning, sm
 request cannot fill a page with megabytes or a table with thousands of rows."""
 from __future__ import annotations
 
-from .errors import InvalidPayload
+from workflow.errors import InvalidPayload
 
 # Free text
 REASON_CHARS = 5_000          # the reason for a step or a deadline change (kept in the audit log)

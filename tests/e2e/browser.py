@@ -11,7 +11,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from web.assets import AXE
-from workflow.passwords import hash_password
+from workflow.service.passwords import hash_password
 
 from .chromium import LAUNCH_ARGS, ensure
 
@@ -44,7 +44,7 @@ def passwords(svc, trust):
     """Every person in the test trust can sign in with PASSWORD."""
     from sqlalchemy import select
 
-    from workflow.models import Person
+    from workflow.store.models import Person
 
     digest = hash_password(PASSWORD)
     for p in svc.session.scalars(select(Person)):

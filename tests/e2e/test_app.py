@@ -9,7 +9,7 @@ from web import create_app
 from web.cli import main
 from web.extensions import db
 from workflow.actors import Actor
-from workflow.models import Base, Case, Person
+from workflow.store.models import Base, Case, Person
 
 
 def test_healthz_reports_database_and_policies(app):
@@ -47,7 +47,7 @@ def test_demo_command_loads_a_trust_with_people_in_every_role_and_cases_in_sever
         states = set(db.session.scalars(select(Case.state)))
         assert {"draft", "awaiting_signatures", "agreed", "disputed", "referred", "second_level_review"} <= states
         assert db.session.scalar(select(func.count(Person.id))) >= 10
-        from web.app import service
+        from web.services import service
         from workflow.service.team import team_of
 
         hale = db.session.scalar(select(Person).where(Person.name == "Dr James Hale"))

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tests.conftest import actor
 from tests.e2e.browser import Visitor, describe
 from tests.factories import complete_plan
-from workflow.models import Case, CaseParticipant, JobPlan
+from workflow.store.models import Case, CaseParticipant, JobPlan
 
 pytestmark = pytest.mark.browser
 

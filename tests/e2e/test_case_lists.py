@@ -43,7 +43,7 @@ def test_the_case_list_page_shows_fifty_and_links_to_the_next_page(client, svc, 
 
 
 def test_a_person_field_lists_the_names_that_match_a_search_002_7_8_4(client, svc, trust, sign_off):
-    from workflow.models import Person
+    from workflow.store.models import Person
 
     for i in range(55):  # a directory longer than one list
         svc.session.add(Person(name=f"Dr Staff {i:02d}", email=f"staff{i}@example.org", staff_group="consultant",

@@ -1,4 +1,4 @@
-"""Issue 14 item 7 (and issue 15): "overdue" has one definition (``workflow.overdue``) that the case list, the
+"""Issue 14 item 7 (and issue 15): "overdue" has one definition (``workflow.timing.overdue``) that the case list, the
 inbox, the deadline list and the dashboard share. A clock paused before its due date is not overdue while
 it stands still (resuming moves its date on); a clock paused when already past due stays overdue."""
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.conftest import actor
-from workflow.models import Deadline
-from workflow.reports.stages import headline_counts
+from workflow.store.models import Deadline
+from workflow.service.reports.stages import headline_counts
 from workflow.service import deadlines as deadline_service
 from workflow.service.inbox import inbox
 

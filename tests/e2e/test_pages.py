@@ -25,7 +25,7 @@ def test_every_page_has_no_serious_accessibility_violations_wcag_2_2_aa(svc, tru
                                                                         passwords, dispute):
     from sqlalchemy import select
 
-    from workflow.models import Deadline
+    from workflow.store.models import Deadline
 
     deadline = svc.session.scalar(select(Deadline.id).where(Deadline.case_id == dispute["disagreement"]))
     pages = {

@@ -13,7 +13,7 @@ from tests.conftest import actor
 from tests.e2e.test_sign_in import login, with_password
 from workflow.content import document
 from workflow.content.calculations import plan_totals
-from workflow.demo import demo_plan
+from workflow.service.demo import demo_plan
 
 PYTHON_TEXT = re.compile(r"(Band|:) None\b|\bFalse\b|\bTrue\b|\['|\{'")
 

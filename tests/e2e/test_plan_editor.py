@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import actor
 from tests.e2e.test_sign_in import csrf_token, login, with_password
 from tests.factories import complete_plan
-from workflow.models import JobPlan
+from workflow.store.models import JobPlan
 
 ROW = {"day": "Tuesday", "start": "09:00", "end": "13:00", "location": "Fulbourn", "activity": "Outpatient clinic",
        "category": "DCC", "pas": "1", "weeks": "every", "direct_contact": "yes"}

@@ -6,7 +6,7 @@ import re
 
 from tests.e2e.conftest import etag_of
 from web import create_app
-from workflow.passwords import hash_password
+from workflow.service.passwords import hash_password
 from workflow.service import signin
 
 
@@ -87,7 +87,7 @@ def test_session_api_calls_need_the_csrf_header_to_change_anything(client, svc, 
 
 
 def test_demo_accounts_are_listed_only_in_demo_mode_and_sign_in_with_demo(app, client, svc):
-    from workflow.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+    from workflow.service.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
 
     load_demo(svc)
     assert "Demo accounts" not in client.get("/login").get_data(as_text=True)

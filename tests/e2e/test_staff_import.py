@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from tests.e2e.conftest import multipart
-from workflow.models import OrgUnit, Person
+from workflow.store.models import OrgUnit, Person
 
 HEADER = "id,name,email,role,staff group,contract,care group,team,manager\n"
 GOOD = (HEADER +

@@ -12,7 +12,7 @@ from sqlalchemy import event, insert
 
 from tests.e2e.test_sign_in import login, with_password
 from web.extensions import db
-from workflow.models import Case, Deadline, Event, Person
+from workflow.store.models import Case, Deadline, Event, Person
 
 PATHS = ["/cases", "/cases?page=3", "/cases?queue=governance", "/", "/dashboard", "/api/v1/cases?page_size=50",
          "/api/v1/deadlines", "/api/v1/audit/events?page_size=50"]

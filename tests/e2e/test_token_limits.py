@@ -6,7 +6,7 @@ import pytest
 
 from workflow.actors import Actor
 from workflow.errors import PermissionDenied
-from workflow.panel import panel_sittings
+from workflow.rules.panel import panel_sittings
 from workflow.service.plans import create_team_plan
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from tests.e2e.test_sign_in import csrf_token, login
 from web.cli import main
-from workflow.models import OrgUnit, Person, RoleAssignment
+from workflow.store.models import OrgUnit, Person, RoleAssignment
 
 
 def _init(app, *args):

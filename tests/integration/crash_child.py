@@ -18,13 +18,14 @@ from pathlib import Path
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from workflow import deadlines, notifications
+from workflow.timing import deadlines
+from workflow.delivery import notifications
 from workflow.actors import Actor
-from workflow.clock import FixedClock
+from workflow.timing.clock import FixedClock
 from workflow.engine import Engine
 from workflow.policy.registry import PolicyRegistry
 from workflow.service import JobPlanning
-from workflow.service.uow import configure_engine
+from workflow.store.uow import configure_engine
 
 POLICY_DIR = Path(__file__).resolve().parents[2] / "policies"
 

@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import actor
 from tests.factories import complete_plan
-from workflow.models import Case, Deadline, Event, OutboxMessage, Signature
+from workflow.store.models import Case, Deadline, Event, OutboxMessage, Signature
 
 
 def snapshot(svc, case_id: int) -> dict:

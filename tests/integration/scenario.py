@@ -7,8 +7,8 @@ from sqlalchemy import select
 from tests.conftest import actor
 from tests.factories import complete_plan
 from workflow.content.schema import normalise_content
-from workflow import deadlines as dl
-from workflow.models import Case, Deadline, OutboxMessage
+from workflow.timing import deadlines as dl
+from workflow.store.models import Case, Deadline, OutboxMessage
 
 
 def plan_content(spa: float, pas: float = 10) -> dict:

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from workflow import access
 from workflow.actors import Actor
-from workflow import rows
-from workflow.models import Case, CaseParticipant, OrgUnit, Person, RoleAssignment
+from workflow.store import rows
+from workflow.store.models import Case, CaseParticipant, OrgUnit, Person, RoleAssignment
 
 T0 = datetime(2027, 1, 1, tzinfo=timezone.utc)
 

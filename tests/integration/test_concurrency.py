@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 
 from tests.conftest import actor
 from tests.integration.helpers import sign_off_case
-from web.app import service
+from web.services import service
 from workflow.errors import StaleVersion
-from workflow.models import Event, Signature
+from workflow.store.models import Event, Signature
 
 THREADS = 20
 
@@ -49,7 +49,7 @@ def test_twenty_concurrent_sign_off_starts_for_one_person_one_wins_issue_13_item
     """The person's row is locked before the "already under way" question (FOR UPDATE on PostgreSQL;
     BEGIN IMMEDIATE on SQLite), so the nineteen others see the winner's case and are refused."""
     from workflow.errors import ConditionFailed
-    from workflow.models import Case, JobPlan
+    from workflow.store.models import Case, JobPlan
     from workflow.service.team import start_sign_off
 
     manager, doctor_id = actor(trust.manager), trust.doctor.id  # read here: the fixture's objects are this session's

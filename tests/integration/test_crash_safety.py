@@ -18,7 +18,7 @@ from sqlalchemy import select
 from tests.factories import complete_plan
 from tests.conftest import actor
 from tests.invariants import all_problems
-from workflow.models import Case, Deadline, Event, OutboxMessage, Signature
+from workflow.store.models import Case, Deadline, Event, OutboxMessage, Signature
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from tests.conftest import actor
 from workflow.errors import ConditionFailed, InvalidPayload, PermissionDenied
-from workflow.models import Case, Deadline, Event, OutboxMessage
+from workflow.store.models import Case, Deadline, Event, OutboxMessage
 from workflow.service import deadlines as deadline_service
 
 UTC = timezone.utc

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from web.filters import last_day as page_last_day
 from web.filters import relative_due
 from workflow.actors import Actor
-from workflow.models import Deadline
+from workflow.store.models import Deadline
 
 from .helpers import sign_off_case
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from tests.conftest import actor
 from tests.integration.test_policy_cpft_medical import to_decision
-from workflow.models import Deadline
+from workflow.store.models import Deadline
 from workflow.service.letters import decision_letter
 
 

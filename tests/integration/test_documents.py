@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tests.conftest import actor
 from workflow.errors import InvalidPayload, NotFound
-from workflow.models import Document, Event
+from workflow.store.models import Document, Event
 from workflow.service.documents import attach_document, check_payload_documents
 
 

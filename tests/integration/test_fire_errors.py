@@ -4,7 +4,7 @@ import pytest
 
 from tests.conftest import actor
 from tests.integration.helpers import sign_off_case, snapshot
-from workflow import notifications
+from workflow.delivery import notifications
 from workflow.actors import Actor
 from workflow.errors import (ConditionFailed, InvalidPayload, NotFound, PermissionDenied, StaleVersion,
                              TriggerNotAllowedInState, UnknownTrigger)

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import event, text
 
 from tests.conftest import actor
-from workflow import rows
+from workflow.store import rows
 from workflow.errors import StaleVersion
-from workflow.models import Case
+from workflow.store.models import Case
 
 
 def _statements(svc, step) -> list[str]:

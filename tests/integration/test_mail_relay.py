@@ -14,8 +14,8 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from tests.conftest import actor
-from workflow.mail import MailSettings, drain, read_mail_folder
-from workflow.models import Case, OutboxMessage, Person
+from workflow.delivery.mail import MailSettings, drain, read_mail_folder
+from workflow.store.models import Case, OutboxMessage, Person
 
 UTC = timezone.utc
 
@@ -263,7 +263,7 @@ def test_four_relay_processes_at_once_deliver_every_message_exactly_once(svc, tr
     import sys
     from pathlib import Path
 
-    from workflow.models import Person
+    from workflow.store.models import Person
 
     doctors = [Person(name=f"Dr Relay {k}", email=f"relay{k}@example.org", staff_group="consultant",
                       team=trust.team, manager=trust.manager, contracted_pas=10, active=True, wants_digest=False)

@@ -1,4 +1,4 @@
-"""Issue 14 item 5: ``workflow.rows`` is the one writer of case, deadline and event rows; the ORM reads them.
+"""Issue 14 item 5: ``workflow.store.rows`` is the one writer of case, deadline and event rows; the ORM reads them.
 A change made on a loaded object is written by rows (with the case's version check), never by a flush."""
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import actor
-from workflow import rows
-from workflow.models import Case, Deadline, Event
-from workflow.rows import SecondWriter
+from workflow.store import rows
+from workflow.store.models import Case, Deadline, Event
+from workflow.store.rows import SecondWriter
 
 
 def _case(svc, trust):
@@ -32,7 +32,7 @@ def test_an_event_added_to_the_session_is_refused_issue_14_item_5(svc, trust):
     case_id = _case(svc, trust)
     svc.session.add(Event(case_id=case_id, seq=99, at=datetime(2027, 3, 1, tzinfo=timezone.utc), kind="note",
                           actor_role="system", payload={}))
-    with pytest.raises(SecondWriter, match="workflow.rows"):
+    with pytest.raises(SecondWriter, match="workflow.store.rows"):
         svc.session.flush()
     svc.session.rollback()
 

@@ -9,7 +9,7 @@ from sqlalchemy import delete, select, update
 
 from tests.conftest import actor
 from web.cli import main
-from workflow.models import Case, Deadline, RoleAssignment
+from workflow.store.models import Case, Deadline, RoleAssignment
 
 
 def _start_sign_off(svc, trust):

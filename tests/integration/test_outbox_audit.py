@@ -12,7 +12,7 @@ from tests.factories import complete_plan
 from tests.conftest import actor
 from tests.integration.scenario import full_panel
 from tests.invariants import all_problems, notified_problems, outbox_problems
-from workflow.models import Event, OutboxMessage
+from workflow.store.models import Event, OutboxMessage
 
 
 def _at(clock, svc, *args):

@@ -7,7 +7,7 @@ import yaml
 from tests.conftest import actor
 from tests.factories import complete_plan
 from workflow.errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied
-from workflow.models import JobPlan, Person
+from workflow.store.models import JobPlan, Person
 from workflow.policy.loader import load_policy_text
 from workflow.policy.registry import PolicyRegistry
 from workflow.service import JobPlanning
@@ -156,7 +156,7 @@ def test_team_plan_is_drafted_only_by_its_planners_002_7_4(svc, trust):
 def test_team_capacity_roll_up_003(svc, trust):
     # a fresh team of 19: 7 full time (10 PAs, 2 SPA = 0.2 WTE each), 12 half time (5 PAs; eight with 1.5 SPA,
     # four with 1.0 SPA): 7 + 6 = 13 WTE, SPA 1.4 + 1.2 + 0.4 = 3.0 WTE, clinical 10.0 WTE
-    from workflow.models import OrgUnit
+    from workflow.store.models import OrgUnit
 
     team = OrgUnit(kind="team", name="AHP Therapies", parent=trust.care_group)
     svc.session.add(team)
@@ -184,7 +184,7 @@ def test_team_capacity_roll_up_003(svc, trust):
 
 
 def test_team_plan_edit_makes_a_new_version_and_capacity_report_lists_teams_003(svc, trust):
-    from workflow.reports.capacity import capacity_report
+    from workflow.service.reports.capacity import capacity_report
 
     tp = plans.create_team_plan(svc, actor(trust.manager), trust.team.id, {}, policy_id="cpft-medical-2017")
     v = plans.edit_team_plan(svc, actor(trust.manager), tp.id, {"other_comments": "SPA rota agreed"})

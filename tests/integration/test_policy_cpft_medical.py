@@ -9,8 +9,8 @@ from sqlalchemy import select
 from tests.conftest import actor
 from tests.integration.scenario import fire, full_panel, open_deadline, plan_content, spa_of, state, sweep_deadline
 from workflow.errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied, TriggerNotAllowedInState
-from workflow.models import Case, CaseParticipant, JobPlan, JobPlanVersion
-from workflow.panel import panel_sittings
+from workflow.store.models import Case, CaseParticipant, JobPlan, JobPlanVersion
+from workflow.rules.panel import panel_sittings
 from workflow.service.plans import plan_in_force
 
 MANAGER_PLAN = plan_content(spa=1.5)
@@ -402,7 +402,7 @@ def test_list_member_allocated_least_used_never_involved_002_7_8_10_7_8_11(svc, 
 
 
 def test_list_member_involved_in_the_dispute_is_never_allocated_002_7_8_10(svc, trust, clock):
-    from workflow.models import RoleAssignment
+    from workflow.store.models import RoleAssignment
 
     svc.session.add(RoleAssignment(person_id=trust.amd.id, role="appeal_panel_list", org_unit_id=trust.trust.id))
     svc.session.commit()

@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import actor
 from tests.integration.scenario import fire, full_panel, open_deadline, plan_content, recipients, state, sweep_deadline
 from workflow.errors import ConditionFailed, InvalidPayload, PermissionDenied, TriggerNotAllowedInState
-from workflow.models import JobPlan
+from workflow.store.models import JobPlan
 from workflow.service.plans import plan_in_force
 
 CD_PLAN = plan_content(spa=1.0)

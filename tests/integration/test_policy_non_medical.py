@@ -100,7 +100,7 @@ def test_second_level_review_is_the_managers_checklist_004_managers_checklist(sv
 
 
 def test_senior_manager_of_another_care_group_cannot_see_the_plan_004_sign_off_hierarchy(svc, trust):
-    from workflow.models import RoleAssignment
+    from workflow.store.models import RoleAssignment
 
     svc.session.add(RoleAssignment(person_id=trust.other_manager.id, role="senior_manager",
                                    org_unit_id=trust.other_care_group.id))

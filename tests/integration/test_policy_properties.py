@@ -32,7 +32,7 @@ from web.extensions import db
 from workflow.actors import SYSTEM, Actor
 from workflow.engine import Engine
 from workflow.errors import NotFound, PermissionDenied, WorkflowError
-from workflow.models import (Case, CaseParticipant, Deadline, Event, JobPlan, OrgUnit, OutboxMessage, Person,
+from workflow.store.models import (Case, CaseParticipant, Deadline, Event, JobPlan, OrgUnit, OutboxMessage, Person,
                              RoleAssignment, Signature)
 from workflow.policy.loader import load_policy_file
 from workflow.policy.registry import PolicyRegistry

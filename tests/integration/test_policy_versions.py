@@ -8,9 +8,9 @@ import yaml
 from sqlalchemy import select
 
 from tests.conftest import actor
-from web.app import service
+from web.services import service
 from workflow.errors import PolicyError
-from workflow.models import Deadline
+from workflow.store.models import Deadline
 from workflow.policy import PolicyRegistry, load_policy_file, load_policy_text
 
 MEDICAL = Path(__file__).resolve().parents[2] / "policies" / "cpft-medical-2017.yaml"

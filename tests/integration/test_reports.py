@@ -11,9 +11,9 @@ from sqlalchemy import select
 from tests.conftest import actor
 from tests.factories import complete_plan
 from workflow.errors import ConditionFailed, InvalidPayload, PermissionDenied
-from workflow.models import JobPlan, JobPlanVersion, OrgUnit, OutboxMessage, Person, Signature
-from workflow.reports import audit, compliance, consistency, letters, master_log, risks
-from workflow.reports.export import to_csv, to_xlsx
+from workflow.store.models import JobPlan, JobPlanVersion, OrgUnit, OutboxMessage, Person, Signature
+from workflow.service.reports import audit, compliance, consistency, letters, master_log, risks
+from workflow.service.reports.export import to_csv, to_xlsx
 
 UTC = timezone.utc
 AS_OF = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)  # the clock fixture
@@ -297,7 +297,7 @@ def test_master_log_with_datetimes_exports_to_xlsx(svc, trust):
 
 
 def test_every_catalogued_report_renders_for_the_directorate(svc, trust):
-    from workflow.reports.catalogue import REPORTS, render
+    from workflow.service.reports.catalogue import REPORTS, render
 
     _signed_off(svc, trust)
     sample = audit.draw_audit_sample(svc, actor(trust.directorate), 2026, seed=1)

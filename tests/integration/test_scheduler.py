@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from tests.conftest import actor
 from web import scheduler
 from web.cli import main
-from workflow.models import OutboxMessage
+from workflow.store.models import OutboxMessage
 
 UTC = timezone.utc
 

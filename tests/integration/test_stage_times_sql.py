@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from tests.conftest import actor
 from tests.factories import complete_plan
-from workflow.models import Case, Event
-from workflow.reports.stages import stage_times
+from workflow.store.models import Case, Event
+from workflow.service.reports.stages import stage_times
 
 
 def reference(svc):

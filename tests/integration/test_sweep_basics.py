@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from tests.conftest import actor
-from workflow.models import Deadline, Event, OutboxMessage
+from workflow.store.models import Deadline, Event, OutboxMessage
 
 
 def _meeting(svc, trust, day="2027-03-01"):

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from tests.factories import complete_plan
 from tests.conftest import actor
-from workflow import sweep as sweep_mod
-from workflow.models import Deadline
+from workflow.service import sweep as sweep_mod
+from workflow.store.models import Deadline
 
 
 def test_one_sweep_handles_every_due_deadline_across_batches_002_7_5(svc, trust, monkeypatch):

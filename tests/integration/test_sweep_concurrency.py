@@ -15,8 +15,8 @@ from sqlalchemy import func, insert, select
 
 from tests.conftest import actor
 from web.extensions import db
-from workflow.models import Deadline, Event, OutboxMessage
-from workflow.sweep import due_query
+from workflow.store.models import Deadline, Event, OutboxMessage
+from workflow.service.sweep import due_query
 
 UTC = timezone.utc
 ROOT = Path(__file__).resolve().parents[2]

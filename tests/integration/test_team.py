@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import actor
 from workflow.errors import ConditionFailed, PermissionDenied
-from workflow.models import Case, Deadline, JobPlan
+from workflow.store.models import Case, Deadline, JobPlan
 from workflow.service.team import start_interim_plan, start_sign_off, team_of
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from workflow.models import OrgUnit
-from workflow.service.uow import UnitOfWorkAlreadyOpen, operation, unit_of_work
+from workflow.store.models import OrgUnit
+from workflow.store.uow import UnitOfWorkAlreadyOpen, operation, unit_of_work
 
 
 def _add(session, name):

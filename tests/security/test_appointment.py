@@ -15,7 +15,7 @@ from tests.conftest import actor
 from tests.e2e.conftest import auth, client, dispute, etag_of, multipart, sign_off  # noqa: F401  (fixtures)
 from tests.factories import complete_plan
 from tests.integration.test_policy_non_medical import in_dispute
-from workflow.models import Case, JobPlan, Person
+from workflow.store.models import Case, JobPlan, Person
 
 THREADS = 20
 

@@ -23,10 +23,10 @@ from tests.factories import complete_plan
 from web import create_app
 from web.cli import main
 from web.extensions import db
-from workflow.models import Deadline, Event, OutboxMessage
-from workflow.passwords import hash_password
+from workflow.store.models import Deadline, Event, OutboxMessage
+from workflow.service.passwords import hash_password
 from workflow.policy import loader
-from workflow.reports.master_log import master_log
+from workflow.service.reports.master_log import master_log
 from workflow.service import audit, cases as case_queries, signin
 
 UTC = timezone.utc

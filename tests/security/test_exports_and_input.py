@@ -18,9 +18,9 @@ from tests.e2e.conftest import etag_of, multipart
 from tests.e2e.test_sign_in import csrf_token, login, with_password
 from tests.factories import complete_plan
 from workflow import limits
-from workflow.models import Event, JobPlanVersion, OutboxMessage, Person
-from workflow.reports.export import FORMULA_TRIGGERS, to_csv, to_xlsx
-from workflow.reports.table import Report
+from workflow.store.models import Event, JobPlanVersion, OutboxMessage, Person
+from workflow.service.reports.export import FORMULA_TRIGGERS, to_csv, to_xlsx
+from workflow.service.reports.table import Report
 
 PROBLEM = "application/problem+json"
 HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\uff1d1+1"]

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from tests.e2e.browser import browser, live_server, passwords  # noqa: F401  (fixtures)
 from tests.e2e.conftest import dispute, sign_off  # noqa: F401  (fixtures)
 from web.redirects import same_site_path
-from workflow.passwords import hash_password
+from workflow.service.passwords import hash_password
 
 PASSWORD = "correct horse battery"
 
@@ -336,7 +336,7 @@ def test_issue13_item7_no_page_a_role_visits_breaks_the_content_security_policy(
     from sqlalchemy import select
 
     from tests.e2e.browser import Visitor, describe
-    from workflow.models import Deadline, OutboxMessage
+    from workflow.store.models import Deadline, OutboxMessage
 
     deadline = svc.session.scalar(select(Deadline.id).where(Deadline.case_id == dispute.appeal))
     message = svc.session.scalar(select(OutboxMessage.id).where(OutboxMessage.to_address == trust.doctor.email)

@@ -2,7 +2,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from workflow.clock import FixedClock, SystemClock
+from workflow.timing.clock import FixedClock, SystemClock
 
 
 def test_fixed_clock_moves_only_when_told():

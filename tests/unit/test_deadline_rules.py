@@ -7,9 +7,9 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
-from workflow.deadline_rules import (DeadlineStatus, consistency_check, deadline_last_day, is_open, is_overdue,
+from workflow.store.deadline_rules import (DeadlineStatus, consistency_check, deadline_last_day, is_open, is_overdue,
                                      status_check)
-from workflow.models import Deadline
+from workflow.store.models import Deadline
 
 UTC = timezone.utc
 # The end of Monday 29 March 2027 in London (BST) is 23:00 UTC

@@ -6,9 +6,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from workflow import actions
+from workflow.rules import actions
 from workflow.errors import ConditionFailed
-from workflow.follow_ups import FireParent, FireSelf, StartChild, StartCycle
+from workflow.rules.follow_ups import FireParent, FireSelf, StartChild, StartCycle
 
 
 def _ctx(**case):
@@ -37,7 +37,7 @@ def test_fire_parent_without_a_parent_is_refused_unless_optional_issue_14_item_6
 
 
 def test_auto_fire_asks_for_a_step_on_the_same_case_when_its_condition_holds_issue_14_item_6(monkeypatch):
-    from workflow import conditions
+    from workflow.rules import conditions
 
     monkeypatch.setitem(conditions.CONDITIONS, "always", lambda ctx: None)
     ctx = _ctx()

@@ -97,9 +97,9 @@ def test_item_4_dental_second_level_sign_off_false_refuses_a_second_level_state_
 
 
 def test_item_4_every_registered_action_and_condition_has_a_schema():
-    import workflow.panel  # noqa: F401  (registers the panel's actions and conditions)
-    from workflow.actions import ACTIONS
-    from workflow.conditions import CONDITIONS
+    import workflow.rules.panel  # noqa: F401  (registers the panel's actions and conditions)
+    from workflow.rules.actions import ACTIONS
+    from workflow.rules.conditions import CONDITIONS
 
     assert set(ACTIONS) == set(ACTION_PARAMS)
     assert set(CONDITIONS) == set(CONDITION_SETTINGS)

@@ -29,4 +29,4 @@ def test_a_plan_version_is_made_in_one_place_issue_14_item_8():
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "JobPlanVersion":
                 makers.append(str(path.relative_to(ROOT)))
-    assert makers == ["workflow/plan_versions.py"]
+    assert makers == ["workflow/store/plan_versions.py"]

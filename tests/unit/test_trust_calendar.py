@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from workflow.trust_calendar import TrustCalendar, add_months
+from workflow.timing.calendar import TrustCalendar, add_months
 
 UTC = timezone.utc
 cal = TrustCalendar()
@@ -96,7 +96,7 @@ def test_scotland_uses_its_own_bank_holidays_when_a_policy_names_it():
 
 
 def test_reminders_and_escalations_fall_on_local_midnight_across_the_clock_change_002_7_5():
-    from workflow.deadlines import escalation_times, reminder_times
+    from workflow.timing.deadlines import escalation_times, reminder_times
     from workflow.policy.model import DeadlineSpec, EscalationStep
 
     spec = DeadlineSpec(name="sign_off", state="s", amount=28, unit="days", counting="calendar", runs_from="entered",

@@ -14,11 +14,11 @@ from werkzeug.exceptions import HTTPException
 from workflow import limits
 from workflow.errors import WorkflowError
 
-from . import audit, cases, documents, people, plans, policies, reports, sessions
-from ..extensions import db
-from ..guards import IdConverter
-from .auth import authenticate_api_request
-from .problems import (PROBLEM_JSON, ProblemSchema, from_http_exception, from_workflow_error, page_for_workflow_error,
+from web.api import audit, cases, documents, people, plans, policies, reports, sessions
+from web.extensions import db
+from web.guards import IdConverter
+from web.api.auth import authenticate_api_request
+from web.problems import (PROBLEM_JSON, ProblemSchema, from_http_exception, from_workflow_error, page_for_workflow_error,
                        problem, wants_problem)
 
 API_VERSION = "1"

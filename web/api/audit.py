@@ -7,8 +7,8 @@ from flask_smorest import Blueprint
 
 from workflow.service import audit
 
-from .common import actor, document_errors, svc
-from .schemas import EventPageSchema, EventsQuery, ExportQuery
+from web.api.common import actor, document_errors, svc
+from web.api.schemas import EventPageSchema, EventsQuery, ExportQuery
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="The audit log")
 CSV_DOC = {"content": {"text/csv": {"schema": {"type": "string"}}}}

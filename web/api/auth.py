@@ -16,7 +16,7 @@ def authenticate_api_request():
     """before_request: set ``g.actor`` for every API call, or answer 401."""
     if not request.path.startswith("/api/v1") or request.path.startswith(OPEN_PATHS):
         return None
-    from web.app import service
+    from web.services import service
     from web.extensions import csrf
 
     header = request.headers.get("Authorization", "")

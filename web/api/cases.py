@@ -8,8 +8,8 @@ from flask_smorest import Blueprint, Page
 
 from workflow.service import cases as case_queries
 
-from .common import actor, document_errors, etag, expected_version, svc
-from .schemas import (CaseCreateSchema, CaseDetailSchema, CaseSchema, CasesQuery, DeadlineSchema, DeadlinesQuery,
+from web.api.common import actor, document_errors, etag, expected_version, svc
+from web.api.schemas import (CaseCreateSchema, CaseDetailSchema, CaseSchema, CasesQuery, DeadlineSchema, DeadlinesQuery,
                       FireResultSchema, FireSchema)
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Cases and their deadlines")

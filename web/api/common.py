@@ -7,7 +7,7 @@ from flask import abort, request
 
 from workflow.errors import StaleVersion
 
-from .auth import actor  # noqa: F401  (re-exported for the resources)
+from web.api.auth import actor  # noqa: F401  (re-exported for the resources)
 
 _ETAG = re.compile(r'^\s*(?:W/)?"(?P<kind>[a-z]+)-(?P<id>\d+)-v(?P<v>\d+)"\s*$')
 
@@ -16,7 +16,7 @@ COMMON_ERRORS = (401, 403, 404, 422)
 
 
 def svc():
-    from web.app import service
+    from web.services import service
 
     return service()
 

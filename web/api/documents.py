@@ -9,8 +9,8 @@ from flask_smorest import Blueprint
 
 from workflow.service import documents
 
-from .common import actor, document_errors, svc
-from .schemas import DocumentSchema, DocumentUpload
+from web.api.common import actor, document_errors, svc
+from web.api.schemas import DocumentSchema, DocumentUpload
 
 blp = Blueprint("documents", __name__, url_prefix="/api/v1", description="Evidence documents of a case")
 

@@ -8,9 +8,9 @@ from workflow import limits
 from workflow.service import people
 from workflow.service.team import start_interim_plan, start_sign_off, team_of
 
-from .cases import ETAG_HEADER, case_detail
-from .common import actor, document_errors, svc
-from .schemas import (CaseDetailSchema, CsvUpload, ImportReportSchema, OrgUnitSchema, PeopleQuery, PersonSchema,
+from web.api.cases import ETAG_HEADER, case_detail
+from web.api.common import actor, document_errors, svc
+from web.api.schemas import (CaseDetailSchema, CsvUpload, ImportReportSchema, OrgUnitSchema, PeopleQuery, PersonSchema,
                       TeamMemberSchema)
 
 blp = Blueprint("people", __name__, url_prefix="/api/v1", description="Organisation units and people")

@@ -6,8 +6,8 @@ from flask_smorest import Blueprint
 
 from workflow.service import plans
 
-from .common import actor, document_errors, etag, expected_version, svc
-from .schemas import (DiffQuery, DiffSchema, JobPlanSchema, JobPlanVersionSchema, PlanCreateSchema, PlanEditSchema,
+from web.api.common import actor, document_errors, etag, expected_version, svc
+from web.api.schemas import (DiffQuery, DiffSchema, JobPlanSchema, JobPlanVersionSchema, PlanCreateSchema, PlanEditSchema,
                       PlansQuery)
 
 blp = Blueprint("plans", __name__, url_prefix="/api/v1", description="Job plans and their versions")

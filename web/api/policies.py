@@ -7,8 +7,8 @@ from flask_smorest import Blueprint
 from workflow.errors import NotFound
 from workflow.policy.diagram import mermaid
 
-from .common import document_errors, svc
-from .schemas import DiagramQuery, DiagramSchema, PolicyDetailSchema, PolicyQuery, PolicySummarySchema
+from web.api.common import document_errors, svc
+from web.api.schemas import DiagramQuery, DiagramSchema, PolicyDetailSchema, PolicyQuery, PolicySummarySchema
 
 blp = Blueprint("policies", __name__, url_prefix="/api/v1", description="Policies and their workflows")
 

@@ -1,5 +1,5 @@
 """The governance reports (002 7.6.8-7.6.12, 7.10, section 10; 004 KPIs and consistency panel) as JSON,
-CSV or XLSX. Who may read them, and what each may see, is decided by workflow.reports."""
+CSV or XLSX. Who may read them, and what each may see, is decided by workflow.service.reports."""
 from __future__ import annotations
 
 from flask import Response, request, stream_with_context
@@ -7,10 +7,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from workflow.reports import audit
-from workflow.reports.catalogue import REPORTS, TITLES, json_rows, run, stream
+from workflow.service.reports import audit
+from workflow.service.reports.catalogue import REPORTS, TITLES, json_rows, run, stream
 
-from .common import actor, document_errors, svc
+from web.api.common import actor, document_errors, svc
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="Governance reports")
 FILE_DOC = {"content": {"text/csv": {"schema": {"type": "string"}},

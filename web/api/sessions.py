@@ -7,8 +7,8 @@ from flask_smorest import Blueprint
 
 from workflow.service import sessions
 
-from .common import actor, document_errors, svc
-from .schemas import SessionsEndedSchema, SignInSessionSchema
+from web.api.common import actor, document_errors, svc
+from web.api.schemas import SessionsEndedSchema, SignInSessionSchema
 
 blp = Blueprint("sessions", __name__, url_prefix="/api/v1", description="Your browser sessions")
 

@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("pages", __name__)
 
-from . import cases, home, plan_editor, plans, policies, reports, team  # noqa: E402,F401  (routes register on import)
+from web.pages import cases, home, plan_editor, plans, policies, reports, team  # noqa: E402,F401  (routes register on import)
 
 
 @bp.app_context_processor
@@ -14,8 +14,8 @@ def navigation():
 
     from workflow import access
 
-    from ..app import service
-    from .session import current_actor
+    from web.services import service
+    from web.pages.session import current_actor
 
     actor = current_actor()
     if actor is None:
@@ -36,7 +36,7 @@ def navigation():
         items.append({"href": url_for("pages.report_index"), "text": "Reports"})
     items.append({"href": url_for("pages.case_list"), "text": "All cases"})
     items.append({"href": url_for("pages.mail"), "text": "My emails"})
-    from workflow.models import Person
+    from workflow.store.models import Person
 
     me = svc.session.get(Person, actor.person_id)
     return {"nav_items": items, "signed_in_as": me}

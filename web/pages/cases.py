@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from workflow.errors import InvalidPayload, NotFound, StaleVersion, WorkflowError
-from workflow.models import Case, CaseParticipant, Deadline, Person
+from workflow.store.models import Case, CaseParticipant, Deadline, Person
 from workflow.service import cases as case_queries
 from workflow.service import mailbox
 from workflow.service import people as directory
@@ -17,10 +17,10 @@ from workflow.service.inbox import open_deadlines, who_holds_the_ball
 from workflow.policy.tags import ANNUAL_SIGN_OFF, APPEAL, DECISION_LETTER, GOVERNANCE_QUEUE, MEDIATION, SECOND_LEVEL
 from workflow.service.tagged import case_is, in_state, in_workflow
 
-from ..app import service
-from . import bp
-from .forms import FormState, anchor, apply_service_errors, payload_from_form
-from .session import signed_in
+from web.services import service
+from web.pages import bp
+from web.pages.forms import FormState, anchor, apply_service_errors, payload_from_form
+from web.pages.session import signed_in
 
 # Named lists in the navigation: (title, workflow tag, state tag or None for all, open only)
 QUEUES = {
@@ -75,7 +75,7 @@ CASES_PER_PAGE = 50  # earliest deadline first, so what is due soonest is on the
 def _sittings(svc, actor):
     """The approved list with how often each member has sat (002 7.8.11), for those who oversee it."""
     from workflow.errors import PermissionDenied
-    from workflow.panel import panel_sittings
+    from workflow.rules.panel import panel_sittings
 
     try:
         return panel_sittings(svc, actor)

@@ -1,5 +1,5 @@
 """Turning an HTML form into a trigger's payload, and the service's field errors back into the NHS
-error-summary pattern. The payload is checked by the service (workflow.payload), not here: this module
+error-summary pattern. The payload is checked by the service (workflow.rules.payload), not here: this module
 only reassembles what the NHS components split up (a date is three boxes)."""
 from __future__ import annotations
 

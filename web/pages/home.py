@@ -6,9 +6,9 @@ from flask import render_template
 from workflow.service import mailbox
 from workflow.service.inbox import inbox, inbox_counts
 
-from ..app import service
-from . import bp
-from .session import signed_in
+from web.services import service
+from web.pages import bp
+from web.pages.session import signed_in
 
 
 @bp.get("/")
@@ -18,7 +18,7 @@ def home(actor):
     waiting = inbox(svc, actor, waiting=True, limit=HOME_LIMIT)
     watching = inbox(svc, actor, waiting=False, limit=HOME_LIMIT)
     counts = inbox_counts(svc, actor) if HOME_LIMIT in (len(waiting), len(watching)) else None
-    from workflow.models import JobPlan, Person
+    from workflow.store.models import JobPlan, Person
     from sqlalchemy import select
 
     me = svc.session.get(Person, actor.person_id)

@@ -20,10 +20,10 @@ from workflow.errors import InvalidPayload, NotFound, StaleVersion, WorkflowErro
 from workflow.policy.model import FieldSpec
 from workflow.service import plans as plan_service
 
-from ..app import service
-from . import bp
-from .forms import FormState, _read, anchor
-from .session import signed_in
+from web.services import service
+from web.pages import bp
+from web.pages.forms import FormState, _read, anchor
+from web.pages.session import signed_in
 
 CONTENT = JobPlanContentSchema()
 EDITABLE = ("post",) + SECTIONS + ("justifications",)

@@ -11,9 +11,9 @@ from workflow.errors import NotFound
 from workflow.service import plans as plan_service
 from workflow.service.plan_document import plan_record
 
-from ..app import service
-from . import bp
-from .session import signed_in
+from web.services import service
+from web.pages import bp
+from web.pages.session import signed_in
 
 PDF_CSS = Path(__file__).resolve().parents[1] / "static" / "css" / "plan-pdf.css"
 

@@ -8,9 +8,9 @@ from flask import abort, render_template, request
 from workflow.errors import NotFound
 from workflow.policy.diagram import mermaid
 
-from ..app import service
-from . import bp
-from .session import signed_in
+from web.services import service
+from web.pages import bp
+from web.pages.session import signed_in
 
 
 @bp.get("/policies/<policy_id>/<int:version>/<workflow>")

@@ -1,20 +1,20 @@
 """The dashboard (compliance against the 90% target, overdue deadlines, time in each stage, open
 mediations and appeals) and the governance reports with CSV/XLSX downloads. The figures come from
-workflow.reports; who may see them is decided there (report_scope)."""
+workflow.service.reports; who may see them is decided there (report_scope)."""
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 
 from workflow.errors import InvalidPayload, NotFound, PermissionDenied, WorkflowError
-from workflow.reports import audit
-from workflow.reports.catalogue import REPORTS, TITLES, financial_year, run, stream
-from workflow.reports.compliance import compliance_report
-from workflow.reports.stages import headline_counts, stage_times
+from workflow.service.reports import audit
+from workflow.service.reports.catalogue import REPORTS, TITLES, financial_year, run, stream
+from workflow.service.reports.compliance import compliance_report
+from workflow.service.reports.stages import headline_counts, stage_times
 
-from ..app import service
-from ..filters import trust_tz
-from . import bp
-from .session import signed_in
+from web.services import service
+from web.filters import trust_tz
+from web.pages import bp
+from web.pages.session import signed_in
 
 @bp.get("/dashboard")
 @signed_in

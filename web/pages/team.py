@@ -7,9 +7,9 @@ from flask import flash, redirect, render_template, url_for
 from workflow.errors import WorkflowError
 from workflow.service.team import start_interim_plan, start_sign_off, team_of
 
-from ..app import service
-from . import bp
-from .session import signed_in
+from web.services import service
+from web.pages import bp
+from web.pages.session import signed_in
 
 
 @bp.get("/team")

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from ..actors import Actor
-from ..errors import PermissionDenied
-from ..models import OrgUnit, Person, RoleAssignment
+from workflow.actors import Actor
+from workflow.errors import PermissionDenied
+from workflow.store.models import OrgUnit, Person, RoleAssignment
 
 TRUST_OFFICES = ("medical_director", "chief_executive_office", "medical_directorate", "hr")  # 002 5.1, 5.2, 5.6, 5.7
 MANAGER_ROLE = "clinical_manager"  # the role a clinical manager of record acts in (002 5.4): a token must allow it

@@ -13,9 +13,9 @@ from sqlalchemy import and_, false, or_, select, true, union
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..actors import Actor
-from ..models import Case, CaseParticipant, OrgUnit, Person
-from .capabilities import allows, held_assignments, trust_wide
+from workflow.actors import Actor
+from workflow.store.models import Case, CaseParticipant, OrgUnit, Person
+from workflow.access.capabilities import allows, held_assignments, trust_wide
 
 
 class CasePredicate:

@@ -12,10 +12,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..actors import Actor
-from ..models import Case, CaseParticipant, OrgUnit, Person, RoleAssignment
-from ..policy.model import Policy
-from .capabilities import allows, held_assignments, trust_wide
+from workflow.actors import Actor
+from workflow.store.models import Case, CaseParticipant, OrgUnit, Person, RoleAssignment
+from workflow.policy.model import Policy
+from workflow.access.capabilities import allows, held_assignments, trust_wide
 
 
 def assignments(session: Session, person_id: int) -> list[RoleAssignment]:
@@ -95,7 +95,7 @@ def _participants(session: Session, case: Case) -> list[CaseParticipant]:
 def involved_people(session: Session, case: Case) -> set[int]:
     """Everyone involved in the dispute so far: the practitioner, the manager, whoever acted on any case
     of the chain, and every participant (for 002 7.8.4/7.8.10 and 004 stage 2/3: no prior involvement)."""
-    from ..models import Event
+    from workflow.store.models import Event
 
     ids = [c.id for c in dispute_chain(case)]
     people = {c.subject_id for c in dispute_chain(case)} | {c.manager_id for c in dispute_chain(case) if c.manager_id}

@@ -8,11 +8,11 @@ from datetime import date, datetime, time, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import JobPlan, JobPlanVersion, Person
-from ..policy.model import Policy, StaffGroupRules
-from ..trust_calendar import add_months
-from .calculations import PlanTotals, compare_totals, plan_totals
-from .rules import Finding, PlanFacts, evaluate
+from workflow.store.models import JobPlan, JobPlanVersion, Person
+from workflow.policy.model import Policy, StaffGroupRules
+from workflow.timing.calendar import add_months
+from workflow.content.calculations import PlanTotals, compare_totals, plan_totals
+from workflow.content.rules import Finding, PlanFacts, evaluate
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from .categories import ANR, CATEGORIES, DCC, ED, SPA
-from .schema import minutes
+from workflow.content.categories import ANR, CATEGORIES, DCC, ED, SPA
+from workflow.content.schema import minutes
 
 WEEK_FACTOR = {"every": 1.0, "alternate": 0.5, "monthly": 12 / 52}
 DEFAULT_WEEKS_PER_YEAR = 42.0

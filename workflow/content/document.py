@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from .calculations import PlanTotals
-from .categories import CATEGORIES, CATEGORY_TITLES, DAYS, SECTION_TITLES
-from .schema import minutes
+from workflow.content.calculations import PlanTotals
+from workflow.content.categories import CATEGORIES, CATEGORY_TITLES, DAYS, SECTION_TITLES
+from workflow.content.schema import minutes
 
 SESSIONS = (("Morning", 0, 12 * 60), ("Afternoon", 12 * 60, 17 * 60), ("Evening", 17 * 60, 24 * 60))
 WEEKS = {"every": "", "alternate": "alternate weeks", "monthly": "monthly"}

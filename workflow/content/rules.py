@@ -12,9 +12,9 @@ from typing import Callable
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from ..trust_calendar import add_months
-from .calculations import PlanTotals, _d
-from .categories import SECTION_TITLES, SECTIONS, SPA
+from workflow.timing.calendar import add_months
+from workflow.content.calculations import PlanTotals, _d
+from workflow.content.categories import SECTION_TITLES, SECTIONS, SPA
 
 SEVERITIES = ("warning", "blocker")
 
@@ -54,7 +54,7 @@ class RuleDef:
     title: str
 
 
-CONTENT_RULES: dict[str, RuleDef] = {}
+from workflow.policy.vocabulary import CONTENT_RULES  # noqa: E402  (the table this module fills)
 
 
 class _Params(Schema):

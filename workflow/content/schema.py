@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from .. import limits
-from ..errors import InvalidPayload
-from .categories import ACTIVITIES, CATEGORIES, DAYS, OBJECTIVE_KINDS, SECTIONS
+from workflow import limits
+from workflow.errors import InvalidPayload
+from workflow.content.categories import ACTIVITIES, CATEGORIES, DAYS, OBJECTIVE_KINDS, SECTIONS
 
 TEXT = validate.Length(min=1, max=limits.PLAN_TEXT_CHARS, error="must not be empty (at most {max} characters)")
 LONG = validate.Length(max=limits.PLAN_TEXT_CHARS)   # optional free text: notes, comments, details
@@ -191,7 +191,7 @@ def load_content(raw) -> dict:
     try:
         return _SCHEMA.load(raw)
     except ValidationError as exc:
-        from ..policy.loader import flatten_errors
+        from workflow.policy.problems import flatten_errors
 
         problems: dict[str, list[str]] = {}
         for path, msg in flatten_errors(exc.messages):

@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections import deque
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .model import Policy, Workflow
+from workflow.policy.model import Policy, Workflow
 
 
 def check_policy(policy: Policy) -> list[tuple[str, str]]:
-    from ..actions import ACTIONS
-    from ..conditions import CONDITIONS
+    from workflow.policy.vocabulary import ACTIONS, CONDITIONS, require_loaded
+
+    require_loaded()
 
     problems: list[tuple[str, str]] = []
     try:
@@ -39,8 +40,8 @@ def _check_action(policy: Policy, wf: Workflow, path: str, name: str, params: di
     """The action's parameters fit its schema (workflow.policy.params) and name what exists."""
     from marshmallow import ValidationError
 
-    from .loader import flatten_errors
-    from .params import ACTION_PARAMS
+    from workflow.policy.problems import flatten_errors
+    from workflow.policy.params import ACTION_PARAMS
 
     schema = ACTION_PARAMS.get(name)
     if schema is None:
@@ -69,8 +70,8 @@ def _check_action(policy: Policy, wf: Workflow, path: str, name: str, params: di
 def check_settings(policy: Policy) -> list[tuple[str, str]]:
     """Settings that name roles name the policy's own; a setting a used condition reads is there (or its
     default fits); ``second_level_sign_off`` says what the sign-off does."""
-    from .params import CONDITION_SETTINGS, ROLE_LIST_SETTINGS
-    from .tags import ANNUAL_SIGN_OFF, SECOND_LEVEL
+    from workflow.policy.params import CONDITION_SETTINGS, ROLE_LIST_SETTINGS
+    from workflow.policy.tags import ANNUAL_SIGN_OFF, SECOND_LEVEL
 
     problems: list[tuple[str, str]] = []
     s = policy.settings
@@ -99,7 +100,7 @@ def check_settings(policy: Policy) -> list[tuple[str, str]]:
 def check_tags(policy: Policy) -> list[tuple[str, str]]:
     """The ``tags:`` mapping: every tag is known, names what exists, stands once where it must be one, and
     every tag the code relies on is there (workflow.policy.tags)."""
-    from .tags import TAGS
+    from workflow.policy.tags import TAGS
 
     problems: list[tuple[str, str]] = []
     for tag, names in policy.tag_names.items():
@@ -151,7 +152,7 @@ def _check_content_rules(policy: Policy) -> list[tuple[str, str]]:
     """Every content rule is known and its parameters fit it; every staff group named is the policy's."""
     from marshmallow import ValidationError
 
-    from ..content.rules import CONTENT_RULES
+    from workflow.policy.vocabulary import CONTENT_RULES
 
     problems: list[tuple[str, str]] = []
     for group, sg in policy.content_rules.items():

@@ -6,7 +6,7 @@ splits at punctuation, so every label is written in a form it cannot misread: st
 (`state "…" as name`), and the characters mermaid gives a meaning written as its entity codes."""
 from __future__ import annotations
 
-from .model import Workflow
+from workflow.policy.model import Workflow
 
 # Mermaid's own entity codes (`#59;` shows a `;`); `#` goes first so the codes written are not re-escaped.
 _ENTITIES = (("#", "#35;"), (";", "#59;"), (":", "#58;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"),

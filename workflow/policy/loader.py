@@ -10,11 +10,13 @@ from pathlib import Path
 import yaml
 from marshmallow import ValidationError
 
-from ..errors import PolicyError
-from .checks import check_policy
-from .model import PolicySettings
-from .model import ContentRule, StaffGroupRules, DeadlineSpec, EscalationStep, FieldSpec, Policy, RoleSpec, StateSpec, TransitionSpec, Workflow
-from .schema import PolicySchema
+from workflow.errors import PolicyError
+from workflow.policy.checks import check_policy
+from workflow.policy.model import PolicySettings
+from workflow.policy.model import ContentRule, StaffGroupRules, DeadlineSpec, EscalationStep, FieldSpec, Policy, RoleSpec, StateSpec, TransitionSpec, Workflow
+from workflow.policy.schema import PolicySchema
+from workflow.policy.problems import _as_list, flatten_errors  # noqa: F401  (flatten_errors: re-exported)
+from workflow.policy.tags import tag_names
 
 
 # Limits for a hostile or broken file (the trust's own policies are ~30 KB, 10 levels deep, ~3,000 values).
@@ -87,38 +89,10 @@ def _shape_problem(raw) -> tuple[str, str] | None:
     return None
 
 
-def flatten_errors(messages, prefix: str = "") -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            if key == "_schema":
-                sub = prefix or "(top)"
-                out.extend((sub, m) for m in _as_list(value))
-            elif key in ("key", "value") and isinstance(value, (dict, list)) and prefix:
-                out.extend(flatten_errors(value, prefix))
-            else:
-                out.extend(flatten_errors(value, f"{prefix}.{key}" if prefix else str(key)))
-    else:
-        for m in _as_list(messages):
-            if isinstance(m, (dict, list)) and not isinstance(m, str):
-                out.extend(flatten_errors(m, prefix))
-            else:
-                out.append((prefix or "(top)", str(m)))
-    return out
-
-
-def _as_list(value):
-    return value if isinstance(value, list) else [value]
-
-
-def tag_names(d: dict) -> dict[str, tuple[str, ...]]:
-    return {tag: (names,) if isinstance(names, str) else tuple(names) for tag, names in d.get("tags", {}).items()}
-
-
 def _tags_of(tags: dict[str, tuple[str, ...]], on: str, name: str, wname: str | None = None) -> tuple[str, ...]:
     """The tags the policy's ``tags:`` mapping gives the workflow (or state, transition, deadline of the
     workflow) ``name``; a tag of a state belongs to the workflow its rule names (workflow.policy.tags)."""
-    from .tags import TAGS
+    from workflow.policy.tags import TAGS
 
     out = []
     for tag, names in tags.items():

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import NotFound, PolicyError
-from .loader import load_policy_file
-from .model import Policy
+from workflow.errors import NotFound, PolicyError
+from workflow.policy.loader import load_policy_file
+from workflow.policy.model import Policy
 
 
 class PolicyRegistry:

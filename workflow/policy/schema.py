@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from .model import SCOPES
-from .params import SettingsSchema
+from workflow.policy.model import SCOPES
+from workflow.policy.params import SettingsSchema
 
 NAME = validate.Regexp(r"^[a-z][a-z0-9_]*$", error="must be lower_snake_case (letters, digits, _)")
 FIELD_TYPES = ("text", "date", "datetime", "bool", "int", "number", "choice", "person", "documents")

@@ -47,3 +47,7 @@ TAGS: dict[str, TagRule] = {
     DECISION_LETTER: TagRule("transition", False, True, MEDIATION, "the decision letter"),
     APPEAL_WINDOW: TagRule("deadline", False, True, APPEAL, "the decision letter's appeal date"),
 }
+
+
+def tag_names(d: dict) -> dict[str, tuple[str, ...]]:
+    return {tag: (names,) if isinstance(names, str) else tuple(names) for tag, names in d.get("tags", {}).items()}

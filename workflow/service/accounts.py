@@ -10,11 +10,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from ..errors import ConditionFailed, InvalidPayload, NotFound
-from ..models import OrgUnit, Person, RoleAssignment, SignInLink
-from ..passwords import hash_password
-from . import sessions
-from .uow import operation
+from workflow.errors import ConditionFailed, InvalidPayload, NotFound
+from workflow.store.models import OrgUnit, Person, RoleAssignment, SignInLink
+from workflow.service.passwords import hash_password
+from workflow.service import sessions
+from workflow.store.uow import operation
 
 TRUST_ADMIN = "trust_admin"  # a trust-level office, held by assignment; no policy routes work to it
 LINK_LIFETIME = {"bootstrap": timedelta(hours=24), "invite": timedelta(days=7), "reset": timedelta(hours=1)}

@@ -9,11 +9,11 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
 
-from .. import access
-from ..actors import Actor
-from ..errors import InvalidPayload
-from ..models import Case, Event
-from ..reports.export import csv_bytes
+from workflow import access
+from workflow.actors import Actor
+from workflow.errors import InvalidPayload
+from workflow.store.models import Case, Event
+from workflow.service.reports.export import csv_bytes
 
 CSV_COLUMNS = ["id", "case_id", "subject", "seq", "at", "kind", "actor_id", "actor_role", "trigger", "from_state",
                "to_state", "reason", "payload"]
@@ -32,7 +32,7 @@ def _visible_cases(svc, actor: Actor):
     """None: every case (the trust-wide log, 002 7.6.8); else a sub-select of the cases the actor may see."""
     if access.may(svc.session, actor, "read_trust_audit_log"):
         return None
-    from .cases import predicate
+    from workflow.service.cases import predicate
 
     return select(Case.id).where(predicate(svc, actor).visible())
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
-from .. import access
-from ..actors import Actor
-from ..models import Case, Deadline
-from ..overdue import OPEN, overdue_clause
+from workflow import access
+from workflow.actors import Actor
+from workflow.store.models import Case, Deadline
+from workflow.timing.overdue import OPEN, overdue_clause
 
 
 def predicate(svc, actor: Actor) -> access.CasePredicate:
@@ -69,7 +69,7 @@ class CaseResults:
 def find_cases(svc, actor: Actor, *, state=None, policy_id=None, workflow=None, role=None, person_id=None,
                overdue=None, open_only=False) -> CaseResults:
     """Cases the actor may see. ``role``: only where the actor holds that role; ``overdue``: only cases
-    with (True) or without (False) an overdue deadline (``workflow.overdue``)."""
+    with (True) or without (False) an overdue deadline (``workflow.timing.overdue``)."""
     return CaseResults(svc.session, case_query(svc, actor, state=state, policy_id=policy_id, workflow=workflow,
                                                role=role, person_id=person_id, overdue=overdue, open_only=open_only))
 

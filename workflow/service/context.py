@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from ..actors import Actor
-from ..follow_ups import FireParent, FireSelf, FollowUp, StartChild, StartCycle  # noqa: F401  (re-exported)
-from ..models import Case, Person
-from ..policy.model import Policy, TransitionSpec, Workflow
+from workflow.actors import Actor
+from workflow.rules.follow_ups import FireParent, FireSelf, FollowUp, StartChild, StartCycle  # noqa: F401  (re-exported)
+from workflow.store.models import Case, Person
+from workflow.policy.model import Policy, TransitionSpec, Workflow
 
 if TYPE_CHECKING:
-    from ..deadlines import OpenedDeadline
-    from .core import JobPlanning, Settings
+    from workflow.timing.deadlines import OpenedDeadline
+    from workflow.service.core import JobPlanning, Settings
 
 
 

@@ -6,24 +6,27 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload, scoped_session
 
-from .. import access, deadlines, limits, notifications, rows
-from ..actions import ACTIONS
-from ..actors import SYSTEM, Actor
-from ..clock import Clock
-from ..conditions import CONDITIONS
-from ..content.schema import normalise_content
-from ..engine import Engine
-from ..errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied, StaleVersion, TriggerNotAllowedInState, UnknownTrigger
-from ..follow_ups import FireParent, FireSelf, FollowUp, StartChild, StartCycle
-from ..models import Case, Event, JobPlan, JobPlanVersion, Person
-from ..payload import to_json, validate_payload
-from ..plan_versions import add_version
-from ..policy.registry import PolicyRegistry
-from . import starts, trust_log
-from .context import AppendedEvent, FireContext, FireResult, TriggerInfo
-from .documents import check_payload_documents
-from .plans import can_see_plan, new_plan, require_editor
-from .uow import operation, require_unit_of_work
+from workflow import access, limits
+from workflow.store import rows
+from workflow.timing import deadlines
+from workflow.delivery import notifications
+from workflow.rules.actions import ACTIONS
+from workflow.actors import SYSTEM, Actor
+from workflow.timing.clock import Clock
+from workflow.rules.conditions import CONDITIONS
+from workflow.content.schema import normalise_content
+from workflow.engine import Engine
+from workflow.errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied, StaleVersion, TriggerNotAllowedInState, UnknownTrigger
+from workflow.rules.follow_ups import FireParent, FireSelf, FollowUp, StartChild, StartCycle
+from workflow.store.models import Case, Event, JobPlan, JobPlanVersion, Person
+from workflow.rules.payload import to_json, validate_payload
+from workflow.store.plan_versions import add_version
+from workflow.policy.registry import PolicyRegistry
+from workflow.service import starts, trust_log
+from workflow.service.context import AppendedEvent, FireContext, FireResult, TriggerInfo
+from workflow.service.documents import check_payload_documents
+from workflow.service.plans import can_see_plan, new_plan, require_editor
+from workflow.store.uow import operation, require_unit_of_work
 
 # Built once: SQLAlchemy caches its compiled form; options made anew per call would be keyed again every time.
 # No populate_existing: when a unit of work starts writing, every object the session held is expired (a new
@@ -97,7 +100,7 @@ class JobPlanning:
                    policy_id: str | None = None, subject_id: int | None = None, open_only: bool = False) -> list[Case]:
         """Every case the actor may see, by id, with its practitioner (one query; lists that page use
         ``service.cases.case_query``)."""
-        from .cases import case_query
+        from workflow.service.cases import case_query
 
         q = case_query(self, actor, state=state, workflow=workflow, policy_id=policy_id, person_id=subject_id,
                        open_only=open_only)
@@ -177,7 +180,7 @@ class JobPlanning:
 
     def sweep(self, now=None, **options):
         """One pass over due deadlines (reminders, breaches, escalations, closing windows)."""
-        from ..sweep import sweep
+        from workflow.service.sweep import sweep
 
         return sweep(self, now, **options)
 

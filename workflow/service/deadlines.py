@@ -2,7 +2,7 @@
 
 Only where the policy's deadline says ``extendable`` / ``pausable``, only by a role named in its
 ``extend_roles``, always with a reason, recorded as an audit event. The due date moves and every pending
-reminder and escalation follows it (``workflow.deadlines.reschedule``).
+reminder and escalation follows it (``workflow.timing.deadlines.reschedule``).
 
 An expired lodging window (a ``right``, RULES "Reading deadlines": it closes when missed "unless someone
 with authority grants an extension, recorded with a reason") can be re-opened by an extension only while
@@ -18,13 +18,16 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from .. import access, deadlines, limits, notifications, rows
-from ..actors import SYSTEM, Actor
-from ..deadline_rules import CHANGEABLE, NOT_CLOSED, DeadlineStatus
-from ..errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied
-from ..models import Case, Deadline
-from ..trust_calendar import calendar_for
-from .uow import operation
+from workflow import access, limits
+from workflow.store import rows
+from workflow.timing import deadlines
+from workflow.delivery import notifications
+from workflow.actors import SYSTEM, Actor
+from workflow.store.deadline_rules import CHANGEABLE, NOT_CLOSED, DeadlineStatus
+from workflow.errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied
+from workflow.store.models import Case, Deadline
+from workflow.timing.calendar import calendar_for
+from workflow.store.uow import operation
 
 
 def extend(svc, actor: Actor, deadline_id: int, *, reason: str, until: date | None = None,

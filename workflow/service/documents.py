@@ -10,12 +10,12 @@ import hashlib
 
 from sqlalchemy import select
 
-from .. import limits
-from ..access import dispute_chain
-from ..actors import Actor
-from ..errors import InvalidPayload, NotFound, PermissionDenied
-from ..models import Case, Document
-from .uow import operation
+from workflow import limits
+from workflow.access import dispute_chain
+from workflow.actors import Actor
+from workflow.errors import InvalidPayload, NotFound, PermissionDenied
+from workflow.store.models import Case, Document
+from workflow.store.uow import operation
 
 MAX_DOCUMENT_BYTES = limits.DOCUMENT_BYTES
 ALLOWED_TYPES = {

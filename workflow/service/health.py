@@ -12,7 +12,7 @@ from typing import Callable
 
 from sqlalchemy import func, select, text
 
-from ..models import Case, Deadline, OutboxMessage, Person, RoleAssignment
+from workflow.store.models import Case, Deadline, OutboxMessage, Person, RoleAssignment
 
 SWEPT_STATUSES = ("open", "breached")  # the statuses the sweep reads (a paused clock waits for no sweep)
 

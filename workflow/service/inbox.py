@@ -10,11 +10,11 @@ from datetime import datetime
 from sqlalchemy import and_, case as when, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from .. import access
-from ..actors import Actor
-from ..models import Case, Deadline, Person
-from ..overdue import OPEN, is_overdue, overdue_clause
-from .cases import first_deadline, predicate
+from workflow import access
+from workflow.actors import Actor
+from workflow.store.models import Case, Deadline, Person
+from workflow.timing.overdue import OPEN, is_overdue, overdue_clause
+from workflow.service.cases import first_deadline, predicate
 
 
 @dataclass(frozen=True)

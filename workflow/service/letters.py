@@ -6,11 +6,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..actors import Actor
-from ..errors import NotFound
-from ..models import Case, Deadline, Event, Person
-from ..policy.tags import APPEAL, APPEAL_WINDOW, DECISION_LETTER
-from .tagged import in_workflow
+from workflow.actors import Actor
+from workflow.errors import NotFound
+from workflow.store.models import Case, Deadline, Event, Person
+from workflow.policy.tags import APPEAL, APPEAL_WINDOW, DECISION_LETTER
+from workflow.service.tagged import in_workflow
 
 
 @dataclass(frozen=True)

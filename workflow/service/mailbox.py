@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..actors import Actor
-from ..errors import NotFound
-from ..models import OutboxMessage
+from workflow.actors import Actor
+from workflow.errors import NotFound
+from workflow.store.models import OutboxMessage
 
 
 def messages_for(svc, actor: Actor, case_id: int | None = None, limit: int = 200) -> list[OutboxMessage]:

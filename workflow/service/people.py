@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
-from .. import access, limits
-from ..actors import Actor
-from ..errors import InvalidPayload, NotFound, PermissionDenied
-from ..models import OrgUnit, Person
-from . import trust_log
-from .uow import operation
+from workflow import access, limits
+from workflow.actors import Actor
+from workflow.errors import InvalidPayload, NotFound, PermissionDenied
+from workflow.store.models import OrgUnit, Person
+from workflow.service import trust_log
+from workflow.store.uow import operation
 
 REQUIRED_COLUMNS = ("id", "name", "email")
 MAX_ROWS = limits.STAFF_IMPORT_ROWS

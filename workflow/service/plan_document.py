@@ -8,11 +8,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..actors import Actor
-from ..content import document
-from ..content.assess import totals_for
-from ..models import Case, Event, JobPlan, OrgUnit, Person, Signature
-from .plans import get_plan, today, version
+from workflow.actors import Actor
+from workflow.content import document
+from workflow.content.assess import totals_for
+from workflow.store.models import Case, Event, JobPlan, OrgUnit, Person, Signature
+from workflow.service.plans import get_plan, today, version
 
 
 @dataclass(frozen=True)

@@ -9,20 +9,20 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from .. import access, limits
-from ..actors import Actor
-from ..content.assess import Assessment, assess_plan, totals_for, version_of
-from ..content.calculations import Capacity, team_capacity as roll_up
-from ..content.schema import normalise_content
-from ..errors import ConditionFailed, NotFound, PermissionDenied, StaleVersion
-from ..models import Case, JobPlan, JobPlanVersion, OrgUnit, Person, RoleAssignment
-from ..plan_versions import add_version
-from ..reports.access import report_scope
-from ..trust_calendar import calendar_for
-from . import trust_log
-from .tagged import in_workflow
-from .uow import operation
-from ..policy.tags import DISPUTE
+from workflow import access, limits
+from workflow.actors import Actor
+from workflow.content.assess import Assessment, assess_plan, totals_for, version_of
+from workflow.content.calculations import Capacity, team_capacity as roll_up
+from workflow.content.schema import normalise_content
+from workflow.errors import ConditionFailed, NotFound, PermissionDenied, StaleVersion
+from workflow.store.models import Case, JobPlan, JobPlanVersion, OrgUnit, Person, RoleAssignment
+from workflow.store.plan_versions import add_version
+from workflow.service.report_scope import report_scope
+from workflow.timing.calendar import calendar_for
+from workflow.service import trust_log
+from workflow.service.tagged import in_workflow
+from workflow.store.uow import operation
+from workflow.policy.tags import DISPUTE
 
 
 

@@ -14,8 +14,8 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from ..models import Person, SignInSession
-from .uow import operation
+from workflow.store.models import Person, SignInSession
+from workflow.store.uow import operation
 
 # last_seen_at is written at most this often, so reading pages is not a write per request.
 TOUCH_EVERY = timedelta(seconds=60)

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from ..actors import Actor
-from ..errors import InvalidPayload, NotFound
-from ..models import ApiToken, Person
-from ..passwords import verify_password
-from . import trust_log
-from .uow import operation
+from workflow.actors import Actor
+from workflow.errors import InvalidPayload, NotFound
+from workflow.store.models import ApiToken, Person
+from workflow.service.passwords import verify_password
+from workflow.service import trust_log
+from workflow.store.uow import operation
 
 TOKEN_PREFIX = "jpt_"
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from ..errors import ConditionFailed, NotFound
-from ..models import Case, Person
-from ..policy.tags import ANNUAL_SIGN_OFF, INTERIM_PLAN, PLAN_AGREED
-from .tagged import in_state, in_workflow
+from workflow.errors import ConditionFailed, NotFound
+from workflow.store.models import Case, Person
+from workflow.policy.tags import ANNUAL_SIGN_OFF, INTERIM_PLAN, PLAN_AGREED
+from workflow.service.tagged import in_state, in_workflow
 
 # FOR UPDATE on PostgreSQL. SQLite has no row locks: there the write transaction's BEGIN IMMEDIATE already
 # holds the database's one write lock, which serialises the same way.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import tuple_
 
-from ..models import Case
+from workflow.store.models import Case
 
 
 def in_workflow(policies, tag: str):

@@ -8,15 +8,15 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from .. import access
-from ..actors import Actor
-from ..errors import ConditionFailed, NotFound
-from ..models import Case, Deadline, JobPlan, Person
-from .plans import last_agreed_plan, new_plan, require_editor, version
-from .starts import lock_person
-from .tagged import case_in_state, in_state, in_workflow
-from .uow import operation
-from ..policy.tags import ANNUAL_SIGN_OFF, INTERIM_PLAN, PLAN_AGREED
+from workflow import access
+from workflow.actors import Actor
+from workflow.errors import ConditionFailed, NotFound
+from workflow.store.models import Case, Deadline, JobPlan, Person
+from workflow.service.plans import last_agreed_plan, new_plan, require_editor, version
+from workflow.service.starts import lock_person
+from workflow.service.tagged import case_in_state, in_state, in_workflow
+from workflow.store.uow import operation
+from workflow.policy.tags import ANNUAL_SIGN_OFF, INTERIM_PLAN, PLAN_AGREED
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, func, insert, select
 
-from ..actors import Actor
-from ..models import Event
+from workflow.actors import Actor
+from workflow.store.models import Event
 
 _event = Event.__table__
 

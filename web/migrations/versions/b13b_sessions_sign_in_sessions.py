@@ -8,7 +8,7 @@ Create Date: 2026-11-27 17:00:00
 from alembic import op
 import sqlalchemy as sa
 
-import workflow.models  # noqa: F401  (custom column types)
+import workflow.store.models  # noqa: F401  (custom column types)
 
 
 revision = 'b13b_sessions'
@@ -22,9 +22,9 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('key_hash', sa.String(length=64), nullable=False),
-    sa.Column('started_at', workflow.models.UTCDateTime(), nullable=False),
-    sa.Column('last_seen_at', workflow.models.UTCDateTime(), nullable=False),
-    sa.Column('ended_at', workflow.models.UTCDateTime(), nullable=True),
+    sa.Column('started_at', workflow.store.models.UTCDateTime(), nullable=False),
+    sa.Column('last_seen_at', workflow.store.models.UTCDateTime(), nullable=False),
+    sa.Column('ended_at', workflow.store.models.UTCDateTime(), nullable=True),
     sa.Column('end_reason', sa.String(length=40), nullable=True),
     sa.CheckConstraint('(ended_at IS NULL) = (end_reason IS NULL)', name='sign_in_session_end_has_reason'),
     sa.CheckConstraint("end_reason IS NULL OR end_reason IN ('signed_out', 'signed_out_everywhere', "

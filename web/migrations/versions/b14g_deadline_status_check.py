@@ -4,7 +4,7 @@ Revision ID: b14g_deadline_status_check
 Revises: b17_sign_in_links
 Create Date: 2026-11-27 17:30:00
 
-The statuses and their meaning are ``workflow.deadline_rules``; the model's CHECK is generated from its
+The statuses and their meaning are ``workflow.store.deadline_rules``; the model's CHECK is generated from its
 enum. The text is written out here so this migration stays what it was when it ran;
 tests/integration/test_deadline_rules.py checks it still equals what the enum generates.
 """

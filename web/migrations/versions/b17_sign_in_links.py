@@ -6,7 +6,7 @@ Revises: b15_list_indexes
 from alembic import op
 import sqlalchemy as sa
 
-import workflow.models  # noqa: F401  (custom column types)
+import workflow.store.models  # noqa: F401  (custom column types)
 
 revision = "b17_sign_in_links"
 down_revision = "b15_list_indexes"
@@ -21,9 +21,9 @@ def upgrade():
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("purpose", sa.String(length=20), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
-        sa.Column("created_at", workflow.models.UTCDateTime(), nullable=False),
-        sa.Column("expires_at", workflow.models.UTCDateTime(), nullable=False),
-        sa.Column("used_at", workflow.models.UTCDateTime(), nullable=True),
+        sa.Column("created_at", workflow.store.models.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", workflow.store.models.UTCDateTime(), nullable=False),
+        sa.Column("used_at", workflow.store.models.UTCDateTime(), nullable=True),
         sa.CheckConstraint("purpose in ('bootstrap', 'invite', 'reset')", name="sign_in_link_purpose"),
         sa.ForeignKeyConstraint(["person_id"], ["person.id"]),
         sa.PrimaryKeyConstraint("id"),

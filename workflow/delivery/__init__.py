@@ -1,0 +1,1 @@
+"""Telling people: what a step notifies, the mail templates, and the outbox relay."""

@@ -1,0 +1,113 @@
+"""Compliance: the share of staff whose plan was signed off by both parties in the last 12 months
+(rolling), by care group, team and staff group, against the 90% target (002 7.6.9, 10; 004 KPIs:
+"an active e-job plan is one reviewed and approved in the past 12 months ... more than 90%"), and the
+quarterly completion report (002 7.6.9, 10).
+
+A person counts as compliant at an instant when their most recent sign-off by both parties (the second
+of the two signatures on one version, 002 7.5) lies within the 12 months up to that instant, counted in
+trust-local calendar days (the same day 12 months earlier)."""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from workflow.actors import Actor
+from workflow.timing.calendar import TrustCalendar, add_months
+from workflow.service.report_scope import report_scope
+from workflow.service.reports.common import latest_sign_off, sign_offs, staff_in_scope
+from workflow.service.reports.table import Report
+
+TARGET = 0.90  # 004 "Use of Data and Dashboards": more than 90% of staff with an active plan
+CAL = TrustCalendar()
+
+
+def window_start(as_of: datetime) -> datetime:
+    """Local midnight starting the day 12 calendar months before ``as_of``'s local date."""
+    return CAL.start_of_day(add_months(CAL.local_date(as_of), -12))
+
+
+def compliant_people(svc, staff, as_of: datetime, offs=None) -> dict[int, datetime]:
+    offs = sign_offs(svc.session) if offs is None else offs
+    latest = latest_sign_off(offs, as_of)
+    since = window_start(as_of)
+    ids = {s.person.id for s in staff}
+    return {pid: s.at for pid, s in latest.items() if pid in ids and s.at >= since}
+
+
+def _row(dimension: str, group: str, staff: int, compliant: int, target: float) -> dict:
+    share = compliant / staff if staff else None
+    return {"dimension": dimension, "group": group, "staff": staff, "compliant": compliant,
+            "not_compliant": staff - compliant, "share": share, "target": target,
+            "meets_target": None if share is None else share >= target,
+            "to_reach_target": max(0, math.ceil(target * staff - 1e-9) - compliant)}
+
+
+COLUMNS = [("dimension", "By"), ("group", "Group"), ("staff", "Staff"), ("compliant", "Signed off in last 12 months"),
+           ("not_compliant", "Not signed off"), ("share", "Share"), ("target", "Target"),
+           ("meets_target", "Meets target"), ("to_reach_target", "More needed to reach target")]
+
+
+def compliance_report(svc, actor: Actor, *, as_of: datetime | None = None, target: float = TARGET) -> Report:
+    scope = report_scope(svc.session, actor)
+    as_of = as_of or svc.clock.now()
+    staff = staff_in_scope(svc, scope)
+    ok = compliant_people(svc, staff, as_of)
+    rows = [_row("trust" if scope is None else "scope", "all staff in scope", len(staff), len(ok), target)]
+    for dim, key in (("care_group", lambda s: s.care_group), ("team", lambda s: f"{s.care_group} / {s.team}"),
+                     ("staff_group", lambda s: s.person.staff_group)):
+        counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for s in staff:
+            c = counts[key(s)]
+            c[0] += 1
+            c[1] += s.person.id in ok
+        rows += [_row(dim, g, n, k, target) for g, (n, k) in sorted(counts.items())]
+    return Report("compliance", f"Job plans signed off by both parties in the 12 months to "
+                                f"{CAL.local_date(as_of).isoformat()}", COLUMNS, rows,
+                  notes=[f"Rolling 12 months from {CAL.local_date(window_start(as_of)).isoformat()}; "
+                         f"target {target:.0%} (004 KPIs; 002 7.6.9, 10)."])
+
+
+def quarters(financial_year: int) -> list[tuple[str, date, date]]:
+    """The four quarters of the NHS financial year starting 1 April ``financial_year``."""
+    out = []
+    for q in range(4):
+        start = add_months(date(financial_year, 4, 1), 3 * q)
+        end = add_months(start, 3)
+        out.append((f"{financial_year}/{(financial_year + 1) % 100:02d} Q{q + 1}", start, end))
+    return out
+
+
+QUARTER_COLUMNS = [("quarter", "Quarter"), ("from", "From"), ("to", "To"), ("care_group", "Care group"),
+                   ("staff", "Staff"), ("signed_off_in_quarter", "Plans signed off in the quarter"),
+                   ("compliant_at_end", "Signed off in the 12 months to the quarter's end"), ("share", "Share"),
+                   ("target", "Target"), ("meets_target", "Meets target")]
+
+
+def quarterly_completion(svc, actor: Actor, financial_year: int, *, target: float = TARGET) -> Report:
+    """Per quarter and care group (and the whole scope): plans signed off by both parties in the quarter,
+    and the compliance share at the quarter's end (002 7.6.9: quarterly completion reports)."""
+    scope = report_scope(svc.session, actor)
+    staff = staff_in_scope(svc, scope)
+    offs = sign_offs(svc.session)
+    group_of = {s.person.id: s.care_group for s in staff}
+    groups = sorted(set(group_of.values()))
+    rows = []
+    for label, start, end in quarters(financial_year):
+        q_start, q_end = CAL.start_of_day(start), CAL.start_of_day(end)
+        ok = compliant_people(svc, staff, q_end - _EPS, offs)
+        done = [s for s in offs if q_start <= s.at < q_end and s.person_id in group_of]
+        for g in ["(all)"] + groups:
+            members = [pid for pid, cg in group_of.items() if g == "(all)" or cg == g]
+            n = len(members)
+            k = sum(1 for pid in members if pid in ok)
+            rows.append({"quarter": label, "from": start, "to": end - _DAY, "care_group": g, "staff": n,
+                         "signed_off_in_quarter": sum(1 for s in done if g == "(all)" or group_of[s.person_id] == g),
+                         "compliant_at_end": k, "share": k / n if n else None, "target": target,
+                         "meets_target": (k / n >= target) if n else None})
+    return Report("quarterly_completion", f"Job plan completion by quarter, {financial_year}/{financial_year + 1}",
+                  QUARTER_COLUMNS, rows)
+
+
+_EPS = timedelta(microseconds=1)
+_DAY = timedelta(days=1)

@@ -1,0 +1,1 @@
+"""Time: the clock, the trust's calendar (working days, closures) and deadlines."""
