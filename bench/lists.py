@@ -17,7 +17,7 @@ import sys
 import time
 from datetime import timedelta
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import event, text
 
 PRACTITIONERS, MANAGERS = 4000, 134
 PATHS = [("case list, page 1", "/api/v1/cases?page_size=50"),

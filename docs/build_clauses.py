@@ -1,6 +1,7 @@
 """Regenerates docs/clauses.md (the clause -> policy line -> test table) after a policy file changes:
 `python docs/build_clauses.py`. tests/unit/test_clauses_table.py checks the result."""
-import re, pathlib
+import re
+import pathlib
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 M, D, N = "cpft-medical-2017.yaml", "salaried-dental-2007.yaml", "non-medical-afc-2022.yaml"
 lines = {f: (ROOT / "policies" / f).read_text().splitlines() for f in (M, D, N)}

@@ -78,3 +78,14 @@ def complete_plan(pas: float = 10, spa: float = 2.5, **overrides) -> dict:
     from workflow.service.demo import demo_plan
 
     return {**demo_plan(pas, spa), **overrides}
+
+
+def practitioners(session, trust, n: int, prefix: str = "Dr Extra") -> list[Person]:
+    """``n`` more consultants managed by the trust's clinical manager: one sign-off under way per person at a
+    time (issue 13 item 9), so a test that needs many open sign-offs needs many people."""
+    people = [Person(name=f"{prefix} {k}", email=f"{prefix.lower().replace(' ', '.')}.{k}@example.org",
+                     staff_group="consultant", team=trust.team, manager=trust.manager, contracted_pas=10,
+                     active=True, wants_digest=False) for k in range(n)]
+    session.add_all(people)
+    session.commit()
+    return people

@@ -17,7 +17,7 @@ INLINE_STYLE_ENDPOINTS = frozenset({"pages.diagram"})
 
 # Files that carry nothing personal and may be cached: the design system, vendored scripts, our own
 # static files and the API explorer's assets. Everything else is a page or an API answer: no-store.
-CACHEABLE_ENDPOINTS = frozenset({"static", "assets.nhsuk_assets", "assets.favicon", "api_docs_assets.swagger_assets"})
+CACHEABLE_ENDPOINTS = frozenset({"static", "assets.nhsuk_assets", "assets.favicon", "assets.stylesheet", "api_docs_assets.swagger_assets"})
 
 
 HSTS = "max-age=31536000; includeSubDomains"

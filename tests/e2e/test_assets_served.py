@@ -40,3 +40,13 @@ def test_item_16_serve_runs_no_npm(tmp_path, policies, monkeypatch):
     result = CliRunner().invoke(main, ["serve", "--port", "5999"], obj=ScriptInfo(create_app=lambda: app))
     assert result.exit_code == 0, result.output
     assert served == [("127.0.0.1", 5999)]
+
+
+def test_item_8_the_design_systems_stylesheet_is_served_without_its_remote_fonts(app):
+    """The pages load nhsuk-frontend's stylesheet less its @font-face rules (Frutiger from assets.nhs.uk): its
+    stacks fall back to Arial, and no page asks another host for a font."""
+    r = app.test_client().get("/assets/nhsuk-frontend.css")
+    css = r.get_data(as_text=True)
+    assert r.status_code == 200 and r.mimetype == "text/css"
+    assert "assets.nhs.uk" not in css and "@font-face" not in css
+    assert ".nhsuk-header" in css and "Frutiger W01,arial,sans-serif" in css

@@ -13,7 +13,7 @@ from tests.e2e.browser import Visitor
 pytestmark = pytest.mark.browser
 
 ROLES = ("doctor", "manager", "amd", "md", "ceo", "directorate", "chair", "hr")
-SKIP = re.compile(r"^/(api|static|assets|healthz|favicon)|\.[a-z]+$")  # not pages: API, files, downloads
+SKIP = re.compile(r"^/(api|static|assets|healthz|favicon)|\.[a-z]+$|/pdf$")  # not pages: API, files, downloads
 
 
 def _pattern(path: str) -> str:

@@ -14,6 +14,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from tests.conftest import actor
+from tests.factories import practitioners
 from workflow.delivery.mail import MailSettings, drain, read_mail_folder
 from workflow.store.models import Case, OutboxMessage, Person
 
@@ -263,14 +264,7 @@ def test_four_relay_processes_at_once_deliver_every_message_exactly_once(svc, tr
     import sys
     from pathlib import Path
 
-    from workflow.store.models import Person
-
-    doctors = [Person(name=f"Dr Relay {k}", email=f"relay{k}@example.org", staff_group="consultant",
-                      team=trust.team, manager=trust.manager, contracted_pas=10, active=True, wants_digest=False)
-               for k in range(6)]  # one sign-off under way per person (issue 13 item 9): six people, not three each
-    svc.session.add_all(doctors)
-    svc.session.commit()
-    for doctor in doctors:
+    for doctor in practitioners(svc.session, trust, 6):
         _referred(svc, trust, clock, doctor=doctor)
     clock.set(datetime(2027, 3, 23, 0, 0, tzinfo=UTC))
     svc.sweep()

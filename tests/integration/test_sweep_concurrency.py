@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 
 from tests.conftest import actor
+from tests.factories import practitioners
 from web.extensions import db
 from workflow.store.models import Deadline, Event, OutboxMessage
 from workflow.service.sweep import due_query
@@ -27,8 +28,7 @@ SWEEPERS = 4
 
 def _sign_off_cases(svc, trust, n):
     ids = []
-    for k in range(n):
-        doctor = trust.doctor if k % 2 == 0 else trust.colleague
+    for doctor in practitioners(svc.session, trust, n):
         plan = svc.create_job_plan(actor(trust.manager), doctor.id, {"schedule": []})
         case = svc.start_case(actor(trust.manager), "sign_off", doctor.id, job_plan_id=plan.id)
         svc.fire(actor(trust.manager), case.id, "record_meeting", {"meeting_date": "2027-03-01"})

@@ -68,8 +68,10 @@ NASTY_NEXT = [
 
 def test_issue13_item4_sign_in_never_sends_the_browser_off_site(client, people):
     answers = {target: sign_in(client, people.doctor, target) for target in NASTY_NEXT}
+    # Home, or refused outright: a NUL character is crafted input, a 400 before sign-in (issue 13 item 8).
     wrong = {t: (r.status_code, r.headers.get("Location")) for t, r in answers.items()
-             if (r.status_code, r.headers.get("Location")) != (302, "/")}
+             if (r.status_code, r.headers.get("Location")) != (302, "/")
+             and not ("\x00" in t and r.status_code == 400 and "Location" not in r.headers)}
     assert wrong == {}
 
 
@@ -273,7 +275,7 @@ def answers(client, person, sign_off_case):
     out.update({"home page": client.get("/"), "case page": client.get(f"/cases/{sign_off_case}"),
                 "api cases": client.get("/api/v1/cases"), "api case": client.get(f"/api/v1/cases/{sign_off_case}"),
                 "api docs": client.get("/api/v1/docs"), "stylesheet": client.get("/static/jobplan.css"),
-                "design system": client.get("/static/vendor/nhsuk.min.css")})
+                "design system": client.get("/static/vendor/nhsuk-frontend/nhsuk-frontend.min.css")})
     for r in out.values():
         r.get_data()
         r.close()  # a file sent from disk stays open until its answer is closed

@@ -7,17 +7,16 @@ is an invitation: its messages carry an iCalendar (.ics) request for that moment
 digest for people who chose one, are ``workflow.delivery.mail``'s job, after commit."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 
 from workflow.store import rows
 from workflow.access import holders_of
-from workflow.store.deadline_rules import NOT_CLOSED, deadline_last_day
+from workflow.store.deadline_rules import NOT_CLOSED
 from workflow.timing.deadlines import spec_for
 from workflow.delivery.templates import Body, invitation_ics, render_html, render_text
 from workflow.store.models import Deadline, Person
-from workflow.timing.calendar import calendar_for
 from workflow.timing.wording import format_day, format_due, format_moment, format_when  # noqa: F401  (re-exported)
 
 ICS_CONTENT_TYPE = "text/calendar; method=REQUEST; charset=utf-8"

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from workflow.errors import ConditionFailed, InvalidPayload
 from workflow.rules.follow_ups import FireParent, FireSelf, StartChild, StartCycle
-from workflow.store.models import CaseParticipant, JobPlanVersion, Person, Signature
+from workflow.store.models import CaseParticipant, JobPlanVersion, Signature
 from workflow.store.plan_versions import add_version
 
 from workflow.policy.vocabulary import ACTIONS  # noqa: E402  (the table this module fills)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from workflow.access import involved_people
 from workflow.rules.actions import action, adopt_decided_version
 from workflow.rules.conditions import condition, require_participants
-from workflow.errors import ConditionFailed, InvalidPayload, PermissionDenied
+from workflow.errors import ConditionFailed, InvalidPayload
 from workflow.store.models import Case, CaseParticipant, Person, RoleAssignment
 
 LIST_ROLE = "appeal_panel_list"

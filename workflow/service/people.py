@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from workflow import access, limits
 from workflow.actors import Actor
-from workflow.errors import InvalidPayload, NotFound, PermissionDenied
+from workflow.errors import InvalidPayload, NotFound
 from workflow.store.models import OrgUnit, Person
 from workflow.service import trust_log
 from workflow.store.uow import operation
@@ -232,8 +232,8 @@ def _recorded(person: Person) -> dict:
 def _record_import(svc, actor: Actor, results, parsed, people, before) -> None:
     """The import as one event (its counts and who was created or changed), and each change to a person already
     on record (a new manager, a new job title...) as an event of that person, with the values before and after."""
-    role = next((r for r in sorted(IMPORTERS) if access.holds_office(svc.session, actor, {r})),
-                trust_log.role_of(actor))
+    offices = access.CAPABILITIES["import_staff"].offices
+    role = next((r for r in sorted(offices) if access.holds_office(svc.session, actor, {r})), trust_log.role_of(actor))
     report = ImportReport(results)
     svc.session.flush()
     created, changed = [], []

@@ -15,7 +15,7 @@ from workflow.content.assess import Assessment, assess_plan, totals_for, version
 from workflow.content.calculations import Capacity, team_capacity as roll_up
 from workflow.content.schema import normalise_content
 from workflow.errors import ConditionFailed, NotFound, PermissionDenied, StaleVersion
-from workflow.store.models import Case, JobPlan, JobPlanVersion, OrgUnit, Person, RoleAssignment
+from workflow.store.models import Case, JobPlan, JobPlanVersion, OrgUnit, Person
 from workflow.store.plan_versions import add_version
 from workflow.service.report_scope import report_scope
 from workflow.timing.calendar import calendar_for

@@ -14,7 +14,7 @@ from workflow.errors import ConditionFailed, NotFound
 from workflow.store.models import Case, Deadline, JobPlan, Person
 from workflow.service.plans import last_agreed_plan, new_plan, require_editor, version
 from workflow.service.starts import lock_person
-from workflow.service.tagged import case_in_state, in_state, in_workflow
+from workflow.service.tagged import case_in_state, in_workflow
 from workflow.store.uow import operation
 from workflow.policy.tags import ANNUAL_SIGN_OFF, INTERIM_PLAN, PLAN_AGREED
 

@@ -1,7 +1,7 @@
 """initial schema
 
 Revision ID: 88a3e0fcdfff
-Revises: 
+Revises:
 Create Date: 2026-11-25 06:51:49.218668
 
 """

@@ -13,7 +13,7 @@ from workflow.timing.overdue import overdue_clause
 from workflow.service.report_scope import case_in_scope, report_scope
 from workflow.service.reports.table import Report
 from workflow.policy.tags import APPEAL, MEDIATION
-from workflow.service.tagged import case_is, in_workflow
+from workflow.service.tagged import in_workflow
 
 COLUMNS = [("workflow", "Process"), ("stage", "Stage"), ("cases", "Cases that passed through"),
            ("median_days", "Median days"), ("longest_days", "Longest days"), ("open_now", "Open now")]
