@@ -33,19 +33,6 @@ UTC = timezone.utc
 JOBPLAN = Path(sys.executable).with_name("jobplan")
 
 
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture
-def auth(svc):
-    def make(person, roles=None):
-        issued = signin.create_token(svc, person.id, f"test {person.name}", roles)
-        return {"Authorization": f"Bearer {issued.secret}"}
-    return make
-
-
 def trust_events(svc, **where):
     svc.session.rollback()  # a fresh read
     q = select(Event).where(Event.case_id.is_(None)).order_by(Event.id)
