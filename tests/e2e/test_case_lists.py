@@ -8,15 +8,19 @@ import re
 import pytest
 
 from tests.conftest import actor
+from tests.factories import practitioners
 from tests.e2e.test_sign_in import login, with_password
 
 
 @pytest.fixture
 def many_cases(svc, trust):
-    """56 sign-offs of Dr Practitioner's plan (one case per plan version would do as well for a list)."""
-    plan = svc.create_job_plan(actor(trust.manager), trust.doctor.id, {})
-    return [svc.start_case(actor(trust.manager), "sign_off", trust.doctor.id, job_plan_id=plan.id).id
-            for _ in range(56)]
+    """56 sign-offs, one for each of 56 practitioners the clinical manager manages (a person has one sign-off
+    under way at a time, issue 13 item 9)."""
+    cases = []
+    for doctor in practitioners(svc.session, trust, 56):
+        plan = svc.create_job_plan(actor(trust.manager), doctor.id, {})
+        cases.append(svc.start_case(actor(trust.manager), "sign_off", doctor.id, job_plan_id=plan.id).id)
+    return cases
 
 
 def test_the_api_lists_cases_a_page_at_a_time(client, auth, trust, many_cases):

@@ -84,9 +84,12 @@ def test_trust_admin_is_assigned_by_nobody_but_the_bootstrap(app, svc):
     assert svc.session.scalar(select(func.count(RoleAssignment.id)).where(RoleAssignment.role == "trust_admin")) == 1
 
 
-def test_setting_a_password_with_a_link_signs_the_person_out_everywhere(app, svc, trust, client):
+def test_setting_a_password_with_a_link_signs_the_person_out_everywhere(app, svc, trust):
     from tests.e2e.test_sign_in import with_password
+    from tests.security.test_sessions_and_headers import FreshClient
 
+    app.test_client_class = FreshClient  # each request judged by its cookie alone, as on a server
+    client = app.test_client()
     login(client, trust.doctor.email, with_password(svc, trust.doctor))
     assert client.get("/").status_code == 200
     other = app.test_client()  # a second browser, to set the new password from
