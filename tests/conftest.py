@@ -16,6 +16,7 @@ from workflow.timing.clock import FixedClock
 from workflow.store.models import Base
 from workflow.policy.registry import PolicyRegistry
 
+from .e2e.browser import browser, live_server, passwords  # noqa: F401  (fixtures; here so one Chromium serves every folder)
 from .factories import make_trust
 
 PG_URL = os.environ.get("JOBPLAN_TEST_DATABASE_URL")

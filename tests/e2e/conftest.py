@@ -6,7 +6,6 @@ from types import SimpleNamespace
 import pytest
 
 from tests.conftest import actor
-from tests.e2e.browser import browser, live_server, passwords  # noqa: F401  (fixtures, defined once here)
 from tests.factories import complete_plan
 from workflow.service import signin
 

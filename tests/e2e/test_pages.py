@@ -61,6 +61,7 @@ def test_a_refused_form_shows_the_error_summary_and_keeps_what_was_typed_002_7_8
     v.page.fill("textarea[name='reasons']", "Revalidation")
     v.page.click("form#main-form button.nhsuk-button")
     summary = v.page.locator(".nhsuk-error-summary")
+    summary.wait_for(state="visible")  # the refused post has come back (is_visible does not wait)
     assert summary.is_visible() and "There is a problem" in summary.inner_text()
     assert "Enter the evidence from your point of view" in summary.inner_text()
     assert v.page.input_value("textarea[name='nature']") == "0.5 SPA moves to DCC"  # kept

@@ -8,7 +8,6 @@ import pytest
 from flask import g
 from flask.testing import FlaskClient
 
-from tests.e2e.browser import browser, live_server, passwords  # noqa: F401  (fixtures)
 from tests.e2e.conftest import dispute, sign_off  # noqa: F401  (fixtures)
 from web.redirects import same_site_path
 from workflow.service.passwords import hash_password
