@@ -135,7 +135,8 @@ def test_item_8_a_refused_form_moves_focus_to_the_error_summary(browser, live_se
     v.page.goto(f"/cases/{sign_off.case.id}/do/record_failure_to_agree")
     v.page.click("form#main-form button.nhsuk-button")
     v.page.wait_for_selector(".nhsuk-error-summary")
-    v.page.wait_for_function("document.activeElement.classList.contains('nhsuk-error-summary')")
+    # A function, not an expression: Playwright evaluates an expression with eval, which the page's CSP refuses.
+    v.page.wait_for_function("() => document.activeElement.classList.contains('nhsuk-error-summary')")
     v.close()
 
 
