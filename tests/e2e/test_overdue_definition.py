@@ -1,4 +1,4 @@
-"""Issue 14 item 7 (and issue 15): "overdue" has one definition (``workflow.timing.overdue``) that the case list, the
+"""Issue 14 item 7 (and issue 15): "overdue" has one definition (``workflow.store.deadline_rules.is_overdue``) that the case list, the
 inbox, the deadline list and the dashboard share. A clock paused before its due date is not overdue while
 it stands still (resuming moves its date on); a clock paused when already past due stays overdue."""
 from __future__ import annotations
@@ -50,3 +50,16 @@ def test_a_clock_paused_after_its_date_is_overdue_everywhere_issue_14_7(client, 
 def test_a_running_clock_past_its_date_is_overdue_everywhere_issue_14_7(client, svc, auth, trust, sign_off, clock):
     clock.advance(days=40)
     assert _views(client, svc, auth, trust, sign_off.case.id) == (True, True, True, True)
+
+
+def test_a_clock_breached_and_then_left_is_history_overdue_nowhere_issue_14_7(client, svc, auth, trust, sign_off, clock):
+    """A clock that was breached and then closed (the case left the state late) no longer makes the case
+    overdue: every list agrees (before, the lists counted any breached row, the inbox only open ones)."""
+    from sqlalchemy import update
+
+    clock.advance(days=40)
+    d = _clock(svc, sign_off.case.id)
+    svc.session.execute(update(Deadline).where(Deadline.id == d.id)
+                        .values(status="breached", closed_at=clock.now(), next_check_at=None))
+    svc.session.commit()
+    assert _views(client, svc, auth, trust, sign_off.case.id) == (False, False, False, False)

@@ -40,6 +40,14 @@ def test_item_7_overdue_means_running_not_closed_and_past_due_at():
     assert not is_overdue(deadline("met", closed_at=now), now)
 
 
+def test_item_7_a_clock_paused_when_already_due_stays_overdue_one_paused_in_time_never_is():
+    paused_late = SimpleNamespace(status="paused", due_at=DUE_LONDON, closed_at=None, paused_at=DUE_LONDON)
+    paused_in_time = SimpleNamespace(status="paused", due_at=DUE_LONDON, closed_at=None,
+                                     paused_at=datetime(2027, 3, 20, tzinfo=UTC))
+    later = datetime(2027, 6, 1, tzinfo=UTC)
+    assert is_overdue(paused_late, later) and not is_overdue(paused_in_time, later)
+
+
 def test_item_7_open_means_the_case_still_stands_in_the_deadline_state():
     assert is_open(deadline("open")) and is_open(deadline("paused")) and is_open(deadline("breached"))
     assert not is_open(deadline("breached", closed_at=DUE_LONDON))

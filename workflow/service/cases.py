@@ -11,7 +11,8 @@ from sqlalchemy.orm import aliased, joinedload
 from workflow import access
 from workflow.actors import Actor
 from workflow.store.models import Case, Deadline
-from workflow.timing.overdue import OPEN, overdue_clause
+from workflow.store.deadline_rules import overdue_clause
+from workflow.store.models import DEADLINE_OPEN_STATUSES as OPEN
 
 
 def predicate(svc, actor: Actor) -> access.CasePredicate:
@@ -37,7 +38,7 @@ def case_query(svc, actor: Actor, *, state=None, states=None, workflow=None, pol
     if open_only:
         q = q.where(Case.closed_at.is_(None))
     if overdue is not None:
-        late = exists(select(Deadline.id).where(Deadline.case_id == Case.id, overdue_clause(svc.clock.now())))
+        late = exists(select(Deadline.id).where(Deadline.case_id == Case.id, overdue_clause(svc.clock.now(), Deadline)))
         q = q.where(late if overdue else not_(late))
     return q
 
@@ -69,7 +70,7 @@ class CaseResults:
 def find_cases(svc, actor: Actor, *, state=None, policy_id=None, workflow=None, role=None, person_id=None,
                overdue=None, open_only=False) -> CaseResults:
     """Cases the actor may see. ``role``: only where the actor holds that role; ``overdue``: only cases
-    with (True) or without (False) an overdue deadline (``workflow.timing.overdue``)."""
+    with (True) or without (False) an overdue deadline (``workflow.store.deadline_rules.is_overdue``)."""
     return CaseResults(svc.session, case_query(svc, actor, state=state, policy_id=policy_id, workflow=workflow,
                                                role=role, person_id=person_id, overdue=overdue, open_only=open_only))
 
@@ -109,7 +110,7 @@ def deadlines_query(svc, actor: Actor, *, status=None, overdue=None):
     if status:
         q = q.where(Deadline.status == status)
     if overdue is not None:
-        late = overdue_clause(svc.clock.now())
+        late = overdue_clause(svc.clock.now(), Deadline)
         q = q.where(late if overdue else not_(late))
     return q
 

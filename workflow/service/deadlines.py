@@ -84,7 +84,7 @@ def pause(svc, actor: Actor, deadline_id: int, *, reason: str) -> Deadline:
         if not spec.pausable:
             raise ConditionFailed(f"'{spec.label}' cannot be paused under {policy.source_document} {spec.clause}")
         now = svc.clock.now()
-        if d.status == DeadlineStatus.OPEN and d.due_at <= now:  # overdue, whether or not the sweep has marked it yet
+        if d.is_overdue(now):  # whether or not the sweep has marked it yet
             raise ConditionFailed(f"'{spec.label}' is already overdue; only a running deadline can be paused "
                                   f"(extend it instead)")
         if d.status != DeadlineStatus.OPEN:

@@ -12,9 +12,10 @@ from typing import Callable
 
 from sqlalchemy import func, select, text
 
+from workflow.store.deadline_rules import RUNNING, overdue_clause
 from workflow.store.models import Case, Deadline, OutboxMessage, Person, RoleAssignment
 
-SWEPT_STATUSES = ("open", "breached")  # the statuses the sweep reads (a paused clock waits for no sweep)
+SWEPT_STATUSES = RUNNING  # the statuses the sweep reads (a paused clock waits for no sweep)
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class Check:
 class Gauges:
     """What an operator watches, read in a handful of aggregate queries (never a row per case)."""
     deadlines_due: int  # clocks whose next check has come: work the sweep has still to do
-    deadlines_overdue: int  # running clocks past their due time
+    deadlines_overdue: int  # overdue as workflow.store.deadline_rules.is_overdue says
     sweep_lag_seconds: float  # age of the oldest check still waiting for a sweep (0 when none)
     mail_pending: int
     mail_oldest_pending_seconds: float  # age of the oldest message due to leave and still waiting
@@ -47,8 +48,7 @@ def gauges(svc) -> Gauges:
     due, oldest_check = s.execute(
         select(func.count(Deadline.id), func.min(Deadline.next_check_at))
         .where(Deadline.status.in_(SWEPT_STATUSES), Deadline.next_check_at <= now)).one()
-    overdue = s.scalar(select(func.count(Deadline.id))
-                       .where(Deadline.status.in_(SWEPT_STATUSES), Deadline.due_at < now))
+    overdue = s.scalar(select(func.count(Deadline.id)).where(overdue_clause(now, Deadline)))
     pending, oldest_mail = s.execute(
         select(func.count(OutboxMessage.id), func.min(OutboxMessage.next_attempt_at))
         .where(OutboxMessage.status == "pending")).one()

@@ -13,7 +13,8 @@ from sqlalchemy.orm import joinedload
 from workflow import access
 from workflow.actors import Actor
 from workflow.store.models import Case, Deadline, Person
-from workflow.timing.overdue import OPEN, is_overdue, overdue_clause
+from workflow.store.deadline_rules import is_overdue, overdue_clause
+from workflow.store.models import DEADLINE_OPEN_STATUSES as OPEN
 from workflow.service.cases import first_deadline, predicate
 
 

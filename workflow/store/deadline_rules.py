@@ -20,6 +20,8 @@ import enum
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import and_, or_
+
 
 class DeadlineStatus(str, enum.Enum):
     OPEN = "open"
@@ -79,7 +81,26 @@ def is_open(d) -> bool:
 
 
 def is_overdue(d, now: datetime) -> bool:
-    """Overdue: not closed, its clock running (open or breached; a paused clock is stopped, never overdue),
-    and ``now`` at or after ``due_at``, the end of the last day. In SQL: ``closed_at IS NULL AND status IN
-    ('open', 'breached') AND due_at <= :now``."""
-    return d.closed_at is None and d.status in RUNNING and d.due_at <= now
+    """THE definition of overdue, shared by the case list, the inbox, the deadline list, the dashboard and the
+    reports (``overdue_clause`` is the same rule in SQL). A deadline is overdue while it is not closed and
+
+    - its clock runs (open, or breached and not yet closed) and ``now`` is at or after ``due_at``, the end of
+      the last permitted day (an act at 00:00 is late: README, RULES "Reading deadlines"); or
+    - it was paused when it was already due (``paused_at >= due_at``). Pausing a late clock is refused now
+      (issue 13 item 11), but such rows stand from before that rule, and they were late when they stopped.
+
+    A clock paused in time stands still and is never overdue, however long: resuming moves ``due_at`` on by
+    the days it stood still. A closed row (met, expired, cancelled, or breached and then left) is history."""
+    if d.closed_at is not None:
+        return False
+    if d.status in RUNNING:
+        return d.due_at <= now
+    paused_at = getattr(d, "paused_at", None)
+    return d.status == DeadlineStatus.PAUSED and paused_at is not None and paused_at >= d.due_at
+
+
+def overdue_clause(now: datetime, d):
+    """``is_overdue`` as SQL over the deadline table ``d`` (the mapped class or an alias of it)."""
+    return and_(d.closed_at.is_(None),
+                or_(and_(d.status.in_(RUNNING), d.due_at <= now),
+                    and_(d.status == DeadlineStatus.PAUSED.value, d.paused_at >= d.due_at)))

@@ -9,7 +9,7 @@ from sqlalchemy import and_, bindparam, case as when, func, or_, select
 
 from workflow.actors import Actor
 from workflow.store.models import Case, Deadline, Event
-from workflow.timing.overdue import overdue_clause
+from workflow.store.deadline_rules import overdue_clause
 from workflow.service.report_scope import case_in_scope, report_scope
 from workflow.service.reports.table import Report
 from workflow.policy.tags import APPEAL, MEDIATION
@@ -80,13 +80,13 @@ def stage_times(svc, actor: Actor) -> Report:
 
 
 def headline_counts(svc, actor: Actor) -> dict:
-    """The dashboard's counts as two aggregates (no case is loaded); overdue as ``workflow.timing.overdue`` says."""
+    """The dashboard's counts as two aggregates (no case is loaded); overdue as ``workflow.store.deadline_rules.is_overdue`` says."""
     scope = report_scope(svc.session, actor)
     now = svc.clock.now()
     where = and_(Case.closed_at.is_(None), case_in_scope(scope))
     row = svc.session.execute(select(func.count(), func.count(when((in_workflow(svc.policies, MEDIATION), 1))),
                                      func.count(when((in_workflow(svc.policies, APPEAL), 1)))).where(where)).one()
     overdue = svc.session.scalar(select(func.count(Deadline.id)).join(Case, Case.id == Deadline.case_id)
-                                 .where(where, overdue_clause(now)))
+                                 .where(where, overdue_clause(now, Deadline)))
     return {"open_cases": row[0], "overdue_deadlines": overdue or 0, "open_mediations": row[1],
             "open_appeals": row[2]}
