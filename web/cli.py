@@ -289,7 +289,7 @@ def token_list():
 
 @main.command("sweep")
 @click.option("--now", "now_text", default=None, metavar="ISO-DATETIME",
-              help="Run as if at this moment (local Europe/London time unless an offset is given), "
+              help="Run as if at this moment (local time in JOBPLAN_TIMEZONE unless an offset is given), "
                    "e.g. 2027-03-01T09:00.")
 @click.option("--batch", default=200, show_default=True, type=click.IntRange(1),
               help="Due deadlines claimed per transaction.")
@@ -311,7 +311,7 @@ def sweep_command(now_text, batch, dry_run):
 
 
 def _parse_now(now_text):
-    """An ISO date-time; local Europe/London time unless it carries an offset."""
+    """An ISO date-time; local time in the trust calendar's zone (JOBPLAN_TIMEZONE) unless it carries an offset."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -322,7 +322,9 @@ def _parse_now(now_text):
     except ValueError:
         raise click.BadParameter(f"{now_text!r} is not an ISO date-time such as 2027-03-01T09:00",
                                  param_hint="--now") from None
-    return now.replace(tzinfo=ZoneInfo("Europe/London")) if now.tzinfo is None else now
+    from flask import current_app
+
+    return now.replace(tzinfo=ZoneInfo(current_app.config["JOBPLAN_TIMEZONE"])) if now.tzinfo is None else now
 
 
 def _dry_run_sweep(base, now, batch):

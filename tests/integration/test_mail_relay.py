@@ -203,6 +203,27 @@ def test_a_person_who_chose_the_daily_digest_gets_one_message_a_day(svc, trust, 
         OutboxMessage.recipient_id == trust.md.id, OutboxMessage.dedupe_key.not_like("digest:%")))} == {"digested"}
 
 
+def test_the_daily_digest_goes_out_at_seven_in_the_trust_calendars_zone_not_london(svc, trust, clock, smtp):
+    """The digest hour is local time in the trust's zone (JOBPLAN_TIMEZONE via MailSettings.timezone): 07:00 in
+    New York is 11:00 UTC in March (EDT), when London's 07:00 (06:00 UTC, GMT) has long passed."""
+    md = svc.session.get(Person, trust.md.id)
+    md.wants_digest = True
+    svc.session.commit()
+    clock.set(datetime(2027, 3, 22, 12, 0, tzinfo=UTC))  # after Monday's 07:00 in New York
+    _referred(svc, trust, clock)
+    settings = MailSettings(mail_from="job-planning@trust.example.nhs.uk", smtp_host="127.0.0.1", smtp_port=smtp.port,
+                            timezone="America/New_York")
+    clock.set(datetime(2027, 3, 23, 10, 59, tzinfo=UTC))  # 06:59 in New York: still held
+    assert drain(svc.session, clock, settings).digests == []
+    clock.set(datetime(2027, 3, 23, 11, 0, tzinfo=UTC))   # 07:00 in New York
+    assert len(drain(svc.session, clock, settings).digests) == 1
+
+
+def test_mail_settings_take_the_trust_zone_from_config():
+    config = {"JOBPLAN_MAIL_FROM": "jp@example.org", "JOBPLAN_TIMEZONE": "Pacific/Auckland"}
+    assert MailSettings.from_config(config).timezone == "Pacific/Auckland"
+
+
 def test_embedded_default_writes_each_message_once_as_an_eml_file(svc, trust, clock, tmp_path):
     _referred(svc, trust, clock)
     total = _pending(svc)

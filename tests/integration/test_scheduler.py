@@ -66,6 +66,22 @@ def test_jobplan_sweep_now_reads_local_time_and_reports_what_it_did(app, svc, tr
     assert result.exit_code != 0 and "ISO date-time" in result.output
 
 
+def test_jobplan_sweep_now_reads_local_time_in_the_trusts_zone_not_london(app, svc, trust):
+    """--now without an offset is local time in JOBPLAN_TIMEZONE: the reminder at local midnight starting
+    23 March in London (00:00 UTC) has not yet fallen at 22 March 20:00 in New York (23 March 00:00 UTC is
+    20:00 EDT on the 22nd, so 19:59 there is still before it)."""
+    app.config["JOBPLAN_TIMEZONE"] = "America/New_York"
+    plan = svc.create_job_plan(actor(trust.manager), trust.doctor.id, {"schedule": []})
+    case = svc.start_case(actor(trust.manager), "sign_off", trust.doctor.id, job_plan_id=plan.id)
+    svc.fire(actor(trust.manager), case.id, "record_meeting", {"meeting_date": "2027-03-01"})
+    svc.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(main, ["sweep", "--now", "2027-03-22T19:59"])
+    assert result.exit_code == 0 and "0 reminders" in result.output, result.output
+    result = runner.invoke(main, ["sweep", "--now", "2027-03-22T20:00"])
+    assert result.exit_code == 0 and "1 reminders" in result.output, result.output
+
+
 def test_jobplan_mail_writes_the_outbox_to_the_mail_folder_on_the_embedded_default(app, svc, trust, tmp_path):
     plan = svc.create_job_plan(actor(trust.manager), trust.doctor.id, {"schedule": []})
     case = svc.start_case(actor(trust.manager), "sign_off", trust.doctor.id, job_plan_id=plan.id)

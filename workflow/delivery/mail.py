@@ -37,8 +37,8 @@ log = logging.getLogger(__name__)
 
 BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
-DIGEST_HOUR = 7
-LOCAL_TZ = "Europe/London"
+DIGEST_HOUR = 7  # local time in the trust calendar's zone (MailSettings.timezone)
+DEFAULT_TIMEZONE = "Europe/London"
 
 
 @dataclass(frozen=True)
@@ -51,13 +51,15 @@ class MailSettings:
     smtp_starttls: bool = False
     mail_dir: str | None = None
     timeout: float = 30.0
+    timezone: str = DEFAULT_TIMEZONE  # the trust calendar's zone: digests go out at DIGEST_HOUR there
 
     @classmethod
     def from_config(cls, config) -> "MailSettings":
         return cls(mail_from=config["JOBPLAN_MAIL_FROM"], smtp_host=config.get("JOBPLAN_SMTP_HOST") or None,
                    smtp_port=int(config.get("JOBPLAN_SMTP_PORT") or 25), smtp_user=config.get("JOBPLAN_SMTP_USER"),
                    smtp_password=config.get("JOBPLAN_SMTP_PASSWORD"),
-                   smtp_starttls=bool(config.get("JOBPLAN_SMTP_STARTTLS")), mail_dir=config.get("JOBPLAN_MAIL_DIR"))
+                   smtp_starttls=bool(config.get("JOBPLAN_SMTP_STARTTLS")), mail_dir=config.get("JOBPLAN_MAIL_DIR"),
+                   timezone=config.get("JOBPLAN_TIMEZONE") or DEFAULT_TIMEZONE)
 
 
 @dataclass
@@ -69,6 +71,7 @@ class RelayReport:
     error: str | None = None
     not_yet_due: int = 0                       # pending, queued for a later moment (not retries of this run)
     first_due_at: datetime | None = None       # when the earliest of those falls due
+    timezone: str = DEFAULT_TIMEZONE           # the zone the summary tells times in
     held_for_digest: int = 0                   # due, but folded into their reader's next daily digest
 
     def summary(self) -> str:
@@ -76,7 +79,7 @@ class RelayReport:
                 f"{len(self.failed)} refused")
         text += f" ({self.error})" if self.error else ""
         if self.not_yet_due:
-            when = self.first_due_at.astimezone(ZoneInfo(LOCAL_TZ)).strftime("%d %b %Y %H:%M %Z")
+            when = self.first_due_at.astimezone(ZoneInfo(self.timezone)).strftime("%d %b %Y %H:%M %Z")
             text += (f"; {self.not_yet_due} {_messages(self.not_yet_due)} waiting, not due yet "
                      f"(the first at {when})")
         if self.held_for_digest:
@@ -216,8 +219,8 @@ def pending_query(now: datetime):
 def drain(session, clock, settings: MailSettings, *, transport=None, limit: int = 500) -> RelayReport:
     """Send what is due now; return what happened. Safe to run in several processes at once."""
     now = clock.now()
-    report = RelayReport()
-    report.digests = assemble_digests(session, now)
+    report = RelayReport(timezone=settings.timezone)
+    report.digests = assemble_digests(session, now, settings.timezone)
     transport = transport or transport_for(settings)
     try:
         transport.open()
@@ -281,9 +284,9 @@ def _defer_due(session, now, error, report, limit) -> None:
             report.deferred.append(msg.id)
 
 
-def digest_cutoff(now: datetime) -> datetime:
+def digest_cutoff(now: datetime, timezone_name: str = DEFAULT_TIMEZONE) -> datetime:
     """The latest digest time at or before ``now``: DIGEST_HOUR local time, today or yesterday."""
-    tz = ZoneInfo(LOCAL_TZ)
+    tz = ZoneInfo(timezone_name)
     local = now.astimezone(tz)
     cut = datetime.combine(local.date(), time(DIGEST_HOUR), tzinfo=tz)
     if cut > local:
@@ -291,11 +294,11 @@ def digest_cutoff(now: datetime) -> datetime:
     return cut.astimezone(timezone.utc)
 
 
-def assemble_digests(session, now: datetime) -> list[int]:
+def assemble_digests(session, now: datetime, timezone_name: str = DEFAULT_TIMEZONE) -> list[int]:
     """Fold each digest reader's messages queued before the latest cut-off into one message, keyed by
     person and day, in one transaction with marking the folded ones ``digested``."""
-    cutoff = digest_cutoff(now)
-    day = cutoff.astimezone(ZoneInfo(LOCAL_TZ)).date()
+    cutoff = digest_cutoff(now, timezone_name)
+    day = cutoff.astimezone(ZoneInfo(timezone_name)).date()
     made = []
     with unit_of_work(session, write=True):
         rows = session.scalars(
