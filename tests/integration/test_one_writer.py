@@ -53,3 +53,29 @@ def test_a_deadline_changed_on_its_object_is_written_by_rows_issue_14_item_5(svc
 def test_a_new_case_is_inserted_by_rows_at_version_1_issue_14_item_5(svc, trust):
     case = svc.session.get(Case, _case(svc, trust))
     assert case.version == 1 and case.state == "draft"
+
+
+def test_an_outbox_message_added_or_changed_through_the_orm_is_refused_issue_14_item_5(svc, trust):
+    """The outbox has one writer too: the step queues through rows.queue_message, the relay marks through
+    rows.message_sent / message_failed / message_deferred (before, the relay wrote its rows through the ORM)."""
+    from workflow.store.models import OutboxMessage
+
+    now = datetime(2027, 3, 1, tzinfo=timezone.utc)
+    svc.session.add(OutboxMessage(dedupe_key="orm", to_address="a@example.org", subject="s", body_text="b",
+                                  created_at=now))
+    with pytest.raises(SecondWriter, match="workflow.store.rows"):
+        svc.session.flush()
+    svc.session.rollback()
+    assert rows.queue_message(svc.session.connection(), rows.message_row(
+        dedupe_key="rows", to_address="a@example.org", subject="s", body_text="b", created_at=now))
+    svc.session.commit()
+    msg = svc.session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key == "rows")).one()
+    msg.status = "sent"
+    with pytest.raises(SecondWriter, match="message_sent"):
+        svc.session.flush()
+    svc.session.rollback()
+    rows.message_sent(svc.session.connection(), msg.id, now)
+    svc.session.commit()
+    svc.session.expire_all()
+    sent = svc.session.get(OutboxMessage, msg.id)
+    assert (sent.status, sent.attempts, sent.sent_at) == ("sent", 1, now)

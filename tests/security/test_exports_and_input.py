@@ -222,12 +222,13 @@ def test_item8_a_100000_digit_integer_is_a_4xx_in_json_query_and_path(app, clien
 
 
 def test_item8_mail_missing_or_someone_elses_is_a_404(app, svc, trust, sign_off):
-    theirs = OutboxMessage(dedupe_key="probe", case_id=sign_off.case.id, recipient_id=trust.manager.id,
-                           to_address=trust.manager.email, subject="For the manager", body_text="private",
-                           created_at=svc.clock.now())
-    svc.session.add(theirs)
+    from workflow.store import rows
+
+    rows.queue_message(svc.session.connection(), rows.message_row(
+        dedupe_key="probe", case_id=sign_off.case.id, recipient_id=trust.manager.id, to_address=trust.manager.email,
+        subject="For the manager", body_text="private", created_at=svc.clock.now()))
     svc.session.commit()
-    theirs = theirs.id
+    theirs = svc.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == "probe"))
     page = app.test_client()
     login(page, trust.doctor.email, with_password(svc, trust.doctor))
     assert page.get(f"/mail/{theirs}").status_code == 404

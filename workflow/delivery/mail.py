@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 
 from workflow.delivery.templates import render_digest
+from workflow.store import rows
 from workflow.store.models import OutboxMessage, Person
 from workflow.store.uow import unit_of_work
 
@@ -234,20 +235,19 @@ def drain(session, clock, settings: MailSettings, *, transport=None, limit: int 
                 msg = session.scalars(pending_query(now).limit(1).with_for_update(skip_locked=True)).first()
                 if msg is None:
                     break
+                conn = session.connection()
                 try:
                     transport.send(build_message(msg, settings.mail_from))
                 except PermanentError as exc:
-                    msg.status, msg.last_error = "failed", str(exc)[:2000]
-                    msg.attempts += 1
+                    rows.message_failed(conn, msg.id, str(exc))
                     report.failed.append(msg.id)
                     continue
                 except TransientError as exc:
                     report.error = str(exc)
-                    _defer(msg, now, str(exc))
+                    _defer(conn, msg, now, str(exc))
                     report.deferred.append(msg.id)
                     break
-                msg.status, msg.sent_at, msg.last_error = "sent", now, None
-                msg.attempts += 1
+                rows.message_sent(conn, msg.id, now)
                 report.sent.append(msg.id)
         if report.error:  # the server went away part-way: the rest wait for the next attempt too
             _defer_due(session, now, report.error, report, limit)
@@ -271,16 +271,14 @@ def _count_waiting(session, now: datetime, report: RelayReport) -> None:
                Person.wants_digest.is_(True), OutboxMessage.dedupe_key.not_like("digest:%")))
 
 
-def _defer(msg: OutboxMessage, now: datetime, error: str) -> None:
-    msg.attempts += 1
-    msg.next_attempt_at = now + backoff(msg.attempts)
-    msg.last_error = error[:2000]
+def _defer(conn, msg: OutboxMessage, now: datetime, error: str) -> None:
+    rows.message_deferred(conn, msg.id, now + backoff(msg.attempts + 1), error)
 
 
 def _defer_due(session, now, error, report, limit) -> None:
     with unit_of_work(session, write=True):
         for msg in session.scalars(pending_query(now).limit(limit).with_for_update(skip_locked=True)):
-            _defer(msg, now, error)
+            _defer(session.connection(), msg, now, error)
             report.deferred.append(msg.id)
 
 
@@ -301,14 +299,14 @@ def assemble_digests(session, now: datetime, timezone_name: str = DEFAULT_TIMEZO
     day = cutoff.astimezone(ZoneInfo(timezone_name)).date()
     made = []
     with unit_of_work(session, write=True):
-        rows = session.scalars(
+        held = session.scalars(
             select(OutboxMessage).join(Person, Person.id == OutboxMessage.recipient_id)
             .where(Person.wants_digest.is_(True), OutboxMessage.status == "pending",
                    OutboxMessage.created_at < cutoff, ~OutboxMessage.dedupe_key.like("digest:%"))
             .order_by(OutboxMessage.recipient_id, OutboxMessage.created_at, OutboxMessage.id)
             .with_for_update(skip_locked=True)).all()
         by_person: dict[int, list[OutboxMessage]] = {}
-        for m in rows:
+        for m in held:
             by_person.setdefault(m.recipient_id, []).append(m)
         for person_id, msgs in by_person.items():
             key = f"digest:{person_id}:{day.isoformat()}"
@@ -317,19 +315,15 @@ def assemble_digests(session, now: datetime, timezone_name: str = DEFAULT_TIMEZO
                 n += 1  # a message queued late for a day already digested goes in a second digest
                 key = f"digest:{person_id}:{day.isoformat()}:{n}"
             text, html = render_digest([(m.subject, m.body_text, m.body_html) for m in msgs])
-            digest = OutboxMessage(
-                dedupe_key=key, case_id=None, recipient_id=person_id, to_address=msgs[-1].to_address,
+            conn = session.connection()
+            rows.queue_message(conn, rows.message_row(
+                dedupe_key=key, recipient_id=person_id, to_address=msgs[-1].to_address,
                 subject=f"[Job planning] Your daily digest for {day.day} {day:%B %Y}: {len(msgs)} "
                         f"message{'s' if len(msgs) != 1 else ''}",
-                body_text=text, body_html=html,
-                attachments=[a for m in msgs for a in (m.attachments or [])],
-                created_at=now, status="pending", attempts=0, next_attempt_at=now)
-            session.add(digest)
-            for m in msgs:
-                m.status = "digested"
-                m.last_error = None
-            session.flush()
-            made.append(digest.id)
+                body_text=text, body_html=html, attachments=[a for m in msgs for a in (m.attachments or [])],
+                created_at=now))
+            rows.messages_digested(conn, [m.id for m in msgs])
+            made.append(session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)))
     return made
 
 

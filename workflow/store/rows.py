@@ -136,9 +136,48 @@ def close_deadlines(conn: Connection, case_id: int, state: str, at) -> None:
     conn.execute(_CLOSE_DEADLINES, {"for_case": case_id, "for_state": state, "at": at})
 
 
+def message_row(*, dedupe_key: str, to_address: str, subject: str, body_text: str, created_at, case_id=None,
+                recipient_id=None, body_html=None, attachments=None) -> dict:
+    """A new outbox row, pending and due at once: what ``queue_message`` writes."""
+    return dict(dedupe_key=dedupe_key, case_id=case_id, recipient_id=recipient_id, to_address=to_address,
+                subject=subject, body_text=body_text, body_html=body_html, attachments=attachments or [],
+                created_at=created_at, status="pending", attempts=0, next_attempt_at=created_at)
+
+
 def queue_message(conn: Connection, row: dict) -> bool:
     """Queue one email; False when one with the same ``dedupe_key`` is already there."""
     return conn.execute(_QUEUE_MESSAGE, row).rowcount == 1
+
+
+_MESSAGE = update(_outbox).where(_outbox.c.id == bindparam("_id"))
+_MESSAGE_SENT = _MESSAGE.values(status="sent", sent_at=bindparam("at"), last_error=None,
+                                attempts=_outbox.c.attempts + 1)
+_MESSAGE_FAILED = _MESSAGE.values(status="failed", last_error=bindparam("error"), attempts=_outbox.c.attempts + 1)
+_MESSAGE_DEFERRED = _MESSAGE.values(next_attempt_at=bindparam("next_at"), last_error=bindparam("error"),
+                                    attempts=_outbox.c.attempts + 1)
+_MESSAGES_DIGESTED = (update(_outbox).where(_outbox.c.id.in_(bindparam("ids", expanding=True)))
+                      .values(status="digested", last_error=None))
+
+
+def message_sent(conn: Connection, message_id: int, at) -> None:
+    """The server accepted the message: it is sent, once."""
+    conn.execute(_MESSAGE_SENT, {"_id": message_id, "at": at})
+
+
+def message_failed(conn: Connection, message_id: int, error: str) -> None:
+    """The server refused it for good."""
+    conn.execute(_MESSAGE_FAILED, {"_id": message_id, "error": error[:2000]})
+
+
+def message_deferred(conn: Connection, message_id: int, next_at, error: str) -> None:
+    """Try again at ``next_at``."""
+    conn.execute(_MESSAGE_DEFERRED, {"_id": message_id, "next_at": next_at, "error": error[:2000]})
+
+
+def messages_digested(conn: Connection, message_ids: list[int]) -> None:
+    """Folded into a daily digest, which is sent instead."""
+    if message_ids:
+        conn.execute(_MESSAGES_DIGESTED, {"ids": list(message_ids)})
 
 
 @event.listens_for(Session, "before_flush")
@@ -148,11 +187,14 @@ def _one_writer(session, flush_context, instances):
     sweep counts reminders on it between queries, which autoflush) is saved here, by ``save_deadline``; a new
     row, or a case changed and not saved with its version check, is refused."""
     for obj in session.new:
-        if isinstance(obj, (Case, Deadline, Event)):
+        if isinstance(obj, (Case, Deadline, Event, OutboxMessage)):
             raise SecondWriter(f"a new {type(obj).__name__} is written by workflow.store.rows, not added to the session")
     for obj in list(session.dirty):
         if isinstance(obj, Deadline):
             save_deadline(session, obj)
+        elif isinstance(obj, OutboxMessage) and session.is_modified(obj, include_collections=False):
+            raise SecondWriter(f"outbox message {obj.id} was changed on its object; it is written by "
+                               "workflow.store.rows (message_sent, message_failed, message_deferred)")
         elif isinstance(obj, (Case, Event)) and session.is_modified(obj, include_collections=False):
             raise SecondWriter(f"{type(obj).__name__} {obj.id} was changed on its object; it is written by "
                                "workflow.store.rows.save_case, with its version check")

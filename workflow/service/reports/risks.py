@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from workflow.actors import Actor
 from workflow.errors import InvalidPayload, NotFound, PermissionDenied
-from workflow.store.models import JobPlan, OrgUnit, OutboxMessage, Person, RoleAssignment, Risk
+from workflow.store import rows
+from workflow.store.models import JobPlan, OrgUnit, Person, RoleAssignment, Risk
 from workflow.store.uow import operation
 from workflow.service.report_scope import report_scope
 from workflow.service.reports.table import Report
@@ -65,7 +66,7 @@ def _notify_directorate(svc, risk: Risk, group: OrgUnit, now) -> None:
                                   .distinct()).all()
     base = svc.settings.base_url.rstrip("/")
     for p in holders:
-        svc.session.add(OutboxMessage(
+        rows.queue_message(svc.session.connection(), rows.message_row(
             dedupe_key=f"risk:{risk.id}:escalated:{p.id}", recipient_id=p.id, to_address=p.email,
             subject=f"Job planning risk escalated (score {risk.score}): {risk.title}",
             body_text="\n".join([
@@ -74,7 +75,7 @@ def _notify_directorate(svc, risk: Risk, group: OrgUnit, now) -> None:
                 f"Risks scoring {ESCALATION_SCORE} or more are escalated via the Medical Directorate and "
                 "included in the highlight and annual reports (002 7.10).",
                 f"Risk: {risk.title}", f"{risk.description}", f"Risk register: {base}/reports/risks"]),
-            body_html=None, attachments=[], created_at=now, status="pending", next_attempt_at=now))
+            created_at=now))
 
 
 def close_risk(svc, actor: Actor, risk_id: int) -> Risk:
