@@ -1,11 +1,11 @@
 """Named conditions a policy may put on a transition. Each refuses with ``ConditionFailed`` and a
 message that says what is missing and where the rule comes from; the policy loader refuses a file
-that names a condition not registered here."""
+that names a condition not registered here. A condition reads the case, the policy, the step's values and
+``ctx.facts`` (``workflow.rules.facts``), never the database session, so each can be tested without one."""
 from __future__ import annotations
 
 from typing import Callable
 
-from workflow.store.deadline_rules import DeadlineStatus
 from workflow.errors import ConditionFailed
 
 from workflow.policy.vocabulary import CONDITIONS  # noqa: E402  (the table this module fills)
@@ -42,10 +42,8 @@ def has_job_plan(ctx) -> None:
 @condition
 def no_prior_involvement(ctx) -> None:
     """002 7.8.4 / 7.8.10, 004 stages 2-3: whoever was involved in the dispute may not mediate or sit."""
-    from workflow.access import involved_people
-
     person_id = ctx.values.get("person")
-    if person_id is not None and person_id in involved_people(ctx.session, ctx.case):
+    if person_id is not None and person_id in ctx.facts.involved_people():
         raise ConditionFailed("this person has been involved in the dispute and may not mediate it or sit on "
                               "its panel (002 7.8.4, 7.8.10; 004 mediation stages 2 and 3)")
 
@@ -63,13 +61,12 @@ def not_legal_representative(ctx) -> None:
 def plan_complete(ctx) -> None:
     """The policy's content rules for the practitioner's staff group find no blocker in the current
     version (002 7.1-7.2, 7.4, 7.6.5). The message names each section and rule that blocks."""
-    from workflow.content.assess import assess_plan
     from workflow.timing.calendar import calendar_for
 
     plan = ctx.case.job_plan
     if plan is None:
         raise ConditionFailed("this case has no job plan attached; attach the plan first")
-    result = assess_plan(ctx.session, plan, ctx.policy, calendar_for(ctx.policy).local_date(ctx.now))
+    result = ctx.facts.assess_plan(plan, calendar_for(ctx.policy).local_date(ctx.now))
     if result.blockers:
         raise ConditionFailed("the job plan is not complete enough to sign off: "
                               + "; ".join(f.text() for f in result.blockers),
@@ -80,17 +77,12 @@ def plan_complete(ctx) -> None:
 def lodging_window_open(ctx) -> None:
     """A practitioner's lodging window (002 7.8.3, 7.8.8) closes at its deadline even before the sweep has
     fired the closing step; after that only an extension or an accepted late lodging opens the way."""
-    from sqlalchemy import select
-
-    from workflow.store.models import Deadline
     from workflow.timing.wording import format_due
 
-    closed = ctx.session.scalars(select(Deadline).where(
-        Deadline.case_id == ctx.case.id, Deadline.state == ctx.case.state, Deadline.kind == "right",
-        Deadline.status.in_((DeadlineStatus.OPEN.value, DeadlineStatus.EXPIRED.value)), Deadline.due_at <= ctx.now)).first()
-    if closed is not None:
+    closed_at = ctx.facts.closed_lodging_window(ctx.now)
+    if closed_at is not None:
         raise ConditionFailed(f"the time limit for this closed at the end of "
-                              f"{format_due(ctx.policy, closed.due_at)}; a late lodging needs "
+                              f"{format_due(ctx.policy, closed_at)}; a late lodging needs "
                               "to be accepted, with a reason, by whoever the policy names")
 
 
@@ -112,9 +104,7 @@ def checklist_complete(ctx) -> None:
 
 
 def require_participants(ctx, roles, what: str) -> None:
-    from workflow.access import holders_of
-
-    missing = [ctx.policy.roles[r].title for r in roles if not holders_of(ctx.session, ctx.case, ctx.policy, r)]
+    missing = [ctx.policy.roles[r].title for r in roles if not ctx.facts.has_holder(r)]
     if missing:
         raise ConditionFailed(f"the {what} is not complete: still to be named: {', '.join(missing)}")
 
@@ -122,10 +112,6 @@ def require_participants(ctx, roles, what: str) -> None:
 @condition
 def no_open_linked_case(ctx) -> None:
     """One follow-on case at a time: refused while a case this one started is still open."""
-    from sqlalchemy import select
-
-    from workflow.store.models import Case
-
-    child = ctx.session.scalars(select(Case).where(Case.parent_id == ctx.case.id, Case.closed_at.is_(None))).first()
+    child = ctx.facts.open_child()
     if child is not None:
         raise ConditionFailed(f"case {child.id} ({child.workflow.replace('_', ' ')}) started from this one is still open")

@@ -123,7 +123,7 @@ def allocate_list_member(ctx) -> None:
 @condition
 def objection_available(ctx) -> None:
     """002 7.8.12: one objection, by either side, to the first list member; one alternative follows."""
-    members = _list_members(ctx.session, ctx.case)
+    members = [p for p in ctx.facts.participants() if p.role == LIST_MEMBER]
     if not any(p.status == "active" for p in members):
         raise ConditionFailed("no member from the approved list has been allocated yet")
     if any(p.status == OBJECTED for p in members):
@@ -157,8 +157,7 @@ def panel_complete(ctx) -> None:
 def not_on_panel_already(ctx) -> None:
     """One seat per person: nobody is named twice on the same panel."""
     person_id = ctx.values.get("person")
-    taken = {p.person_id for p in ctx.session.scalars(select(CaseParticipant).where(
-        CaseParticipant.case_id == ctx.case.id, CaseParticipant.status == "active"))}
+    taken = {p.person_id for p in ctx.facts.participants() if p.status == "active"}
     if person_id in taken:
         raise ConditionFailed("this person already has a seat on this panel")
 

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from workflow.actors import Actor
+from workflow.rules.facts import SessionFacts
 from workflow.rules.follow_ups import FireParent, FireSelf, FollowUp, StartChild, StartCycle  # noqa: F401  (re-exported)
 from workflow.store.models import Case, Person
 from workflow.policy.model import Policy, TransitionSpec, Workflow
@@ -44,6 +45,11 @@ class FireContext:
     event: "AppendedEvent | None" = None
     after: list[FollowUp] = field(default_factory=list)
     open_deadlines: "list[OpenedDeadline] | None" = None  # the case's open clocks, when this step opened them all
+
+    @property
+    def facts(self) -> SessionFacts:
+        """What the conditions may ask beyond the case, answered in this step's session."""
+        return SessionFacts(self.session, self.case, self.policy)
 
 
 @dataclass(frozen=True)
