@@ -108,3 +108,15 @@ def test_item_3_unknown_tags_and_names_are_refused_with_their_path():
     assert any(p == "tags.plan_agreed" and "unknown state 'agred'" in m for p, m in problems)
     assert any(p == "tags.mediation" and "unknown workflow 'disagreemnt'" in m for p, m in problems)
     assert any(p == "tags.annual_sign_off" and "names one workflow, not 2" in m for p, m in problems)
+
+
+def test_item_3_the_two_parties_are_found_by_scope_and_a_policy_needs_exactly_one_of_each():
+    """002 7.5 "both sign": the code asks the policy for its parties (scope subject and manager), so a trust that
+    calls them "staff member" and "line manager" under other names still has both signatures checked."""
+    assert load_policy_file(MEDICAL).parties == ("practitioner", "clinical_manager")
+    doc = medical()
+    doc["roles"]["second_practitioner"] = {"title": "Another", "scope": "subject", "clause": "5.5"}
+    del doc["roles"]["clinical_manager"]
+    problems = refused(doc)
+    assert any(p == "roles" and "exactly one role with scope subject" in m and "found 2" in m for p, m in problems)
+    assert any(p == "roles" and "exactly one role with scope manager" in m and "found 0" in m for p, m in problems)

@@ -51,7 +51,7 @@ def case_summary(ctx) -> list[tuple[str, str]]:
         for role in state.waiting_on:
             names = ", ".join(p.name for p in holders_of(ctx.session, case, policy, role))
             waited.append(f"{policy.roles[role].title} ({names})" if names else policy.roles[role].title)
-        if "practitioner" not in state.waiting_on:
+        if policy.role_with_scope("subject") not in state.waiting_on:
             who = f"{case.subject.name} waits on {' and '.join(waited)}"
         elif len(waited) == 1:
             who = f"The trust waits on {waited[0]}"

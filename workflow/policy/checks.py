@@ -27,6 +27,7 @@ def check_policy(policy: Policy) -> list[tuple[str, str]]:
             problems.append(("calendar.holidays", f"unknown UK holiday region {policy.holiday_region!r}; "
                                                   f"use one of {', '.join(holidays.UK.subdivisions)}"))
     problems.extend(_check_seats(policy))
+    problems.extend(_check_parties(policy))
     problems.extend(check_tags(policy))
     for wname, wf in policy.workflows.items():
         problems.extend(_check_workflow(policy, wname, wf, CONDITIONS, ACTIONS))
@@ -129,6 +130,19 @@ def check_tags(policy: Policy) -> list[tuple[str, str]]:
     for tag, rule in TAGS.items():
         if rule.required and tag not in policy.tag_names:
             problems.append(("tags", f"has no {tag!r}: name the {rule.on} that {rule.needed_by} rely on"))
+    return problems
+
+
+def _check_parties(policy: Policy) -> list[tuple[str, str]]:
+    """The code finds the two parties to a plan by scope, never by name: exactly one role of scope subject
+    (the practitioner, the staff member, the dentist) and one of scope manager."""
+    problems = []
+    for scope in ("subject", "manager"):
+        held = [name for name, r in policy.roles.items() if r.scope == scope]
+        if len(held) != 1:
+            problems.append(("roles", f"needs exactly one role with scope {scope} (the "
+                                      f"{'person the plan is about' if scope == 'subject' else 'manager of record'}), "
+                                      f"found {len(held)}: {', '.join(held) or 'none'}"))
     return problems
 
 

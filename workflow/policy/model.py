@@ -230,6 +230,16 @@ class Policy:
     def has_workflow_tagged(self, name: str, tag: str) -> bool:
         return name in self.workflows and tag in self.workflows[name].tags
 
+    def role_with_scope(self, scope: str) -> str | None:
+        """The one role of a scope that has a single holder by definition: ``subject`` (the person the plan is
+        about) or ``manager`` (their manager of record). ``policy check`` requires exactly one of each."""
+        return next((name for name, r in self.roles.items() if r.scope == scope), None)
+
+    @property
+    def parties(self) -> tuple[str, ...]:
+        """The two parties to the plan, who both sign it (002 7.5): the subject's role and the manager's."""
+        return tuple(r for r in (self.role_with_scope("subject"), self.role_with_scope("manager")) if r)
+
     def rules_for(self, staff_group: str | None) -> StaffGroupRules:
         """The content rules of a staff group; none when the policy sets no content rules."""
         return self.content_rules.get(staff_group or "") or StaffGroupRules(staff_group or "")

@@ -26,8 +26,8 @@ def signed_roles(ctx) -> set[str]:
 
 @condition
 def both_signed(ctx) -> None:
-    """002 7.5: the practitioner and the clinical manager both sign the same version."""
-    missing = {"practitioner", "clinical_manager"} - signed_roles(ctx)
+    """002 7.5: the practitioner and the clinical manager (the policy's two parties) both sign the same version."""
+    missing = set(ctx.policy.parties) - signed_roles(ctx)
     if missing:
         names = " and ".join(ctx.policy.roles[r].title for r in sorted(missing) if r in ctx.policy.roles)
         raise ConditionFailed(f"the current version of the plan still needs the signature of {names} (002 7.5)")

@@ -172,7 +172,7 @@ def _reopen_window(svc, case: Case, policy, d: Deadline, spec, now) -> str:
 
 def _tell(ctx, d: Deadline, spec, headline: str) -> None:
     """Tell whoever the deadline waits on, and the subject, that the timetable changed."""
-    roles = list(ctx.workflow.state(d.state).waiting_on) + ["practitioner"]
+    roles = list(ctx.workflow.state(d.state).waiting_on) + [ctx.policy.role_with_scope("subject")]
     seen = set()
     for role in roles:
         if role not in ctx.policy.roles:
