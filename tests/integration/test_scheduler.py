@@ -51,11 +51,17 @@ def test_the_reloaders_watching_parent_starts_no_scheduler(app, fresh_registry, 
     assert not scheduler.in_reloader_parent(app)
 
 
-def test_jobplan_sweep_now_reads_local_time_and_reports_what_it_did(app, svc, trust):
+def _meeting_held_on_1_march(svc, trust):
+    """A sign-off whose 28-day clock runs to the end of 29 March, with its 7-day reminder."""
     plan = svc.create_job_plan(actor(trust.manager), trust.doctor.id, {"schedule": []})
     case = svc.start_case(actor(trust.manager), "sign_off", trust.doctor.id, job_plan_id=plan.id)
     svc.fire(actor(trust.manager), case.id, "record_meeting", {"meeting_date": "2027-03-01"})
     svc.session.commit()
+    return case
+
+
+def test_jobplan_sweep_now_reads_local_time_and_reports_what_it_did(app, svc, trust):
+    _meeting_held_on_1_march(svc, trust)
     runner = app.test_cli_runner()
     # Due at the end of 29 March (BST); the 7-day reminder falls at local midnight starting 23 March (GMT).
     result = runner.invoke(main, ["sweep", "--now", "2027-03-22T23:59"])
@@ -71,10 +77,7 @@ def test_jobplan_sweep_now_reads_local_time_in_the_trusts_zone_not_london(app, s
     23 March in London (00:00 UTC) has not yet fallen at 22 March 20:00 in New York (23 March 00:00 UTC is
     20:00 EDT on the 22nd, so 19:59 there is still before it)."""
     app.config["JOBPLAN_TIMEZONE"] = "America/New_York"
-    plan = svc.create_job_plan(actor(trust.manager), trust.doctor.id, {"schedule": []})
-    case = svc.start_case(actor(trust.manager), "sign_off", trust.doctor.id, job_plan_id=plan.id)
-    svc.fire(actor(trust.manager), case.id, "record_meeting", {"meeting_date": "2027-03-01"})
-    svc.session.commit()
+    _meeting_held_on_1_march(svc, trust)
     runner = app.test_cli_runner()
     result = runner.invoke(main, ["sweep", "--now", "2027-03-22T19:59"])
     assert result.exit_code == 0 and "0 reminders" in result.output, result.output
@@ -83,10 +86,7 @@ def test_jobplan_sweep_now_reads_local_time_in_the_trusts_zone_not_london(app, s
 
 
 def test_jobplan_mail_writes_the_outbox_to_the_mail_folder_on_the_embedded_default(app, svc, trust, tmp_path):
-    plan = svc.create_job_plan(actor(trust.manager), trust.doctor.id, {"schedule": []})
-    case = svc.start_case(actor(trust.manager), "sign_off", trust.doctor.id, job_plan_id=plan.id)
-    svc.fire(actor(trust.manager), case.id, "record_meeting", {"meeting_date": "2027-03-01"})
-    svc.session.commit()
+    _meeting_held_on_1_march(svc, trust)
     result = app.test_cli_runner().invoke(main, ["mail"])
     assert result.exit_code == 0 and "1 sent" in result.output, result.output
     assert len(list((tmp_path / "mail").glob("*.eml"))) == 1
@@ -96,10 +96,7 @@ def test_jobplan_mail_writes_the_outbox_to_the_mail_folder_on_the_embedded_defau
 
 
 def test_jobplan_sweep_dry_run_shows_what_would_be_sent_and_records_nothing(app, svc, trust):
-    plan = svc.create_job_plan(actor(trust.manager), trust.doctor.id, {"schedule": []})
-    case = svc.start_case(actor(trust.manager), "sign_off", trust.doctor.id, job_plan_id=plan.id)
-    svc.fire(actor(trust.manager), case.id, "record_meeting", {"meeting_date": "2027-03-01"})
-    svc.session.commit()
+    case = _meeting_held_on_1_march(svc, trust)
     queued = svc.session.scalar(select(func.count()).select_from(OutboxMessage))
     runner = app.test_cli_runner()
     result = runner.invoke(main, ["sweep", "--now", "2027-04-20T09:00", "--dry-run"])
