@@ -126,7 +126,7 @@ def change_dates(svc, actor: Actor, assignment_id: int, data: dict, *,
         after = {**before, **{k: data[k] for k in ("valid_from", "valid_to") if k in data}}
         _check_dates(after["valid_from"], after["valid_to"])
         row.valid_from, row.valid_to = after["valid_from"], after["valid_to"]
-        if row.role == access.TRUST_ADMIN and not _another_admin(svc, row):
+        if row.role == access.capabilities.TRUST_ADMIN and not _another_admin(svc, row):
             refuse("valid_to", "This is the trust's last administrator: assign another before ending this one")
         changed = diff(before, after)
         if changed:
@@ -141,7 +141,7 @@ def _another_admin(svc, row: RoleAssignment) -> bool:
     if (row.valid_to is None or row.valid_to >= today) and (row.valid_from is None or row.valid_from <= today):
         return True
     return svc.session.scalar(select(RoleAssignment.id).join(Person, Person.id == RoleAssignment.person_id)
-                              .where(RoleAssignment.role == access.TRUST_ADMIN, RoleAssignment.id != row.id,
+                              .where(RoleAssignment.role == access.capabilities.TRUST_ADMIN, RoleAssignment.id != row.id,
                                      Person.active.is_(True), access.in_force(svc.session)).limit(1)) is not None
 
 
