@@ -199,7 +199,7 @@ def test_issue_17_a_role_is_held_only_between_its_first_and_last_day(client, aut
 
 def test_issue_17_the_last_administrator_cannot_end_their_own_role(client, auth, trust, admin):
     h = auth(admin)
-    row = client.get(f"/api/v1/role-assignments?role=trust_admin", headers=h).get_json()[0]
+    row = client.get("/api/v1/role-assignments?role=trust_admin", headers=h).get_json()[0]
     tag = client.get(f"/api/v1/role-assignments/{row['id']}", headers=h).headers["ETag"]
     _problem(client.patch(f"/api/v1/role-assignments/{row['id']}", headers={**h, "If-Match": tag},
                           json={"valid_to": "2027-02-28"}), 422, "valid_to")
