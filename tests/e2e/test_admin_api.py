@@ -202,7 +202,7 @@ def test_issue_17_the_last_administrator_cannot_end_their_own_role(client, auth,
     row = client.get("/api/v1/role-assignments?role=trust_admin", headers=h).get_json()[0]
     tag = client.get(f"/api/v1/role-assignments/{row['id']}", headers=h).headers["ETag"]
     _problem(client.patch(f"/api/v1/role-assignments/{row['id']}", headers={**h, "If-Match": tag},
-                          json={"valid_to": "2027-02-28"}), 422, "valid_to")
+                          json={"valid_to": "2027-03-01"}), 422, "valid_to")
 
 
 def test_7_8_12_a_panel_list_past_its_review_date_is_flagged(client, auth, trust, admin, clock):

@@ -137,8 +137,9 @@ def change_dates(svc, actor: Actor, assignment_id: int, data: dict, *,
 
 
 def _another_admin(svc, row: RoleAssignment) -> bool:
-    today = access.today(svc.session)
-    if (row.valid_to is None or row.valid_to >= today) and (row.valid_from is None or row.valid_from <= today):
+    """Whether the trust keeps an administrator once this assignment has an end: it has none, or someone else
+    holds the role today."""
+    if row.valid_to is None:
         return True
     return svc.session.scalar(select(RoleAssignment.id).join(Person, Person.id == RoleAssignment.person_id)
                               .where(RoleAssignment.role == access.capabilities.TRUST_ADMIN, RoleAssignment.id != row.id,
