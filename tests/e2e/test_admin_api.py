@@ -280,3 +280,28 @@ def test_004_an_agreed_split_and_002_7_10_a_risk_with_its_owner_feed_the_reports
     assert risk.status_code == 201 and risk.get_json()["score"] == 12 and risk.get_json()["owner_id"] == trust.amd.id
     report = client.get("/api/v1/reports/risks", headers=h).get_json()
     assert [(row["title"], row["owner"]) for row in report["rows"]] == [("Two vacancies", trust.amd.name)]
+
+
+def test_issue_17_two_edits_at_once_from_one_read_end_in_one_winner(app, client, auth, trust, admin, svc):
+    from tests.security.test_appointment import _race
+
+    h = auth(admin)
+    tag = client.get(f"/api/v1/people/{trust.doctor.id}", headers=h).headers["ETag"]
+    answers = _race(app, [("patch", f"/api/v1/people/{trust.doctor.id}",
+                           {"headers": {**h, "If-Match": tag}, "json": {"job_title": f"Title {i}"}}) for i in range(6)])
+    assert sorted(code for code, _ in answers) == [200] + [409] * 5, answers
+    winner = next(body for code, body in answers if code == 200)
+    svc.session.rollback()
+    assert svc.session.get(Person, trust.doctor.id).job_title == winner["job_title"]
+
+
+def test_issue_17_the_same_role_assigned_twice_at_once_is_held_once(app, client, auth, trust, admin, svc):
+    from tests.security.test_appointment import _race
+
+    h = auth(admin)
+    answers = _race(app, [("post", "/api/v1/role-assignments",
+                           {"headers": h, "json": {"person_id": trust.colleague.id, "role": "job_planning_lead"}})] * 6)
+    codes = sorted(code for code, _ in answers)
+    assert codes[0] == 201 and codes[1:] and all(c in (409, 422) for c in codes[1:]), answers
+    svc.session.rollback()
+    assert len(svc.session.scalars(select(RoleAssignment).where(RoleAssignment.role == "job_planning_lead")).all()) == 1
