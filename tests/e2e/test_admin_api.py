@@ -305,3 +305,21 @@ def test_issue_17_the_same_role_assigned_twice_at_once_is_held_once(app, client,
     assert codes[0] == 201 and codes[1:] and all(c in (409, 422) for c in codes[1:]), answers
     svc.session.rollback()
     assert len(svc.session.scalars(select(RoleAssignment).where(RoleAssignment.role == "job_planning_lead")).all()) == 1
+
+
+def test_issue_17_a_leave_date_ahead_deactivates_the_person_when_it_comes(app, client, auth, trust, admin, svc, clock):
+    from web.scheduler import run_sweep
+
+    h = auth(admin)
+    tag = client.get(f"/api/v1/people/{trust.colleague.id}", headers=h).headers["ETag"]
+    client.patch(f"/api/v1/people/{trust.colleague.id}", headers={**h, "If-Match": tag}, json={"leave_date": "2027-03-10"})
+    run_sweep(app)
+    svc.session.rollback()  # the sweep committed in its own session
+    assert svc.session.get(Person, trust.colleague.id).active is True
+    clock.advance(days=9)  # 10 March 2027
+    run_sweep(app)
+    svc.session.rollback()  # the sweep committed in its own session
+    assert svc.session.get(Person, trust.colleague.id).active is False
+    events = svc.session.scalars(select(Event).where(Event.subject == f"person:{trust.colleague.id}",
+                                                     Event.kind == "person_left")).all()
+    assert [e.actor_role for e in events] == ["system"]

@@ -179,3 +179,22 @@ def set_digest(svc, actor: Actor, wants_digest: bool) -> Person:
             audit(svc, actor, "person", "preferences_changed", f"person:{person.id}",
                   {"wants_digest": person.wants_digest})
     return person
+
+
+def deactivate_leavers(svc) -> list[int]:
+    """The scheduler's daily part of a leave date recorded ahead: on that day the person is deactivated (their
+    sessions end; their open cases stay, listed by ``handover``). Audited as the system's act."""
+    from workflow.actors import SYSTEM
+
+    with operation(svc.session):
+        today = access.today(svc.session)
+        leavers = svc.session.scalars(select(Person).where(Person.active.is_(True), Person.leave_date.is_not(None),
+                                                           Person.leave_date <= today)
+                                      .with_for_update(skip_locked=True)).all()
+        for person in leavers:
+            person.active = False
+            bump(person)
+            sessions.end_all_for_person(svc, person.id, reason="inactive")
+            audit(svc, SYSTEM, "system", "person_left", f"person:{person.id}",
+                  {"changed": {"active": [True, False]}, "by": "leave date", "leave_date": person.leave_date})
+    return [p.id for p in leavers]
