@@ -323,3 +323,14 @@ def test_issue_17_a_leave_date_ahead_deactivates_the_person_when_it_comes(app, c
     events = svc.session.scalars(select(Event).where(Event.subject == f"person:{trust.colleague.id}",
                                                      Event.kind == "person_left")).all()
     assert [e.actor_role for e in events] == ["system"]
+
+
+def test_issue_17_a_token_limited_to_another_role_does_not_carry_the_administrators(client, auth, trust, admin, svc):
+    svc.session.add(RoleAssignment(person_id=admin.id, role="hr", org_unit_id=trust.trust.id))
+    svc.session.commit()
+    as_hr = auth(admin, ["hr"])
+    _problem(client.post("/api/v1/org-units", headers=as_hr, json={"kind": "care_group", "name": "X"}), 403)
+    assert client.post("/api/v1/people", headers=as_hr, json={"name": "N", "email": "n@example.org"}).status_code == 201
+    as_admin = auth(admin, ["trust_admin"])
+    assert client.post("/api/v1/org-units", headers=as_admin,
+                       json={"kind": "care_group", "name": "X"}).status_code == 201

@@ -87,7 +87,11 @@ class IssuedToken:
 
 
 def known_roles(svc) -> set[str]:
-    return {name for p in svc.policies.all() for name, r in p.roles.items() if r.scope != "system"}
+    """Roles a token may be limited to: the policies' (but the system's) and the trust-level roles (issue 17)."""
+    from workflow.access.capabilities import TRUST_ROLES
+
+    return ({name for p in svc.policies.all() for name, r in p.roles.items() if r.scope != "system"}
+            | set(TRUST_ROLES) | {p.settings.appeal_panel_list_role for p in svc.policies.all()})
 
 
 def create_token(svc, person_id: int, name: str, roles: list[str] | None = None, *,
