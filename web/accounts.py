@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import PasswordField
+from wtforms import PasswordField, StringField
 from wtforms.validators import Length
 
 from workflow.errors import InvalidPayload, NotFound
@@ -13,6 +13,10 @@ from workflow.service import accounts
 from web.extensions import limiter
 
 bp = Blueprint("accounts", __name__)
+
+
+class ResetForm(FlaskForm):
+    email = StringField("Email address", validators=[Length(max=320)])
 
 
 class SetPasswordForm(FlaskForm):
@@ -48,3 +52,24 @@ def set_password(secret):
     summary = [{"text": msgs[0], "href": f"#{field}"} for field, msgs in errors.items()]
     return render_template("set_password.html", person=person, form=form, errors=errors, summary=summary,
                            minimum=accounts.PASSWORD_MIN, problem=None), status
+
+
+@bp.route("/account/reset", methods=["GET", "POST"])
+@limiter.limit(_rate, methods=["POST"])
+def request_reset():
+    """Forgotten password: a one-time link by email. The answer is the same whether or not the address has an
+    account, so the page does not tell who has one."""
+    from web.services import service
+
+    form = ResetForm()
+    errors = {}
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            accounts.request_reset(service(), form.email.data or "")
+        except InvalidPayload as exc:
+            errors = exc.details.get("fields", {})
+        else:
+            return render_template("reset_password.html", form=form, sent=True, errors={}, summary=[])
+    summary = [{"text": msgs[0], "href": f"#{field}"} for field, msgs in errors.items()]
+    return render_template("reset_password.html", form=form, sent=False, errors=errors, summary=summary), \
+        422 if errors else 200

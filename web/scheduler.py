@@ -72,7 +72,23 @@ def run_sweep(app):
             log.exception("sweep failed")
             return None
         log.info(report.summary())
+        _deactivate_leavers(service())
         return report
+
+
+def _deactivate_leavers(svc) -> None:
+    """Leave dates that have come: the people are deactivated, in their own unit of work (issue 17)."""
+    from workflow.service.admin.staff import deactivate_leavers
+    from workflow.store.uow import unit_of_work
+
+    try:
+        with unit_of_work(svc.session):
+            left = deactivate_leavers(svc)
+    except Exception:
+        log.exception("deactivating leavers failed")
+        return
+    if left:
+        log.info("deactivated %d leaver(s) whose leave date has come", len(left))
 
 
 def run_mail(app, now=None):

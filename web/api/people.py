@@ -9,7 +9,7 @@ from workflow.service import people
 from workflow.service.team import start_interim_plan, start_sign_off, team_of
 
 from web.api.cases import ETAG_HEADER, case_detail
-from web.api.common import actor, document_errors, svc
+from web.api.common import actor, document_errors, etag, svc
 from web.api.schemas import (CaseDetailSchema, CsvUpload, ImportReportSchema, OrgUnitSchema, PeopleQuery, PersonSchema,
                       TeamMemberSchema)
 
@@ -38,10 +38,12 @@ class People(MethodView):
 
 @blp.route("/people/<int(min=1, max=2147483647):person_id>")
 class PersonResource(MethodView):
-    @blp.response(200, PersonSchema)
+    @blp.response(200, PersonSchema, headers={"ETag": {"schema": {"type": "string"},
+                                                       "description": "Send it back in If-Match to change the person"}})
     @document_errors(blp, 401, 404)
     def get(self, person_id):
-        return people.get_person(svc(), actor(), person_id)
+        p = people.get_person(svc(), actor(), person_id)
+        return p, 200, {"ETag": etag("person", p.id, p.row_version)}
 
 
 @blp.route("/people/import")

@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("pages", __name__)
 
-from web.pages import cases, home, plan_editor, plans, policies, reports, team  # noqa: E402,F401  (routes register on import)
+from web.pages import admin, cases, home, plan_editor, plans, policies, reports, team  # noqa: E402,F401  (routes register on import)
 
 
 @bp.app_context_processor
@@ -34,6 +34,8 @@ def navigation():
     if may("read_reports"):
         items.append({"href": url_for("pages.dashboard"), "text": "Dashboard"})
         items.append({"href": url_for("pages.report_index"), "text": "Reports"})
+    if any(may(c) for c in admin.ADMIN_CAPABILITIES):
+        items.append({"href": url_for("pages.admin_index"), "text": "Administration"})
     items.append({"href": url_for("pages.case_list"), "text": "All cases"})
     items.append({"href": url_for("pages.mail"), "text": "My emails"})
     from workflow.store.models import Person

@@ -9,8 +9,10 @@ trust, care-group roles over the assignment's care group (trust-wide when assign
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from workflow.actors import Actor
@@ -18,6 +20,11 @@ from workflow.errors import PermissionDenied
 from workflow.store.models import OrgUnit, Person, RoleAssignment
 
 TRUST_OFFICES = ("medical_director", "chief_executive_office", "medical_directorate", "hr")  # 002 5.1, 5.2, 5.6, 5.7
+TRUST_ADMIN = "trust_admin"  # sets the trust up: organisation, people, roles, accounts (issue 17)
+# Trust-level roles no policy routes work to, held by assignment like the policies' offices (issue 17).
+TRUST_ROLES = {TRUST_ADMIN: "Trust administrator",
+               "job_planning_lead": "Job planning lead",           # 002 5.6, 004 "Governance Structure"
+               "staff_side_representative": "Staff-side representative"}  # 004 Stage 3: the staff-side member
 MANAGER_ROLE = "clinical_manager"  # the role a clinical manager of record acts in (002 5.4): a token must allow it
 
 
@@ -54,6 +61,18 @@ CAPABILITIES: dict[str, Capability] = {
                                 "Director (002 7.8.7)", offices=("chief_executive_office", "medical_director")),
     "queue_governance": Capability("the governance queue is the Medical Directorate's and HR's (002 5.6, 5.7)",
                                    offices=("medical_directorate", "hr")),
+    # Administration (issue 17). The trust's administrator sets it up; HR keeps staff records and accounts
+    # (002 5.7); the Chief Executive's office keeps the approved appeal panel list it allocates from (7.8.10-12).
+    "administer_organisation": Capability("care groups and teams are set up by the trust's administrator",
+                                          offices=(TRUST_ADMIN,)),
+    "administer_people": Capability("staff records are kept by the trust's administrator and HR (002 5.7)",
+                                    offices=(TRUST_ADMIN, "hr")),
+    "administer_accounts": Capability("accounts are invited, disabled and enabled by the trust's administrator "
+                                      "and HR", offices=(TRUST_ADMIN, "hr")),
+    "assign_roles": Capability("roles are assigned by the trust's administrator", offices=(TRUST_ADMIN,)),
+    "keep_panel_list": Capability("the approved appeal panel list is kept by the trust's administrator and the "
+                                  "Chief Executive's office (002 7.8.10-7.8.12)",
+                                  offices=(TRUST_ADMIN, "chief_executive_office")),
     "queue_second_level": Capability("the second-level sign-off list is the Associate Medical Directors' (002 5.3)",
                                      care_group=("associate_medical_director",)),
 }
@@ -64,12 +83,30 @@ def allows(actor: Actor, role: str) -> bool:
     return actor.only_roles is None or role in actor.only_roles
 
 
+CLOCK_KEY = "jobplan_clock"  # session.info: the service's clock, so "today" is the trust's today
+TRUST_ZONE = ZoneInfo("Europe/London")
+
+
+def today(session: Session) -> date:
+    """The trust's local date now, by the service's clock (a role assignment's dates are local dates)."""
+    clock = session.info.get(CLOCK_KEY)
+    now = clock.now() if clock is not None else datetime.now(timezone.utc)
+    return now.astimezone(TRUST_ZONE).date()
+
+
+def in_force(session: Session):
+    """SQL: the role assignment is held today (between its from and to dates, both included)."""
+    day = today(session)
+    return and_(or_(RoleAssignment.valid_from.is_(None), RoleAssignment.valid_from <= day),
+                or_(RoleAssignment.valid_to.is_(None), RoleAssignment.valid_to >= day))
+
+
 def held_assignments(session: Session, actor: Actor) -> list[RoleAssignment]:
-    """The actor's role assignments (with their unit), within the token's roles."""
+    """The actor's role assignments in force today (with their unit), within the token's roles."""
     if actor.is_system or actor.person_id is None:
         return []
     rows = session.scalars(select(RoleAssignment).options(joinedload(RoleAssignment.org_unit))
-                           .where(RoleAssignment.person_id == actor.person_id)).all()
+                           .where(RoleAssignment.person_id == actor.person_id, in_force(session))).all()
     return [a for a in rows if allows(actor, a.role)]
 
 

@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 from workflow.actors import Actor
 from workflow.store.models import Case, CaseParticipant, OrgUnit, Person, RoleAssignment
 from workflow.policy.model import Policy
-from workflow.access.capabilities import allows, held_assignments, trust_wide
+from workflow.access.capabilities import allows, held_assignments, in_force, trust_wide
 
 
 def assignments(session: Session, person_id: int) -> list[RoleAssignment]:
-    return list(session.scalars(select(RoleAssignment).where(RoleAssignment.person_id == person_id)))
+    return list(session.scalars(select(RoleAssignment).where(RoleAssignment.person_id == person_id,
+                                                             in_force(session))))
 
 
 def care_group_of(session: Session, person: Person) -> OrgUnit | None:
@@ -121,7 +122,7 @@ def holders_of(session: Session, case: Case, policy: Policy, role: str) -> list[
         manager = case.manager if case.manager_id else subject.manager
         return [manager] if manager is not None else []
     if spec.scope in ("office", "care_group"):
-        rows = session.scalars(select(RoleAssignment).where(RoleAssignment.role == role)).all()
+        rows = session.scalars(select(RoleAssignment).where(RoleAssignment.role == role, in_force(session))).all()
         if spec.scope == "care_group":
             group = care_group_of(session, subject)
             rows = [a for a in rows if trust_wide(a) or (group is not None and a.org_unit_id == group.id)]

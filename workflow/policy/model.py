@@ -184,6 +184,7 @@ class PolicySettings:
     mediation_roles: tuple[str, ...] = ()     # policy check requires them where a condition reads them
     appeal_panel_roles: tuple[str, ...] = ()
     appeal_panel_list_role: str = "appeal_panel_list"
+    appeal_panel_list_review_months: int = 12  # how often the approved list is reviewed (002 7.8.12)
     active_plan_months: int = 12
     given: frozenset[str] = frozenset()  # the keys the file sets (the rest are these defaults)
 

@@ -97,6 +97,8 @@ class SettingsSchema(_Params):
     mediation_roles = fields.List(fields.String(validate=NAME), validate=validate.Length(min=1))
     appeal_panel_roles = fields.List(fields.String(validate=NAME), validate=validate.Length(min=1))
     appeal_panel_list_role = fields.String(validate=NAME)  # the trust role assignment holding the approved list
+    # 002 7.8.12: the list is "regularly reviewed"; the policy says how often (a list past it is flagged).
+    appeal_panel_list_review_months = fields.Integer(validate=validate.Range(min=1, max=36))
     # "Active" = approved in the past 12 months (004 "Use of Data and Dashboards"); the compliance report counts
     # 12 months for every staff group, so a policy may not say otherwise.
     active_plan_months = fields.Integer(validate=validate.Equal(

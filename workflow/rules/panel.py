@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
 
-from workflow.access import involved_people
+from workflow.access import in_force, involved_people
 from workflow.rules.actions import action, adopt_decided_version
 from workflow.rules.conditions import condition, require_participants
 from workflow.errors import ConditionFailed, InvalidPayload
@@ -30,7 +30,7 @@ def list_role(policy) -> str:
 
 def approved_list(session, role: str = LIST_ROLE) -> list[Person]:
     people = session.scalars(select(Person).join(RoleAssignment, RoleAssignment.person_id == Person.id)
-                             .where(RoleAssignment.role == role, Person.active.is_(True))
+                             .where(RoleAssignment.role == role, Person.active.is_(True), in_force(session))
                              .order_by(Person.id)).unique().all()
     return list(people)
 

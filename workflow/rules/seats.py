@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from workflow.errors import InvalidPayload
+from workflow.access.capabilities import in_force
 from workflow.store.models import Case, Person, RoleAssignment
 
 
@@ -33,7 +34,8 @@ def eligible_for_seat(session, case: Case, policy, seat: str, person_id, field: 
     wanted = policy.roles[seat].appointed_from if seat in policy.roles else ()
     if wanted:
         held = session.scalar(select(RoleAssignment.id).where(RoleAssignment.person_id == person.id,
-                                                              RoleAssignment.role.in_(wanted)).limit(1))
+                                                              RoleAssignment.role.in_(wanted),
+                                                              in_force(session)).limit(1))
         if held is None:
             names = " or ".join(policy.roles[r].title if r in policy.roles else r.replace("_", " ") for r in wanted)
             refuse(f"this seat is filled from: {names}, and the trust's record does not show them there"

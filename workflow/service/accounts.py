@@ -16,7 +16,7 @@ from workflow.service.passwords import hash_password
 from workflow.service import sessions
 from workflow.store.uow import operation
 
-TRUST_ADMIN = "trust_admin"  # a trust-level office, held by assignment; no policy routes work to it
+from workflow.access.capabilities import TRUST_ADMIN  # a trust-level office, held by assignment; no policy routes work to it
 LINK_LIFETIME = {"bootstrap": timedelta(hours=24), "invite": timedelta(days=7), "reset": timedelta(hours=1)}
 PASSWORD_MIN, PASSWORD_MAX = 12, 500  # NCSC: length over composition rules; the cap keeps hashing bounded
 LINK_PATH = "/account/set-password/"
@@ -42,7 +42,7 @@ def _digest(secret: str) -> str:
 
 def issue_link(svc, person: Person, purpose: str) -> IssuedLink:
     """Inside the caller's transaction: a new link for ``person``; their unused older links stop working."""
-    if not person.active:
+    if not person.active or person.sign_in_disabled:
         raise ConditionFailed(f"{person.name}'s account is disabled: enable it before sending a link")
     now = svc.clock.now()
     svc.session.execute(update(SignInLink).where(SignInLink.person_id == person.id, SignInLink.used_at.is_(None))
@@ -70,7 +70,7 @@ def _usable(svc, secret: str) -> SignInLink:
         raise NotFound("this link has been used or replaced: ask for a new one")
     if link.expires_at <= svc.clock.now():
         raise NotFound("this link has expired: ask for a new one")
-    if not link.person.active:
+    if not link.person.active or link.person.sign_in_disabled:
         raise NotFound("this account is disabled: ask your trust's administrator")
     return link
 
@@ -127,3 +127,78 @@ def init_trust(svc, name: str, admin_email: str, admin_name: str | None = None) 
         svc.session.add(RoleAssignment(person_id=admin.id, role=TRUST_ADMIN, org_unit_id=trust.id))
         link = issue_link(svc, admin, "bootstrap")
     return TrustInit(True, f"{name} is set up, with {email} as its administrator", link)
+
+
+# ---- invitations, resets and disabled accounts (issue 17 "Accounts") -------------------------------------
+
+def _mail_link(svc, link: IssuedLink, subject: str, opening: str) -> None:
+    """The link by email, through the outbox (it leaves after the commit); the link row is its dedupe key."""
+    from workflow.store.models import OutboxMessage
+
+    row = svc.session.scalar(select(SignInLink).where(SignInLink.person_id == link.person.id)
+                             .order_by(SignInLink.id.desc()).limit(1))
+    now = svc.clock.now()
+    svc.session.add(OutboxMessage(
+        dedupe_key=f"sign_in_link:{row.id}", recipient_id=link.person.id, to_address=link.person.email,
+        subject=subject, body_text="\n\n".join([
+            f"Dear {link.person.name},", opening,
+            f"Set your password here (the link works once, until {link.expires_at:%d %B %Y %H:%M} UTC):\n{link.url}",
+            "If you did not expect this email, ignore it: nothing changes until the link is used."]),
+        body_html=None, attachments=[], created_at=now, status="pending", next_attempt_at=now))
+
+
+def invite(svc, actor, person_id: int) -> IssuedLink:
+    """Invite a person by email to set their password (an administrator or HR; audited)."""
+    from workflow.service.admin.common import acting_role, audit
+
+    with operation(svc.session):
+        person = svc.session.get(Person, person_id)
+        if person is None:
+            raise NotFound(f"person {person_id} was not found")
+        role = acting_role(svc, actor, "administer_accounts")
+        link = issue_link(svc, person, "invite")
+        _mail_link(svc, link, "Your job planning account",
+                   "You have been given an account on the trust's job planning service.")
+        audit(svc, actor, role, "account_invited", f"person:{person.id}", {"expires_at": link.expires_at.isoformat()})
+    return link
+
+
+def request_reset(svc, email: str) -> None:
+    """Someone asks for a reset link: one is emailed if the address is an active account's. The caller answers
+    the same either way, so the page does not tell who has an account."""
+    from workflow.service import trust_log
+
+    email = (email or "").strip().lower()
+    if "@" not in email or "\x00" in email or len(email) > 320:
+        raise InvalidPayload("Enter your email address", fields={"email": ["Enter your email address"]})
+    with operation(svc.session):
+        person = svc.session.scalar(select(Person).where(Person.email == email))
+        if person is None or not person.active or person.sign_in_disabled:
+            return
+        link = issue_link(svc, person, "reset")
+        _mail_link(svc, link, "Reset your job planning password",
+                   "Someone (we hope you) asked to reset your password for the trust's job planning service.")
+        trust_log.record(svc, "password_reset_requested", trust_log.subject_of("person", person.id), actor=None,
+                         role=trust_log.ANONYMOUS, payload={})
+
+
+def set_sign_in(svc, actor, person_id: int, enabled: bool, *, expected_version: int | None = None) -> Person:
+    """Disable or enable a person's account: disabled, they sign in by no route and their sessions end now;
+    the staff record, and their place in workflows, stay."""
+    from workflow.service.admin.common import acting_role, audit, bump, locked
+
+    with operation(svc.session):
+        role = acting_role(svc, actor, "administer_accounts")
+        person = locked(svc, Person, person_id, "person", expected_version)
+        if person.id == actor.person_id and not enabled:
+            raise InvalidPayload("You cannot disable your own account", fields={"enabled": ["your own account"]})
+        if person.sign_in_disabled == (not enabled):
+            return person
+        person.sign_in_disabled = not enabled
+        bump(person)
+        if not enabled:
+            sessions.end_all_for_person(svc, person.id, reason="inactive")
+            svc.session.execute(update(SignInLink).where(SignInLink.person_id == person.id,
+                                                         SignInLink.used_at.is_(None)).values(used_at=svc.clock.now()))
+        audit(svc, actor, role, "account_enabled" if enabled else "account_disabled", f"person:{person.id}", {})
+    return person

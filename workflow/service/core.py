@@ -49,6 +49,7 @@ class JobPlanning:
         self.session = session() if isinstance(session, scoped_session) else session
         self.policies = policies
         self.clock = clock
+        self.session.info[access.capabilities.CLOCK_KEY] = clock  # "today" for the access decision (role assignment dates)
         self.engine = engine or Engine()
         self.settings = settings or Settings()
 

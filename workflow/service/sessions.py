@@ -50,7 +50,7 @@ def resume(svc, key: str | None, person_id: int, limits: Limits) -> bool:
     if row is None or row.person_id != person_id or row.ended_at is not None:
         return False
     now = svc.clock.now()
-    ending = ("inactive" if not row.person.active else "expired" if now - row.started_at > limits.absolute
+    ending = ("inactive" if not row.person.active or row.person.sign_in_disabled else "expired" if now - row.started_at > limits.absolute
               else "idle" if now - row.last_seen_at > limits.idle else None)
     if ending is None and now - row.last_seen_at < TOUCH_EVERY:
         return True

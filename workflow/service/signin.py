@@ -29,10 +29,15 @@ def person_by_email(svc, email: str) -> Person | None:
     return svc.session.scalar(select(Person).where(func.lower(Person.email) == email))
 
 
+def can_sign_in(person: Person) -> bool:
+    """An active person whose account is not disabled (by any route: password, identity provider, token)."""
+    return person.active and not person.sign_in_disabled
+
+
 def check_password(svc, email: str, password: str) -> Person | None:
     """The active person with this email and password, else None (the same answer for every failure)."""
     person = person_by_email(svc, email)
-    if person is None or not person.active or not verify_password(person.password_hash, password):
+    if person is None or not can_sign_in(person) or not verify_password(person.password_hash, password):
         return None
     return person
 
@@ -55,7 +60,7 @@ def person_for_oidc_user(svc, userinfo: dict) -> Person | None:
         person = None
         if email and "\x00" not in email and userinfo.get("email_verified") is not False:
             person = person_by_email(svc, email)
-            person = person if person is not None and person.active else None
+            person = person if person is not None and can_sign_in(person) else None
         _record_sign_in(svc, person, email or "", via="identity provider")
     return person
 
@@ -82,7 +87,11 @@ class IssuedToken:
 
 
 def known_roles(svc) -> set[str]:
-    return {name for p in svc.policies.all() for name, r in p.roles.items() if r.scope != "system"}
+    """Roles a token may be limited to: the policies' (but the system's) and the trust-level roles (issue 17)."""
+    from workflow.access.capabilities import TRUST_ROLES
+
+    return ({name for p in svc.policies.all() for name, r in p.roles.items() if r.scope != "system"}
+            | set(TRUST_ROLES) | {p.settings.appeal_panel_list_role for p in svc.policies.all()})
 
 
 def create_token(svc, person_id: int, name: str, roles: list[str] | None = None, *,
@@ -134,6 +143,6 @@ def actor_for_token(svc, secret: str) -> Actor | None:
     if not secret or not secret.startswith(TOKEN_PREFIX):
         return None
     row = svc.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
-    if row is None or row.revoked_at is not None or not row.person.active:
+    if row is None or row.revoked_at is not None or not can_sign_in(row.person):
         return None
     return Actor.person(row.person_id, row.person.name, only_roles=row.roles or None)

@@ -47,6 +47,7 @@ class OrgUnit(Base):
     kind: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(200))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # If-Match of an edit
     parent: Mapped["OrgUnit | None"] = relationship(remote_side=[id])
 
     def ancestor(self, kind: str) -> "OrgUnit | None":
@@ -70,11 +71,16 @@ class Person(Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     start_date: Mapped[date | None] = mapped_column(Date)
+    leave_date: Mapped[date | None] = mapped_column(Date)  # a leaver is deactivated (issue 17)
     contracted_pas: Mapped[float | None] = mapped_column(Float)
     contracted_hours: Mapped[float | None] = mapped_column(Float)
     wants_digest: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(300))
+    # The account, apart from the staff record: a disabled account signs in by no route (password, identity
+    # provider, API token, a one-time link) while the person stays in their workflows.
+    sign_in_disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # If-Match of an edit
 
     team: Mapped[OrgUnit | None] = relationship()
     manager: Mapped["Person | None"] = relationship(remote_side=[id])
@@ -85,12 +91,18 @@ class RoleAssignment(Base):
     """A person holds a role, optionally over an organisation unit (an AMD over a care group)."""
 
     __tablename__ = "role_assignment"
-    __table_args__ = (UniqueConstraint("person_id", "role", "org_unit_id", name="uq_role_assignment"),)
+    __table_args__ = (UniqueConstraint("person_id", "role", "org_unit_id", name="uq_role_assignment"),
+                      CheckConstraint("valid_to IS NULL OR valid_from IS NULL OR valid_to >= valid_from",
+                                      name="role_assignment_dates"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     role: Mapped[str] = mapped_column(String(60), index=True)
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    # Held from the first to the last day (local dates, both included); empty: since always, until ended.
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # If-Match of an edit
 
     person: Mapped[Person] = relationship(back_populates="roles")
     org_unit: Mapped[OrgUnit | None] = relationship()
@@ -426,11 +438,26 @@ class Risk(Base):
     score: Mapped[int]
     status: Mapped[str] = mapped_column(String(20), default="open")
     raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))  # who manages the risk (002 7.10)
     raised_at: Mapped[datetime]
     escalated_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
 
     care_group: Mapped[OrgUnit] = relationship()
+
+
+class PanelListReview(Base):
+    """A review of the approved appeal panel list (002 7.8.12: the list is "regularly reviewed"). Appended; the
+    latest counts, and a list whose last review is older than the policy's interval is flagged."""
+
+    __tablename__ = "panel_list_review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[str] = mapped_column(String(60), index=True)  # the list: settings.appeal_panel_list_role
+    reviewed_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    recorded_at: Mapped[datetime]
 
 
 class AgreedSplit(Base):

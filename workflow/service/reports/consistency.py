@@ -10,6 +10,7 @@ from workflow.actors import Actor
 from workflow.content.assess import totals_for, version_of
 from workflow.errors import InvalidPayload, NotFound, PermissionDenied
 from workflow.store.models import AgreedSplit, JobPlan, VarianceRecord
+from workflow.service import trust_log
 from workflow.store.uow import operation
 from workflow.service.report_scope import care_group_of, report_scope
 from workflow.service.reports.table import Report
@@ -36,6 +37,11 @@ def set_agreed_split(svc, actor: Actor, job_title: str, band: str | None, *, dcc
             svc.session.add(row)
         row.dcc, row.spa, row.other, row.tolerance = dcc, spa, other, tolerance
         row.agreed_at, row.agreed_by_id = svc.clock.now(), actor.person_id
+        svc.session.flush()
+        trust_log.record(svc, "agreed_split_set", trust_log.subject_of("agreed_split", row.id), actor=actor,
+                         role=trust_log.role_of(actor), payload={"job_title": job_title, "band": band or "",
+                                                                 "dcc": dcc, "spa": spa, "other": other,
+                                                                 "tolerance": tolerance})
     return row
 
 

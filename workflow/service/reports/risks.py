@@ -9,6 +9,7 @@ from workflow.actors import Actor
 from workflow.errors import InvalidPayload, NotFound, PermissionDenied
 from workflow.store import rows
 from workflow.store.models import JobPlan, OrgUnit, Person, RoleAssignment, Risk
+from workflow.service import trust_log
 from workflow.store.uow import operation
 from workflow.service.report_scope import report_scope
 from workflow.service.reports.table import Report
@@ -30,7 +31,7 @@ def _may_raise(svc, actor: Actor, group: OrgUnit) -> bool:
 
 
 def raise_risk(svc, actor: Actor, care_group_id: int, *, title: str, description: str, likelihood: int,
-               impact: int, job_plan_id: int | None = None) -> Risk:
+               impact: int, job_plan_id: int | None = None, owner_id: int | None = None) -> Risk:
     problems = {}
     for name, v in (("likelihood", likelihood), ("impact", impact)):
         if not isinstance(v, int) or not 1 <= v <= 5:
@@ -48,12 +49,19 @@ def raise_risk(svc, actor: Actor, care_group_id: int, *, title: str, description
                                    "or the Medical Directorate (002 7.8.14, 7.8.16)")
         if job_plan_id is not None and svc.session.get(JobPlan, job_plan_id) is None:
             raise NotFound(f"job plan {job_plan_id} was not found")
+        owner = svc.session.get(Person, owner_id) if owner_id is not None else None
+        if owner_id is not None and (owner is None or not owner.active):
+            raise InvalidPayload(f"the risk's owner must be a current member of staff; person {owner_id} is not",
+                                 fields={"owner_id": ["not a current member of staff"]})
         now = svc.clock.now()
         risk = Risk(care_group_id=group.id, job_plan_id=job_plan_id, title=title.strip(), description=description,
                     likelihood=likelihood, impact=impact, score=likelihood * impact, status="open",
-                    raised_by_id=actor.person_id, raised_at=now)
+                    raised_by_id=actor.person_id, owner_id=owner_id, raised_at=now)
         svc.session.add(risk)
         svc.session.flush()
+        trust_log.record(svc, "risk_raised", trust_log.subject_of("risk", risk.id), actor=actor,
+                         role=trust_log.role_of(actor), payload={"care_group_id": group.id, "score": risk.score,
+                                                                 "owner_id": owner_id, "title": risk.title})
         if risk.score >= ESCALATION_SCORE:
             risk.escalated_at = now
             _notify_directorate(svc, risk, group, now)
@@ -86,12 +94,14 @@ def close_risk(svc, actor: Actor, risk_id: int) -> Risk:
         if not _may_raise(svc, actor, risk.care_group):
             raise PermissionDenied("risks are closed by their care group or the Medical Directorate (002 7.10)")
         risk.status, risk.closed_at = "closed", svc.clock.now()
+        trust_log.record(svc, "risk_closed", trust_log.subject_of("risk", risk.id), actor=actor,
+                         role=trust_log.role_of(actor), payload={})
     return risk
 
 
 COLUMNS = [("id", "Risk"), ("care_group", "Care group"), ("title", "Risk"), ("likelihood", "Likelihood"),
            ("impact", "Impact"), ("score", "Score"), ("escalated", "Escalated to the Medical Directorate"),
-           ("escalated_at", "Escalated"), ("status", "Status"), ("raised_by", "Raised by"), ("raised_at", "Raised"),
+           ("escalated_at", "Escalated"), ("status", "Status"), ("owner", "Owner"), ("raised_by", "Raised by"), ("raised_at", "Raised"),
            ("job_plan_id", "Plan")]
 
 
@@ -110,7 +120,8 @@ def risk_register(svc, actor: Actor, *, escalated_only: bool = False, open_only:
         by = svc.session.get(Person, r.raised_by_id) if r.raised_by_id else None
         rows.append({"id": r.id, "care_group": r.care_group.name, "title": r.title, "likelihood": r.likelihood,
                      "impact": r.impact, "score": r.score, "escalated": r.escalated_at is not None,
-                     "escalated_at": r.escalated_at, "status": r.status, "raised_by": by.name if by else None,
+                     "escalated_at": r.escalated_at, "status": r.status,
+                     "owner": svc.session.get(Person, r.owner_id).name if r.owner_id else None, "raised_by": by.name if by else None,
                      "raised_at": r.raised_at, "job_plan_id": r.job_plan_id})
     title = "Job planning risks scoring 12 or more (highlight report)" if escalated_only else "Job planning risks"
     return Report("risks", title, COLUMNS, rows)
