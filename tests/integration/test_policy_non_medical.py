@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 import pytest
 
 from tests.conftest import actor
-from tests.integration.scenario import fire, open_deadline, plan_content, state, sweep_deadline
+from tests.integration.scenario import afc_plan_content as plan_content
+from tests.integration.scenario import fire, open_deadline, state, sweep_deadline
 from workflow.errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied
 from workflow.service.plans import plan_in_force
 
