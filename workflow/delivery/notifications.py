@@ -113,6 +113,48 @@ def _organizer(ctx) -> str:
     return ctx.actor_person.email if ctx.actor_person is not None else "job-planning@localhost"
 
 
+def recorded_lines(ctx) -> list[str]:
+    """What the step recorded, field by field, so the message carries it (002 7.8.5: the decision itself,
+    in writing; issue 16 item 9). A person field names the person; a datetime is the invitation's."""
+    if ctx.spec is None:
+        return []
+    out = []
+    for f in ctx.spec.payload:
+        value = ctx.values.get(f.name)
+        if value is None or value == "" or f.type in ("datetime", "documents"):
+            continue
+        if f.type == "person":
+            person = ctx.session.get(Person, value)
+            value = person.name if person else value
+        elif f.type == "date" and hasattr(value, "year"):
+            value = format_day(value)
+        elif f.type == "bool":
+            value = "yes" if value else "no"
+        out.append(f"{f.label or f.name.replace('_', ' ')}: {value}")
+    return out
+
+
+def started_clock_lines(ctx) -> list[str]:
+    """The time limits of a case this step opens, from today: the decision's message says by when an appeal
+    must be lodged (002 7.8.5, 7.8.8), before the appeal case itself exists (its clocks open after)."""
+    from workflow.timing.calendar import calendar_for
+
+    if ctx.spec is None:
+        return []
+    out = []
+    cal = calendar_for(ctx.policy)
+    for name, params in ctx.spec.actions:
+        if name != "start_case" or params.get("workflow") not in ctx.policy.workflows:
+            continue
+        child = ctx.policy.workflows[params["workflow"]]
+        for spec in child.state(child.initial).deadlines:
+            if spec.runs_from != "entered":
+                continue
+            due = cal.due_at(cal.local_date(ctx.now), spec.amount, spec.unit, spec.counting)
+            out.append(f"{spec.label}: the last day is {format_due(ctx.policy, due)}.")
+    return out
+
+
 def notify_transition(ctx, event, roles: tuple[str, ...]) -> list[Person]:
     """Queue the step's message to everyone holding one of ``roles`` but the actor; who was sent one."""
     people: list[Person] = []
@@ -127,6 +169,7 @@ def notify_transition(ctx, event, roles: tuple[str, ...]) -> list[Person]:
         return []
     invite_lines, attachments = invitation_attachments(ctx, people)
     details = [f"Recorded by {ctx.actor_name} as {ctx.policy.roles[ctx.role].title}."] + invite_lines
+    details += recorded_lines(ctx) + started_clock_lines(ctx)
     if ctx.reason:
         details.append(f"Reason: {ctx.reason}")
     body = case_body(ctx, f"{ctx.spec.title} — case {ctx.case.id}", details)

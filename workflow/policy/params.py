@@ -67,6 +67,7 @@ CONDITION_SETTINGS: dict[str, tuple[str, ...]] = {
     "both_signed": (),
     "checklist_complete": (),
     "has_job_plan": (),
+    "not_signed_in_this_role": (),
     "lodging_window_open": (),
     "mediators_assigned": ("mediation_roles",),
     "no_open_linked_case": (),
