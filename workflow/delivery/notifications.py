@@ -16,7 +16,7 @@ from workflow.access import holders_of
 from workflow.store.deadline_rules import NOT_CLOSED
 from workflow.timing.deadlines import spec_for
 from workflow.delivery.templates import Body, invitation_ics, render_html, render_text
-from workflow.store.models import Deadline, Person
+from workflow.store.models import CaseParticipant, Deadline, Person
 from workflow.timing.wording import format_day, format_due, format_moment, format_when  # noqa: F401  (re-exported)
 
 ICS_CONTENT_TYPE = "text/calendar; method=REQUEST; charset=utf-8"
@@ -58,6 +58,17 @@ def case_summary(ctx) -> list[tuple[str, str]]:
         else:
             who = f"Each waits on the other: {' and '.join(waited)}"
         rows.append(("Who waits on whom", who))
+    seats = [r for r in policy.roles if policy.roles[r].scope == "participant"
+             and any(r in t.roles or r in t.notify for t in wf.transitions)]
+    if seats:  # the seats of this case, by name (002 7.8.12: the practitioner learns who was allocated)
+        held = ctx.session.execute(select(CaseParticipant.role, Person.name).join(Person, Person.id ==
+                                   CaseParticipant.person_id).where(CaseParticipant.case_id == case.id,
+                                   CaseParticipant.status == "active", CaseParticipant.role.in_(seats))
+                                   .order_by(CaseParticipant.id)).all()
+        for seat in seats:
+            names = ", ".join(n for r, n in held if r == seat)
+            if names:
+                rows.append((policy.roles[seat].title, names))
     if state.next_step:
         rows.append(("What to do next", state.next_step))
     return rows
