@@ -246,7 +246,8 @@ def test_new_practitioner_interim_plan_within_first_month_002_7_4_3(svc, trust, 
     plan = svc.create_job_plan(actor(trust.manager), trust.colleague.id, MANAGER_PLAN, interim=True)
     starter = svc.start_case(actor(trust.manager), "new_starter", trust.colleague.id, job_plan_id=plan.id)
     d = open_deadline(svc, starter.id, "interim_plan")
-    assert d.due_at == datetime(2027, 3, 21, 0, 0, tzinfo=UTC)  # 20 February + 1 month, end of day
+    # the first month of joining is 20 February to 19 March: the start date is day one (issue 16 item 14)
+    assert d.due_at == datetime(2027, 3, 20, 0, 0, tzinfo=UTC)
     r = fire(svc, trust.manager, starter.id, "start_interim_sign_off")
     (sign_off,) = r.started_case_ids
     assert open_deadline(svc, starter.id, "interim_plan").id == d.id  # the clock runs on until agreement
@@ -255,6 +256,11 @@ def test_new_practitioner_interim_plan_within_first_month_002_7_4_3(svc, trust, 
     fire(svc, trust.manager, sign_off, "record_meeting", {"meeting_date": "2027-03-02"})
     fire(svc, trust.colleague, sign_off, "sign")
     fire(svc, trust.manager, sign_off, "sign")
+    # both have signed: the month's clock stops, met, though the second level and governance follow
+    assert state(svc, starter.id) == "interim_signed"
+    met = svc.session.get(type(d), d.id)
+    svc.session.refresh(met)
+    assert met.status == "met" and met.closed_at is not None
     fire(svc, trust.amd, sign_off, "approve_second_level")
     fire(svc, trust.directorate, sign_off, "accept_governance_check")
     assert state(svc, starter.id) == "interim_agreed"

@@ -124,6 +124,7 @@ def _build(d: dict, name: str, digest: str) -> Policy:
                     expiry_trigger=dl["on_expiry"], clause=dl["clause"], label=dl["label"],
                     local_choice=dl["local_choice"], extend_roles=tuple(dl["extend_roles"]),
                     timezone=d["calendar"]["timezone"], tags=_tags_of(tags, "deadline", dl["name"], wname),
+                    start_day_counts=dl["start_day_counts"],
                 )
                 for dl in s["deadlines"]
             )
