@@ -614,3 +614,22 @@ def test_board_decision_names_an_existing_version_002_7_8_9(svc, trust, clock):
         fire(svc, trust.ceo, appeal, "record_board_decision",
              {"board_decision": "uphold_appeal", "summary": "x", "plan_version": 9})
     assert state(svc, appeal) == "recommended" and state(svc, sign_off) == "disputed"
+
+
+def test_hr_checks_the_agreed_plan_against_contract_and_pay_002_7_6_13(svc, trust):
+    plan, case_id = meeting_held(svc, trust)
+    with pytest.raises((TriggerNotAllowedInState, NotFound)):  # not before the plan is agreed
+        fire(svc, trust.hr, case_id, "validate_against_contract_and_pay", {"matches_contract": True, "matches_pay": True})
+    sign_and_approve(svc, trust, case_id)
+    with pytest.raises((PermissionDenied, NotFound)):
+        fire(svc, trust.manager, case_id, "validate_against_contract_and_pay",
+             {"matches_contract": True, "matches_pay": True})
+    fire(svc, trust.hr, case_id, "validate_against_contract_and_pay",
+         {"matches_contract": True, "matches_pay": False, "discrepancy": "ESR still shows 9 PAs; HR will correct it"})
+    assert state(svc, case_id) == "agreed"
+    ev = svc.case_events(actor(trust.manager), case_id)[-1]
+    msgs = svc.session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.like(f"event:{ev.id}:%"))).all()
+    assert {m.recipient_id for m in msgs} == {trust.manager.id, trust.doctor.id, trust.directorate.id}
+    assert all("The plan matches the pay records: no" in m.body_text and "ESR still shows 9 PAs" in m.body_text
+               for m in msgs)
+    open_deadline(svc, case_id, "annual_review")  # the review clock runs on, untouched
