@@ -633,3 +633,20 @@ def test_hr_checks_the_agreed_plan_against_contract_and_pay_002_7_6_13(svc, trus
     assert all("The plan matches the pay records: no" in m.body_text and "ESR still shows 9 PAs" in m.body_text
                for m in msgs)
     open_deadline(svc, case_id, "annual_review")  # the review clock runs on, untouched
+
+
+def test_a_review_does_not_carry_additional_pas_forward_002_7_2_2(svc, trust, clock):
+    from tests.factories import complete_plan
+
+    extra = [{"pas": 1, "reason": "Waiting list", "start": "2027-04-01", "end": "2028-03-31", "agreed_by_amd": True}]
+    plan = svc.create_job_plan(actor(trust.manager), trust.doctor.id, complete_plan(11, 2.5, additional_pas=extra))
+    case = svc.start_case(actor(trust.manager), "sign_off", trust.doctor.id, job_plan_id=plan.id)
+    fire(svc, trust.manager, case.id, "record_meeting", {"meeting_date": "2027-03-01"})
+    sign_and_approve(svc, trust, case.id)
+    assert version_content(svc, plan.id, 1)["additional_pas"][0]["pas"] == 1
+    at(clock, 2027, 9, 1)
+    fire(svc, trust.manager, case.id, "begin_review", {"review_type": "interim", "changes": "New ward"})
+    review = version_content(svc, plan.id, 2)
+    assert review["additional_pas"] == []  # they ended at this meeting: "until the next job planning meeting"
+    assert "ended at this job planning review (002 7.2.2)" in review["justifications"]["additional_pas"]
+    assert len(version_content(svc, plan.id, 1)["additional_pas"]) == 1  # the agreed plan in force is unchanged

@@ -41,6 +41,7 @@ class AddParticipantParams(_Params):
 
 class NewPlanVersionParams(_Params):
     note = fields.String(load_default="review")
+    drop_additional_pas = fields.Boolean(load_default=False)  # 002 7.2.2: they end at the next meeting
 
 
 class AdoptDecidedVersionParams(_Params):
