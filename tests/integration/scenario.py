@@ -16,6 +16,13 @@ def plan_content(spa: float, pas: float = 10) -> dict:
     return normalise_content(complete_plan(pas, spa))
 
 
+def afc_plan_content(spa: float, pas: float = 10) -> dict:
+    """A complete Agenda for Change plan: the medical one with a band, as 004's minimum standards ask."""
+    raw = complete_plan(pas, spa)
+    raw["post"] = {**raw["post"], "job_title": "Staff Nurse", "band": "Band 6", "specialty": "Adult mental health"}
+    return normalise_content(raw)
+
+
 def spa_of(content: dict) -> float:
     return sum(row["pas"] or 0 for row in content["schedule"] if row["category"] == "SPA")
 

@@ -87,7 +87,7 @@ def test_condition_refusal_writes_nothing_002_7_5(svc, trust):
     before = snapshot(svc, cid)
     with pytest.raises(ConditionFailed) as exc:
         svc.fire(actor(trust.doctor), cid, "sign")
-    assert "already signed" in exc.value.message
+    assert "your signature stands" in exc.value.message  # not offered again (issue 16 item 11)
     assert snapshot(svc, cid) == before
 
 

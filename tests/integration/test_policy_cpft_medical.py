@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import actor
-from tests.integration.scenario import fire, full_panel, open_deadline, plan_content, spa_of, state, sweep_deadline
+from tests.integration.scenario import (fire, full_panel, open_deadline, plan_content, recipients, spa_of, state,
+                                        sweep_deadline)
 from workflow.errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied, TriggerNotAllowedInState
-from workflow.store.models import Case, CaseParticipant, JobPlan, JobPlanVersion
+from workflow.store.models import Case, CaseParticipant, JobPlan, JobPlanVersion, OutboxMessage
 from workflow.rules.panel import panel_sittings
 from workflow.service.plans import plan_in_force
 
@@ -128,11 +129,79 @@ def test_edit_after_signature_revokes_it_002_7_5(svc, trust):
         fire(svc, trust.doctor, case_id, "complete_signatures")  # only the system completes, when both signed
     fire(svc, trust.doctor, case_id, "sign")
     assert state(svc, case_id) == "second_level_review"
-    # an edit after both signed makes the governance check refuse the plan (7.6.5: signed by both)
+    # an edit after both signed sends the case back to both: the AMD is never asked to approve version 3,
+    # which nobody signed (issue 16 item 12, as SARD does)
     svc.edit_job_plan(actor(trust.manager), plan.id, plan_content(spa=1.75))
+    assert state(svc, case_id) == "awaiting_signatures"
+    ev = svc.case_events(actor(trust.manager), case_id)[-1]
+    assert ev.trigger == "revoke_signatures" and ev.actor_role == "system" and "version 3" in ev.reason
+    with pytest.raises(TriggerNotAllowedInState):
+        fire(svc, trust.amd, case_id, "approve_second_level")
+    fire(svc, trust.doctor, case_id, "sign")
+    fire(svc, trust.manager, case_id, "sign")
     fire(svc, trust.amd, case_id, "approve_second_level")
-    with pytest.raises(ConditionFailed, match="signature"):
+    # and again at the governance check
+    svc.edit_job_plan(actor(trust.doctor), plan.id, plan_content(spa=1.5))
+    assert state(svc, case_id) == "awaiting_signatures"
+    with pytest.raises(TriggerNotAllowedInState):
         fire(svc, trust.directorate, case_id, "accept_governance_check")
+
+
+def test_edit_after_signature_tells_both_and_the_amd_and_keeps_the_28_days_002_7_5(svc, trust):
+    plan, case_id = meeting_held(svc, trust)
+    due = open_deadline(svc, case_id, "sign_off").due_at
+    fire(svc, trust.doctor, case_id, "sign")
+    fire(svc, trust.manager, case_id, "sign")
+    svc.edit_job_plan(actor(trust.doctor), plan.id, plan_content(spa=2.0))
+    ev = svc.case_events(actor(trust.manager), case_id)[-1]
+    assert recipients(svc, f"event:{ev.id}") == {trust.doctor.id, trust.manager.id, trust.amd.id}
+    assert open_deadline(svc, case_id, "sign_off").due_at == due  # still 28 days from the meeting
+
+
+def test_the_amd_cannot_approve_an_unsigned_version_002_7_5_5_3(svc, trust):
+    plan, case_id = meeting_held(svc, trust)
+    fire(svc, trust.doctor, case_id, "sign")
+    fire(svc, trust.manager, case_id, "sign")
+    # a version nobody signed, written behind the service's back (as a migration or a repair might)
+    from workflow.store.plan_versions import add_version
+
+    p = svc.session.get(JobPlan, plan.id)
+    add_version(svc.session, p, plan_content(spa=2.0), at=svc.clock.now(), by_id=trust.manager.id, note="repair")
+    svc.session.commit()
+    with pytest.raises(ConditionFailed, match="still needs the signature"):
+        fire(svc, trust.amd, case_id, "approve_second_level")
+
+
+def test_returned_plan_with_no_edit_is_not_offered_for_signing_again_002_7_6_5(svc, trust):
+    """Issue 16 item 11: the signatures stand on the returned version, so "sign" is not offered to either; the
+    return asks for a change, and the change (a new version) is what both sign."""
+    plan, case_id = meeting_held(svc, trust)
+    fire(svc, trust.doctor, case_id, "sign")
+    fire(svc, trust.manager, case_id, "sign")
+    fire(svc, trust.amd, case_id, "approve_second_level")
+    fire(svc, trust.directorate, case_id, "return_to_signatories",
+         {"return_reason": "section_missing_without_justification"}, reason="On-call section empty")
+    for who in (trust.doctor, trust.manager):
+        sign = next(t for t in svc.available_triggers(actor(who), case_id) if t.trigger == "sign")
+        assert sign.unavailable and "your signature stands" in sign.unavailable
+        with pytest.raises(ConditionFailed, match="your signature stands"):
+            fire(svc, who, case_id, "sign")
+    svc.edit_job_plan(actor(trust.manager), plan.id, plan_content(spa=1.5), note="on-call justified")
+    assert all(t.unavailable is None for t in svc.available_triggers(actor(trust.doctor), case_id)
+               if t.trigger == "sign")
+    fire(svc, trust.doctor, case_id, "sign")
+    fire(svc, trust.manager, case_id, "sign")
+    assert state(svc, case_id) == "second_level_review"
+
+
+def test_sign_off_due_28_days_after_the_meeting_002_7_5(svc, trust):
+    plan, case_id = meeting_held(svc, trust, day="2027-03-01")
+    # 1 March + 28 days = 29 March, the last permitted day; it ends at local midnight (BST from 28 March)
+    assert open_deadline(svc, case_id, "sign_off").due_at == datetime(2027, 3, 29, 23, 0, tzinfo=UTC)
+    plan2 = svc.create_job_plan(actor(trust.manager), trust.colleague.id, MANAGER_PLAN)
+    case2 = svc.start_case(actor(trust.manager), "sign_off", trust.colleague.id, job_plan_id=plan2.id)
+    fire(svc, trust.manager, case2.id, "record_meeting", {"meeting_date": "2027-01-10"})
+    assert open_deadline(svc, case2.id, "sign_off").due_at == datetime(2027, 2, 8, 0, 0, tzinfo=UTC)  # GMT
 
 
 def test_sign_off_within_28_days_reminded_breached_escalated_002_7_5(svc, trust):
@@ -177,7 +246,8 @@ def test_new_practitioner_interim_plan_within_first_month_002_7_4_3(svc, trust, 
     plan = svc.create_job_plan(actor(trust.manager), trust.colleague.id, MANAGER_PLAN, interim=True)
     starter = svc.start_case(actor(trust.manager), "new_starter", trust.colleague.id, job_plan_id=plan.id)
     d = open_deadline(svc, starter.id, "interim_plan")
-    assert d.due_at == datetime(2027, 3, 21, 0, 0, tzinfo=UTC)  # 20 February + 1 month, end of day
+    # the first month of joining is 20 February to 19 March: the start date is day one (issue 16 item 14)
+    assert d.due_at == datetime(2027, 3, 20, 0, 0, tzinfo=UTC)
     r = fire(svc, trust.manager, starter.id, "start_interim_sign_off")
     (sign_off,) = r.started_case_ids
     assert open_deadline(svc, starter.id, "interim_plan").id == d.id  # the clock runs on until agreement
@@ -186,6 +256,11 @@ def test_new_practitioner_interim_plan_within_first_month_002_7_4_3(svc, trust, 
     fire(svc, trust.manager, sign_off, "record_meeting", {"meeting_date": "2027-03-02"})
     fire(svc, trust.colleague, sign_off, "sign")
     fire(svc, trust.manager, sign_off, "sign")
+    # both have signed: the month's clock stops, met, though the second level and governance follow
+    assert state(svc, starter.id) == "interim_signed"
+    met = svc.session.get(type(d), d.id)
+    svc.session.refresh(met)
+    assert met.status == "met" and met.closed_at is not None
     fire(svc, trust.amd, sign_off, "approve_second_level")
     fire(svc, trust.directorate, sign_off, "accept_governance_check")
     assert state(svc, starter.id) == "interim_agreed"
@@ -292,6 +367,19 @@ def test_medical_director_decides_and_no_appeal_002_7_8_5(svc, trust, clock):
     assert state(svc, appeal) == "not_appealed" and state(svc, dis) == "decided" and state(svc, sign_off) == "agreed"
     in_force = plan_in_force(svc, actor(trust.doctor), trust.doctor.id)
     assert in_force.version == 3 and in_force.content == MANAGER_PLAN and not in_force.disputed
+
+
+def test_decision_told_to_both_in_writing_with_the_last_day_to_appeal_002_7_8_5(svc, trust, clock):
+    plan, sign_off, dis, appeal = to_decision(svc, trust, clock)  # decided on Monday 15 March 2027
+    ev = next(e for e in svc.case_events(actor(trust.md), dis) if e.trigger == "record_decision")
+    msgs = svc.session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.like(f"event:{ev.id}:%"))).all()
+    assert {m.recipient_id for m in msgs} == {trust.doctor.id, trust.manager.id}
+    for m in msgs:
+        assert "The decision or recommendation: The manager's plan stands." in m.body_text
+        assert ("Appeal lodged within 2 weeks of the outcome of mediation: the last day is Monday 29 March 2027."
+                in m.body_text)
+    window = open_deadline(svc, appeal, "lodge_appeal")
+    assert window.due_at == datetime(2027, 3, 29, 23, 0, tzinfo=UTC)  # the same day the message gives (BST)
 
 
 def test_last_agreed_plan_stays_in_force_during_the_dispute_002_7_7_002_7_8(svc, trust, clock):
@@ -526,3 +614,39 @@ def test_board_decision_names_an_existing_version_002_7_8_9(svc, trust, clock):
         fire(svc, trust.ceo, appeal, "record_board_decision",
              {"board_decision": "uphold_appeal", "summary": "x", "plan_version": 9})
     assert state(svc, appeal) == "recommended" and state(svc, sign_off) == "disputed"
+
+
+def test_hr_checks_the_agreed_plan_against_contract_and_pay_002_7_6_13(svc, trust):
+    plan, case_id = meeting_held(svc, trust)
+    with pytest.raises((TriggerNotAllowedInState, NotFound)):  # not before the plan is agreed
+        fire(svc, trust.hr, case_id, "validate_against_contract_and_pay", {"matches_contract": True, "matches_pay": True})
+    sign_and_approve(svc, trust, case_id)
+    with pytest.raises((PermissionDenied, NotFound)):
+        fire(svc, trust.manager, case_id, "validate_against_contract_and_pay",
+             {"matches_contract": True, "matches_pay": True})
+    fire(svc, trust.hr, case_id, "validate_against_contract_and_pay",
+         {"matches_contract": True, "matches_pay": False, "discrepancy": "ESR still shows 9 PAs; HR will correct it"})
+    assert state(svc, case_id) == "agreed"
+    ev = svc.case_events(actor(trust.manager), case_id)[-1]
+    msgs = svc.session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.like(f"event:{ev.id}:%"))).all()
+    assert {m.recipient_id for m in msgs} == {trust.manager.id, trust.doctor.id, trust.directorate.id}
+    assert all("The plan matches the pay records: no" in m.body_text and "ESR still shows 9 PAs" in m.body_text
+               for m in msgs)
+    open_deadline(svc, case_id, "annual_review")  # the review clock runs on, untouched
+
+
+def test_a_review_does_not_carry_additional_pas_forward_002_7_2_2(svc, trust, clock):
+    from tests.factories import complete_plan
+
+    extra = [{"pas": 1, "reason": "Waiting list", "start": "2027-04-01", "end": "2028-03-31", "agreed_by_amd": True}]
+    plan = svc.create_job_plan(actor(trust.manager), trust.doctor.id, complete_plan(11, 2.5, additional_pas=extra))
+    case = svc.start_case(actor(trust.manager), "sign_off", trust.doctor.id, job_plan_id=plan.id)
+    fire(svc, trust.manager, case.id, "record_meeting", {"meeting_date": "2027-03-01"})
+    sign_and_approve(svc, trust, case.id)
+    assert version_content(svc, plan.id, 1)["additional_pas"][0]["pas"] == 1
+    at(clock, 2027, 9, 1)
+    fire(svc, trust.manager, case.id, "begin_review", {"review_type": "interim", "changes": "New ward"})
+    review = version_content(svc, plan.id, 2)
+    assert review["additional_pas"] == []  # they ended at this meeting: "until the next job planning meeting"
+    assert "ended at this job planning review (002 7.2.2)" in review["justifications"]["additional_pas"]
+    assert len(version_content(svc, plan.id, 1)["additional_pas"]) == 1  # the agreed plan in force is unchanged

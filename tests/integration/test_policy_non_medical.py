@@ -6,8 +6,9 @@ from datetime import datetime, timezone
 import pytest
 
 from tests.conftest import actor
-from tests.integration.scenario import fire, open_deadline, plan_content, state, sweep_deadline
-from workflow.errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied
+from tests.integration.scenario import afc_plan_content as plan_content
+from tests.integration.scenario import fire, open_deadline, state, sweep_deadline
+from workflow.errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied, TriggerNotAllowedInState
 from workflow.service.plans import plan_in_force
 
 LM_PLAN = plan_content(spa=1.0)
@@ -118,6 +119,11 @@ def test_edit_after_signature_revokes_it_004_sign_off_hierarchy(svc, trust):
     assert state(svc, case_id) == "awaiting_signatures"
     fire(svc, trust.nurse, case_id, "sign")
     assert state(svc, case_id) == "second_level_review"
+    # an edit at the second level sends the plan back to both (issue 16 item 12)
+    svc.edit_job_plan(actor(trust.nurse), plan.id, plan_content(spa=2.0))
+    assert state(svc, case_id) == "awaiting_signatures"
+    with pytest.raises(TriggerNotAllowedInState):
+        fire(svc, trust.senior_manager, case_id, "approve_second_level", CHECKLIST)
 
 
 def test_sign_off_and_second_level_deadlines_reminded_breached_escalated_004_sign_off_hierarchy(svc, trust):

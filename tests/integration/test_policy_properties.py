@@ -274,9 +274,15 @@ def make_machine(svc: JobPlanning, policy, clock):
             before_max = session.scalar(select(func.max(Event.id)))
             svc.edit_job_plan(Actor.person(case.subject_id), case.job_plan_id,
                               complete_plan(spa=data.draw(st.sampled_from([1.5, 2.0, 2.5]))))
-            new = session.scalars(select(Event).where(Event.id > (before_max or 0))).all()
-            assert [(e.case_id, e.subject, e.kind, e.actor_id) for e in new] == [
+            new = session.scalars(select(Event).where(Event.id > (before_max or 0)).order_by(Event.id)).all()
+            assert [(e.case_id, e.subject, e.kind, e.actor_id) for e in new if e.case_id is None] == [
                 (None, f"job_plan:{case.job_plan_id}", "plan_edited", case.subject_id)]  # issue 13 item 10
+            # and nothing else but a signed sign-off of that plan sent back to both (issue 16 item 12)
+            revoking = {t.trigger for w in policy.workflows.values() for t in w.transitions_tagged("signatures_revoked")}
+            for e in new:
+                if e.case_id is not None:
+                    assert e.trigger in revoking and e.actor_role == "system", f"edit caused {e.kind} {e.trigger}"
+                    assert session.get(Case, e.case_id).job_plan_id == case.job_plan_id
             self.expected_events.update(e.id for e in new)
 
         @rule(days=st.integers(0, 45))

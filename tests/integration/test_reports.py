@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tests.conftest import actor
 from tests.factories import complete_plan
 from workflow.errors import ConditionFailed, InvalidPayload, PermissionDenied
+from workflow.store import rows as store_rows
 from workflow.store.models import JobPlan, JobPlanVersion, OrgUnit, OutboxMessage, Person, Signature
 from workflow.service.reports import audit, compliance, consistency, letters, master_log, risks
 from workflow.service.reports.export import to_csv, to_xlsx
@@ -20,9 +21,20 @@ AS_OF = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)  # the clock fixture
 WINDOW_START = datetime(2026, 3, 1, 0, 0, tzinfo=UTC)  # 1 March 2026, local midnight (GMT)
 
 
+def _approve(s, plan: JobPlan, person_id: int, at: datetime, trigger: str = "accept_governance_check") -> None:
+    """The plan approved at ``at``: its sign-off case reached the governance check's acceptance (002 7.6.5),
+    as the audit log records it."""
+    case = store_rows.insert_case(s, workflow="sign_off", policy_id="cpft-medical-2017", policy_version=1,
+                                  state="agreed", subject_id=person_id, job_plan_id=plan.id, data={}, opened_at=at,
+                                  updated_at=at)
+    store_rows.append_event(s.connection(), case.id, at=at, kind="transition", actor_role="medical_directorate",
+                            trigger=trigger, from_state="governance_check", to_state="agreed", payload={})
+
+
 def _seed(svc, trust, n=40, seed=7):
     """A trust of ``n`` extra practitioners with plans signed (by both, by one, or not) at random instants in
-    the 30 months before the clock, a few after it. Returns the sign-off spec for independent checking."""
+    the 30 months before the clock, a few after it; a plan signed by both is approved at the governance check
+    a few days later, or returned there (signed, never approved). Returns the approval spec for checking."""
     rnd = random.Random(seed)
     s = svc.session
     third = OrgUnit(kind="team", name="Older Adults", parent=trust.care_group)
@@ -47,12 +59,15 @@ def _seed(svc, trust, n=40, seed=7):
             s.flush()
             a = AS_OF - timedelta(days=rnd.randint(-40, 900), hours=rnd.randint(0, 23))
             b = a + timedelta(days=rnd.randint(0, 20))
-            pattern = rnd.choice(["both", "both", "both", "practitioner", "none"])
-            if pattern in ("both", "practitioner"):
+            pattern = rnd.choice(["both", "both", "both", "returned", "practitioner", "none"])
+            if pattern in ("both", "returned", "practitioner"):
                 s.add(Signature(version_id=v.id, person_id=p.id, role="practitioner", signed_at=a))
-            if pattern == "both":
+            if pattern in ("both", "returned"):
                 s.add(Signature(version_id=v.id, person_id=trust.manager.id, role="clinical_manager", signed_at=b))
-                spec[p.id].append(max(a, b))
+            if pattern == "both":
+                approved = max(a, b) + timedelta(days=rnd.randint(0, 5))
+                _approve(s, plan, p.id, approved)
+                spec[p.id].append(approved)
     s.commit()
     return spec
 
@@ -84,20 +99,15 @@ def test_compliance_by_care_group_team_and_staff_group_against_90_percent_002_10
         {k: tuple(v) for k, v in groups.items()}
     for r in report.rows:
         assert r["share"] == pytest.approx(r["compliant"] / r["staff"])
-        assert r["target"] == 0.9 and r["meets_target"] == (r["compliant"] / r["staff"] >= 0.9)
+        assert r["target"] == 0.9 and r["meets_target"] == (r["compliant"] / r["staff"] > 0.9)
 
 
-def test_compliance_is_rolling_12_months_a_sign_off_drops_out_after_a_year_004_kpi(svc, trust):
+def test_compliance_is_rolling_12_months_an_approval_drops_out_after_a_year_004_kpi(svc, trust):
     plan = JobPlan(kind="individual", person_id=trust.doctor.id, policy_id="cpft-medical-2017", current_version=1,
                    created_at=AS_OF)
     svc.session.add(plan)
     svc.session.flush()
-    v = JobPlanVersion(job_plan_id=plan.id, number=1, content={}, created_at=AS_OF)
-    svc.session.add(v)
-    svc.session.flush()
-    at = datetime(2026, 3, 1, 0, 30, tzinfo=UTC)
-    svc.session.add_all([Signature(version_id=v.id, person_id=trust.doctor.id, role="practitioner", signed_at=at),
-                         Signature(version_id=v.id, person_id=trust.manager.id, role="clinical_manager", signed_at=at)])
+    _approve(svc.session, plan, trust.doctor.id, datetime(2026, 3, 1, 0, 30, tzinfo=UTC))
     svc.session.commit()
 
     def doctor_ok(as_of):
@@ -106,7 +116,7 @@ def test_compliance_is_rolling_12_months_a_sign_off_drops_out_after_a_year_004_k
 
     assert doctor_ok(AS_OF)  # 12 months to the day
     assert not doctor_ok(datetime(2027, 3, 2, 9, 0, tzinfo=UTC))
-    assert not doctor_ok(datetime(2026, 2, 28, 9, 0, tzinfo=UTC))  # not yet signed
+    assert not doctor_ok(datetime(2026, 2, 28, 9, 0, tzinfo=UTC))  # not yet approved
 
 
 def test_amd_sees_only_their_care_group_and_others_are_refused_002_5_3(svc, trust):
@@ -252,7 +262,12 @@ def test_master_log_lists_all_activity_per_person_and_care_group_002_7_6_8(svc, 
     assert master_log.master_log(svc, actor(trust.other_amd)).rows == []
     summary = {r["person"]: r for r in master_log.master_log_summary(svc, actor(trust.amd)).rows}
     assert summary["Dr Practitioner"]["sign_off_state"] == "second_level_review"
-    assert summary["Dr Practitioner"]["compliant"] is True and summary["Dr Colleague"]["plan_id"] is None
+    # signed by both but not yet through the second level and governance: not an approved plan (004 KPI)
+    assert summary["Dr Practitioner"]["compliant"] is False and summary["Dr Colleague"]["plan_id"] is None
+    svc.fire(actor(trust.amd), case.id, "approve_second_level")
+    svc.fire(actor(trust.directorate), case.id, "accept_governance_check")
+    summary = {r["person"]: r for r in master_log.master_log_summary(svc, actor(trust.amd)).rows}
+    assert summary["Dr Practitioner"]["compliant"] is True
     with pytest.raises(PermissionDenied):
         master_log.master_log(svc, actor(trust.doctor))
 
@@ -318,3 +333,52 @@ def test_master_log_filters_by_person_and_care_group_002_7_6_8(svc, trust):
     assert master_log.master_log(svc, lead, care_group_id=trust.other_care_group.id).rows == []
     assert {r["person"] for r in master_log.master_log(svc, lead, care_group_id=trust.care_group.id).rows} == \
         {"Dr Practitioner"}
+
+
+# ---- issue 16 item 19: compliance counts approved plans -----------------------------------------------------
+
+def _doctor_compliant(svc, trust) -> bool:
+    return trust.doctor.id in compliance.compliant_people(svc, compliance.staff_in_scope(svc, None), svc.clock.now())
+
+
+def test_signatures_on_a_version_returned_at_governance_are_not_an_approved_plan_004_kpi_002_10(svc, trust):
+    plan, case = _signed_off(svc, trust)
+    svc.fire(actor(trust.amd), case.id, "approve_second_level")
+    svc.fire(actor(trust.directorate), case.id, "return_to_signatories",
+             {"return_reason": "section_missing_without_justification"}, reason="On-call section empty")
+    assert not _doctor_compliant(svc, trust)  # both signed version 1, and it was returned
+    row = compliance.compliance_report(svc, actor(trust.directorate)).rows[0]
+    assert row["compliant"] == 0
+    svc.edit_job_plan(actor(trust.manager), plan.id, complete_plan(11, 2.5, additional_pas=[
+        {"pas": 1, "reason": "Waiting list", "start": "2027-04-01", "end": "2028-03-31", "agreed_by_amd": True}]))
+    svc.fire(actor(trust.doctor), case.id, "sign")
+    svc.fire(actor(trust.manager), case.id, "sign")
+    assert not _doctor_compliant(svc, trust)  # signed again, not yet approved
+    svc.fire(actor(trust.amd), case.id, "approve_second_level")
+    svc.fire(actor(trust.directorate), case.id, "accept_governance_check")
+    assert _doctor_compliant(svc, trust)
+    assert compliance.compliance_report(svc, actor(trust.directorate)).rows[0]["compliant"] == 1
+
+
+def test_a_plan_settled_by_a_decision_counts_as_approved_004_kpi_002_10_7_8_5(svc, trust, clock):
+    from tests.integration.test_policy_cpft_medical import to_decision
+
+    _, sign_off, dis, appeal = to_decision(svc, trust, clock)
+    assert not _doctor_compliant(svc, trust)  # nobody has signed; the window to appeal is open
+    svc.fire(actor(trust.doctor), appeal, "decline_appeal")
+    assert _doctor_compliant(svc, trust)  # the decided version was adopted: an approved plan, no signatures
+
+
+def test_more_than_90_percent_is_strict_9_of_10_does_not_meet_it_004_kpi():
+    nine = compliance._row("trust", "all", 10, 9, 0.9)
+    assert nine["share"] == pytest.approx(0.9) and nine["meets_target"] is False and nine["to_reach_target"] == 1
+    ten = compliance._row("trust", "all", 10, 10, 0.9)
+    assert ten["meets_target"] is True and ten["to_reach_target"] == 0
+    assert compliance._row("trust", "all", 20, 19, 0.9)["meets_target"] is True  # 95%
+    assert compliance._row("trust", "all", 0, 0, 0.9)["meets_target"] is None
+
+
+def test_planned_against_delivered_is_said_not_reported_for_want_of_delivery_data_004_kpi(svc, trust):
+    notes = " ".join(compliance.compliance_report(svc, actor(trust.directorate)).notes)
+    assert "Planned against delivered hours (004 KPI) is not reported: no delivered hours are recorded." in notes
+    assert "more than 90%" in notes

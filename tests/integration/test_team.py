@@ -61,7 +61,7 @@ def test_a_new_starter_gets_an_interim_plan_agreed_within_a_month_of_starting_00
     plan = svc.session.get(JobPlan, case.job_plan_id)
     assert plan.interim is True and plan.person_id == trust.colleague.id
     clock = svc.session.scalars(select(Deadline).where(Deadline.case_id == case.id)).one()
-    assert clock.due_at == datetime(2027, 3, 21, tzinfo=timezone.utc)  # 20 February + 1 month, end of the day
+    assert clock.due_at == datetime(2027, 3, 20, tzinfo=timezone.utc)  # 20 February is day one: the last day is 19 March
     member = _member(svc, trust, trust.colleague)
     assert member.new_starter.id == case.id and not member.can_start_interim
     with pytest.raises(ConditionFailed, match="already started"):

@@ -34,11 +34,16 @@ CASES = {
     "sections_justified": ({}, complete_plan(justifications={}), 10, True, "annualised"),
     "private_practice_declared": ({}, complete_plan(private_practice=None), 10, True, "private_practice"),
     "team_plan_first": ({}, complete_plan(), 10, False, "schedule"),
+    "sections_present": ({"sections": ["objectives"]}, complete_plan(objectives=[], justifications={
+        "objectives": "none this year"}), 10, True, "objectives"),
+    "post_recorded": ({"details": ["job_title", "specialty"]}, complete_plan(post={"contracted_pas": 10}), 10, True,
+                      "post"),
 }
 CLAUSES = {"contracted_time_accounted": "7.1", "spa_minimum": "7.2.1", "spa_expected": "7.2.1", "max_pas": "7.2.2",
            "additional_pas_time_limited": "7.2.2", "additional_pas_agreed": "7.2.2", "objectives_present": "7.1",
            "objectives_smart": "7.1", "objectives_linked": "7.1", "sections_justified": "7.6.5",
-           "private_practice_declared": "7.1", "team_plan_first": "7.4"}
+           "private_practice_declared": "7.1", "team_plan_first": "7.4",
+           "sections_present": "7.6.5", "post_recorded": "7.1"}
 
 
 def policy_with(rules: list[dict], groups: dict | None = None):

@@ -227,6 +227,30 @@ def sections_justified(f: PlanFacts, sections: list | None = None):
             if section_empty(f.content, s) and not (just.get(s) or "").strip()]
 
 
+@content_rule(SectionsParams)
+def sections_present(f: PlanFacts, sections: list | None = None):
+    """Sections a plan must fill, with no justification instead (001 26: the form's sections; 004 minimum
+    standards: the schedule, objectives and supporting resources)."""
+    return [(s, "is empty; this section must be filled in") for s in (sections or SECTIONS)
+            if section_empty(f.content, s)]
+
+
+POST_FIELDS = ("job_title", "band", "specialty")
+
+
+class PostParams(_Params):
+    details = fields.List(fields.String(validate=validate.OneOf(POST_FIELDS)), required=True,
+                         validate=validate.Length(min=1))
+
+
+@content_rule(PostParams)
+def post_recorded(f: PlanFacts, details: list):
+    """The post is recorded: job title, band, specialty or service line (004 minimum standards)."""
+    post = f.content.get("post") or {}
+    return [("post", f"the {name.replace('_', ' ')} is not recorded") for name in details
+            if not (post.get(name) or "").strip()]
+
+
 @content_rule()
 def private_practice_declared(f: PlanFacts):
     """Private practice and other paid work are declared, yes or no (002 7.1; 001 form "Additional")."""

@@ -16,7 +16,7 @@ from workflow.access import holders_of
 from workflow.store.deadline_rules import NOT_CLOSED
 from workflow.timing.deadlines import spec_for
 from workflow.delivery.templates import Body, invitation_ics, render_html, render_text
-from workflow.store.models import Deadline, Person
+from workflow.store.models import CaseParticipant, Deadline, Person
 from workflow.timing.wording import format_day, format_due, format_moment, format_when  # noqa: F401  (re-exported)
 
 ICS_CONTENT_TYPE = "text/calendar; method=REQUEST; charset=utf-8"
@@ -58,6 +58,17 @@ def case_summary(ctx) -> list[tuple[str, str]]:
         else:
             who = f"Each waits on the other: {' and '.join(waited)}"
         rows.append(("Who waits on whom", who))
+    seats = [r for r in policy.roles if policy.roles[r].scope == "participant"
+             and any(r in t.roles or r in t.notify for t in wf.transitions)]
+    if seats:  # the seats of this case, by name (002 7.8.12: the practitioner learns who was allocated)
+        held = ctx.session.execute(select(CaseParticipant.role, Person.name).join(Person, Person.id ==
+                                   CaseParticipant.person_id).where(CaseParticipant.case_id == case.id,
+                                   CaseParticipant.status == "active", CaseParticipant.role.in_(seats))
+                                   .order_by(CaseParticipant.id)).all()
+        for seat in seats:
+            names = ", ".join(n for r, n in held if r == seat)
+            if names:
+                rows.append((policy.roles[seat].title, names))
     if state.next_step:
         rows.append(("What to do next", state.next_step))
     return rows
@@ -113,6 +124,48 @@ def _organizer(ctx) -> str:
     return ctx.actor_person.email if ctx.actor_person is not None else "job-planning@localhost"
 
 
+def recorded_lines(ctx) -> list[str]:
+    """What the step recorded, field by field, so the message carries it (002 7.8.5: the decision itself,
+    in writing; issue 16 item 9). A person field names the person; a datetime is the invitation's."""
+    if ctx.spec is None:
+        return []
+    out = []
+    for f in ctx.spec.payload:
+        value = ctx.values.get(f.name)
+        if value is None or value == "" or f.type in ("datetime", "documents"):
+            continue
+        if f.type == "person":
+            person = ctx.session.get(Person, value)
+            value = person.name if person else value
+        elif f.type == "date" and hasattr(value, "year"):
+            value = format_day(value)
+        elif f.type == "bool":
+            value = "yes" if value else "no"
+        out.append(f"{f.label or f.name.replace('_', ' ')}: {value}")
+    return out
+
+
+def started_clock_lines(ctx) -> list[str]:
+    """The time limits of a case this step opens, from today: the decision's message says by when an appeal
+    must be lodged (002 7.8.5, 7.8.8), before the appeal case itself exists (its clocks open after)."""
+    from workflow.timing.calendar import calendar_for
+
+    if ctx.spec is None:
+        return []
+    out = []
+    cal = calendar_for(ctx.policy)
+    for name, params in ctx.spec.actions:
+        if name != "start_case" or params.get("workflow") not in ctx.policy.workflows:
+            continue
+        child = ctx.policy.workflows[params["workflow"]]
+        for spec in child.state(child.initial).deadlines:
+            if spec.runs_from != "entered":
+                continue
+            due = cal.due_at(cal.local_date(ctx.now), spec.amount, spec.unit, spec.counting)
+            out.append(f"{spec.label}: the last day is {format_due(ctx.policy, due)}.")
+    return out
+
+
 def notify_transition(ctx, event, roles: tuple[str, ...]) -> list[Person]:
     """Queue the step's message to everyone holding one of ``roles`` but the actor; who was sent one."""
     people: list[Person] = []
@@ -127,6 +180,7 @@ def notify_transition(ctx, event, roles: tuple[str, ...]) -> list[Person]:
         return []
     invite_lines, attachments = invitation_attachments(ctx, people)
     details = [f"Recorded by {ctx.actor_name} as {ctx.policy.roles[ctx.role].title}."] + invite_lines
+    details += recorded_lines(ctx) + started_clock_lines(ctx)
     if ctx.reason:
         details.append(f"Reason: {ctx.reason}")
     body = case_body(ctx, f"{ctx.spec.title} — case {ctx.case.id}", details)

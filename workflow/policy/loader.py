@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 
 from workflow.errors import PolicyError
 from workflow.policy.checks import check_policy
+from workflow.policy.clause_refs import check_clause_refs
 from workflow.policy.model import PolicySettings
 from workflow.policy.model import ContentRule, StaffGroupRules, DeadlineSpec, EscalationStep, FieldSpec, Policy, RoleSpec, StateSpec, TransitionSpec, Workflow
 from workflow.policy.schema import PolicySchema
@@ -66,7 +67,7 @@ def load_policy_text(text: str, name: str = "<policy>") -> Policy:
     except ValidationError as exc:
         raise PolicyError([(name, path, msg) for path, msg in flatten_errors(exc.messages)]) from None
     policy = _build(data, name, hashlib.sha256(text.encode()).hexdigest())
-    problems = check_policy(policy)
+    problems = check_policy(policy) + check_clause_refs(data)
     if problems:
         raise PolicyError([(name, path, msg) for path, msg in problems])
     return policy
@@ -123,6 +124,7 @@ def _build(d: dict, name: str, digest: str) -> Policy:
                     expiry_trigger=dl["on_expiry"], clause=dl["clause"], label=dl["label"],
                     local_choice=dl["local_choice"], extend_roles=tuple(dl["extend_roles"]),
                     timezone=d["calendar"]["timezone"], tags=_tags_of(tags, "deadline", dl["name"], wname),
+                    start_day_counts=dl["start_day_counts"],
                 )
                 for dl in s["deadlines"]
             )

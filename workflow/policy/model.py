@@ -71,6 +71,7 @@ class DeadlineSpec:
     extend_roles: tuple[str, ...] = ()  # who may extend, pause or resume this clock (a recorded decision)
     timezone: str = "Europe/London"  # the policy's calendar: reminders and escalations fall on local days
     tags: tuple[str, ...] = ()  # what the code finds it by (workflow.policy.tags)
+    start_day_counts: bool = False  # the start date is day one of the period (002 7.4.3)
 
 
 @dataclass(frozen=True)

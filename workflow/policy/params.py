@@ -41,6 +41,7 @@ class AddParticipantParams(_Params):
 
 class NewPlanVersionParams(_Params):
     note = fields.String(load_default="review")
+    drop_additional_pas = fields.Boolean(load_default=False)  # 002 7.2.2: they end at the next meeting
 
 
 class AdoptDecidedVersionParams(_Params):
@@ -67,6 +68,7 @@ CONDITION_SETTINGS: dict[str, tuple[str, ...]] = {
     "both_signed": (),
     "checklist_complete": (),
     "has_job_plan": (),
+    "not_signed_in_this_role": (),
     "lodging_window_open": (),
     "mediators_assigned": ("mediation_roles",),
     "no_open_linked_case": (),

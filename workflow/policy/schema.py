@@ -71,6 +71,9 @@ class DeadlineSchema(_Strict):
     escalation = fields.List(fields.Nested(EscalationSchema), load_default=list)
     on_expiry = fields.String(load_default=None, validate=NAME)
     local_choice = fields.String(load_default=None)
+    # the start date is the first day of the period ("within the first month of joining", 002 7.4.3), so the
+    # last day is one before the same date a period later
+    start_day_counts = fields.Boolean(load_default=False)
 
 
 class StateSchema(_Strict):

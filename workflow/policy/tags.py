@@ -34,6 +34,7 @@ SECOND_LEVEL = "second_level"          # second-level sign-off (002 5.3, 7.6.2; 
 # Transition and deadline tags
 DECISION_LETTER = "decision_letter"    # the Medical Director's decision after mediation (002 7.8.5); optional
 APPEAL_WINDOW = "appeal_window"        # the window to lodge an appeal (002 7.8.8); optional
+SIGNATURES_REVOKED = "signatures_revoked"  # an edit after signature sends the case back to both (002 7.5); optional
 
 TAGS: dict[str, TagRule] = {
     ANNUAL_SIGN_OFF: TagRule("workflow", True, True, None, "the team page, the sign-off start and the reports"),
@@ -46,6 +47,7 @@ TAGS: dict[str, TagRule] = {
     SECOND_LEVEL: TagRule("state", False, True, ANNUAL_SIGN_OFF, "the second-level sign-off queue"),
     DECISION_LETTER: TagRule("transition", False, True, MEDIATION, "the decision letter"),
     APPEAL_WINDOW: TagRule("deadline", False, True, APPEAL, "the decision letter's appeal date"),
+    SIGNATURES_REVOKED: TagRule("transition", False, True, ANNUAL_SIGN_OFF, "an edit of a signed plan"),
 }
 
 

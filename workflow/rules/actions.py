@@ -100,12 +100,20 @@ def plan_version(ctx, number) -> JobPlanVersion:
 
 
 @action
-def new_plan_version(ctx, note: str = "review") -> None:
+def new_plan_version(ctx, note: str = "review", drop_additional_pas: bool = False) -> None:
     """A review starts from a copy of the plan in force as a new version, which follows the whole approval
-    route again (002 7.7.4; 001 17, 19)."""
+    route again (002 7.7.4; 001 17, 19). With ``drop_additional_pas`` the copy does not carry the additional
+    PAs: they were agreed "for up to 12 months or until the next job planning meeting" (002 7.2.2), and a
+    new agreement, if any, is made afresh with the AMD."""
     base = plan_version(ctx, ctx.case.job_plan.agreed_version or ctx.case.job_plan.current_version)
     kind = ctx.values.get("review_type") or note
-    add_plan_version(ctx, base.content, f"{kind} review of version {base.number} (case {ctx.case.id})")
+    content = dict(base.content)
+    if drop_additional_pas and content.get("additional_pas"):
+        content["additional_pas"] = []
+        content["justifications"] = {**(content.get("justifications") or {}), "additional_pas": (
+            "The additional PAs of the earlier plan ended at this job planning review (002 7.2.2); "
+            "any new ones are agreed afresh with the Associate Medical Director.")}
+    add_plan_version(ctx, content, f"{kind} review of version {base.number} (case {ctx.case.id})")
 
 
 @action

@@ -34,6 +34,18 @@ def both_signed(ctx) -> None:
 
 
 @condition
+def not_signed_in_this_role(ctx) -> None:
+    """A signature stands on the version it was given to, so one who has signed the current version is not
+    offered "sign" again (issue 16 item 11). A plan returned unchanged keeps both signatures; what the return
+    asks for is an edit, which makes a new version that both sign afresh."""
+    if ctx.role in signed_roles(ctx):
+        plan = ctx.case.job_plan
+        raise ConditionFailed(f"you have signed version {plan.current_version} as "
+                              f"{ctx.policy.roles[ctx.role].title} and your signature stands; if the plan was "
+                              "returned, edit it as the return asks: both then sign the new version")
+
+
+@condition
 def has_job_plan(ctx) -> None:
     if ctx.case.job_plan_id is None and ctx.case.job_plan is None:  # the id first: no load when it is set
         raise ConditionFailed("this case has no job plan attached; attach the plan first")

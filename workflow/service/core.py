@@ -22,7 +22,7 @@ from workflow.store.models import Case, Event, JobPlan, JobPlanVersion, Person
 from workflow.rules.payload import to_json, validate_payload
 from workflow.store.plan_versions import add_version
 from workflow.policy.registry import PolicyRegistry
-from workflow.service import starts, trust_log
+from workflow.service import resign, starts, trust_log
 from workflow.service.context import AppendedEvent, FireContext, FireResult, TriggerInfo
 from workflow.service.documents import check_payload_documents
 from workflow.service.plans import can_see_plan, new_plan, require_editor
@@ -203,7 +203,8 @@ class JobPlanning:
     def edit_job_plan(self, actor: Actor, plan_id: int, content: dict, *, expected_version: int | None = None,
                       note: str | None = None) -> JobPlanVersion:
         """An edit is a new version; signatures stay on the version they were given to, so after an edit
-        both parties must sign again (002 7.5). The one door for every caller (page, API): a plan the actor
+        both parties must sign again (002 7.5), and a sign-off past the signatures goes back to them
+        (``resign``). The one door for every caller (page, API): a plan the actor
         may not see is not found, one they may see but not edit is refused."""
         limits.check_text("note", note, limits.NOTE_CHARS)
         with operation(self.session):
@@ -216,6 +217,7 @@ class JobPlanning:
             content = normalise_content(content)
             version = add_version(self.session, plan, content, at=self.clock.now(), by_id=actor.person_id, note=note)
             trust_log.plan_edited(self, actor, plan, version)
+            resign.back_to_signatures(self, plan, version, self._person_acting_name(actor))
         return version
 
     # ---- internals -------------------------------------------------------------------------------
@@ -229,6 +231,10 @@ class JobPlanning:
                            values=values, reason=reason, now=self.clock.now(), settings=self.settings,
                            actor_person=person, actor_name=person.name if person else (actor.label or "the system"),
                            connection=self.session.connection())
+
+    def _person_acting_name(self, actor: Actor) -> str:
+        person = self.session.get(Person, actor.person_id) if actor.person_id else None
+        return person.name if person else (actor.label or "the system")
 
     def _person_acting(self, actor: Actor, case: Case) -> Person | None:
         """Mostly the practitioner or the manager, loaded with the case; anyone else is looked up."""

@@ -142,6 +142,8 @@ def open_for_state(ctx, state_name: str) -> list[OpenedDeadline]:
     for spec in state.deadlines:
         start = start_date(ctx, spec)
         due = cal.due_at(start, spec.amount, spec.unit, spec.counting)
+        if spec.start_day_counts:  # the start date is day one: no extra day at the end (002 7.4.3)
+            due = local_days(due, -1, spec.timezone)
         d = OpenedDeadline(case_id=ctx.case.id, name=spec.name, state=state_name, kind=spec.kind,
                            starts_at=cal.start_of_day(start), due_at=due, status=DeadlineStatus.OPEN.value,
                            # Reminders whose time has already passed when the clock opens are not sent late.

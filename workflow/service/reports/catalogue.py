@@ -29,7 +29,7 @@ REPORTS = {
 
 
 TITLES = {
-    "compliance": "Compliance: plans signed off by both parties in the last 12 months",
+    "compliance": "Compliance: plans approved in the last 12 months (more than 90% target)",
     "quarterly_completion": "Quarterly completion",
     "master_log": "Master log of job planning activity",
     "master_log_summary": "Master log: one line per person",

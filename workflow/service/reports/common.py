@@ -1,4 +1,4 @@
-"""What several reports share: the staff in scope, and when each plan was signed off by both parties."""
+"""What several reports share: the staff in scope, when each plan was signed by both parties, and when it was approved."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from workflow.store.models import JobPlan, JobPlanVersion, Person, Signature
+from workflow.store.models import Case, Event, JobPlan, JobPlanVersion, Person, Signature
 from workflow.service.report_scope import care_group_of, in_scope
 
 BOTH_PARTIES = ("practitioner", "clinical_manager")  # 002 7.5
@@ -52,6 +52,33 @@ def sign_offs(session) -> list[SignOff]:
         by_version.setdefault((person_id, plan_id, number), {})[role] = at
     return sorted((SignOff(pid, plan, n, max(sigs.values())) for (pid, plan, n), sigs in by_version.items()
                    if all(r in sigs for r in BOTH_PARTIES)), key=lambda s: (s.at, s.plan_id))
+
+
+AGREEING_ACTION = "mark_plan_agreed"  # the one action that makes a version the agreed plan (workflow.rules.actions)
+
+
+def approval_steps(policies) -> set[tuple[str, int, str, str]]:
+    """(policy id, version, workflow, trigger) of every step that makes a plan the agreed one: accepted at the
+    governance check (002 7.6.5), signed where there is no further check (001 26.9), approved at the second
+    level (004), or a decided version adopted (002 7.8.5, 7.8.9)."""
+    return {(p.id, p.version, w.name, t.trigger) for p in policies.all() for w in p.workflows.values()
+            for t in w.transitions if any(a == AGREEING_ACTION for a, _ in t.actions)}
+
+
+def approvals(svc) -> list[SignOff]:
+    """Every approval of an individual plan, dated by the event of the step that approved it (004 KPI: "an
+    active e-job plan is one reviewed and approved in the past 12 months"; 002 10). Signatures on a version
+    the governance check returned are not an approval."""
+    steps = approval_steps(svc.policies)
+    if not steps:
+        return []
+    rows = svc.session.execute(
+        select(JobPlan.person_id, JobPlan.id, Case.policy_id, Case.policy_version, Case.workflow, Event.trigger,
+               Event.at)
+        .join(Case, Case.id == Event.case_id).join(JobPlan, JobPlan.id == Case.job_plan_id)
+        .where(JobPlan.kind == "individual", Event.trigger.in_({s[3] for s in steps}))).all()
+    return sorted((SignOff(pid, plan_id, 0, at) for pid, plan_id, pol, ver, wf, trig, at in rows
+                   if (pol, ver, wf, trig) in steps), key=lambda s: (s.at, s.plan_id))
 
 
 def latest_sign_off(offs: list[SignOff], until: datetime) -> dict[int, SignOff]:

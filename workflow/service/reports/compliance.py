@@ -1,11 +1,17 @@
-"""Compliance: the share of staff whose plan was signed off by both parties in the last 12 months
-(rolling), by care group, team and staff group, against the 90% target (002 7.6.9, 10; 004 KPIs:
-"an active e-job plan is one reviewed and approved in the past 12 months ... more than 90%"), and the
-quarterly completion report (002 7.6.9, 10).
+"""Compliance: the share of staff whose plan was approved in the last 12 months (rolling), by care group,
+team and staff group, against the target of more than 90% (002 7.6.9, 10; 004 KPIs: "an active e-job plan
+is one reviewed and approved in the past 12 months ... more than 90%"), and the quarterly completion report
+(002 7.6.9, 10).
 
-A person counts as compliant at an instant when their most recent sign-off by both parties (the second
-of the two signatures on one version, 002 7.5) lies within the 12 months up to that instant, counted in
-trust-local calendar days (the same day 12 months earlier)."""
+A person counts as compliant at an instant when their most recent approval (the step that made a version
+the agreed plan: accepted at governance, approved at the second level, or a decided version adopted) lies
+within the 12 months up to that instant, counted in trust-local calendar days (the same day 12 months
+earlier). Signatures alone do not count: a version the governance check returned was signed, not approved.
+"More than 90%" is strict: 9 of 10 does not meet it.
+
+004's third KPI, "% variance between planned and delivered hours", is not reported: the service holds
+planned hours only, with no record of hours delivered (no e-rostering or activity feed), so any figure
+would be invented. The report says so in its notes."""
 from __future__ import annotations
 
 import math
@@ -15,7 +21,7 @@ from datetime import date, datetime, timedelta
 from workflow.actors import Actor
 from workflow.timing.calendar import TrustCalendar, add_months
 from workflow.service.report_scope import report_scope
-from workflow.service.reports.common import latest_sign_off, sign_offs, staff_in_scope
+from workflow.service.reports.common import approvals, latest_sign_off, staff_in_scope
 from workflow.service.reports.table import Report
 
 TARGET = 0.90  # 004 "Use of Data and Dashboards": more than 90% of staff with an active plan
@@ -28,7 +34,7 @@ def window_start(as_of: datetime) -> datetime:
 
 
 def compliant_people(svc, staff, as_of: datetime, offs=None) -> dict[int, datetime]:
-    offs = sign_offs(svc.session) if offs is None else offs
+    offs = approvals(svc) if offs is None else offs
     latest = latest_sign_off(offs, as_of)
     since = window_start(as_of)
     ids = {s.person.id for s in staff}
@@ -39,12 +45,12 @@ def _row(dimension: str, group: str, staff: int, compliant: int, target: float) 
     share = compliant / staff if staff else None
     return {"dimension": dimension, "group": group, "staff": staff, "compliant": compliant,
             "not_compliant": staff - compliant, "share": share, "target": target,
-            "meets_target": None if share is None else share >= target,
-            "to_reach_target": max(0, math.ceil(target * staff - 1e-9) - compliant)}
+            "meets_target": None if share is None else share > target + 1e-12,  # "more than 90%" (004 KPI)
+            "to_reach_target": 0 if not staff else max(0, min(staff, math.floor(target * staff + 1e-9) + 1) - compliant)}
 
 
-COLUMNS = [("dimension", "By"), ("group", "Group"), ("staff", "Staff"), ("compliant", "Signed off in last 12 months"),
-           ("not_compliant", "Not signed off"), ("share", "Share"), ("target", "Target"),
+COLUMNS = [("dimension", "By"), ("group", "Group"), ("staff", "Staff"), ("compliant", "Approved in last 12 months"),
+           ("not_compliant", "Not approved"), ("share", "Share"), ("target", "Target"),
            ("meets_target", "Meets target"), ("to_reach_target", "More needed to reach target")]
 
 
@@ -62,10 +68,11 @@ def compliance_report(svc, actor: Actor, *, as_of: datetime | None = None, targe
             c[0] += 1
             c[1] += s.person.id in ok
         rows += [_row(dim, g, n, k, target) for g, (n, k) in sorted(counts.items())]
-    return Report("compliance", f"Job plans signed off by both parties in the 12 months to "
+    return Report("compliance", f"Job plans approved in the 12 months to "
                                 f"{CAL.local_date(as_of).isoformat()}", COLUMNS, rows,
                   notes=[f"Rolling 12 months from {CAL.local_date(window_start(as_of)).isoformat()}; "
-                         f"target {target:.0%} (004 KPIs; 002 7.6.9, 10)."])
+                         f"target more than {target:.0%} (004 KPIs; 002 7.6.9, 10).",
+                         "Planned against delivered hours (004 KPI) is not reported: no delivered hours are recorded."])
 
 
 def quarters(financial_year: int) -> list[tuple[str, date, date]]:
@@ -79,17 +86,17 @@ def quarters(financial_year: int) -> list[tuple[str, date, date]]:
 
 
 QUARTER_COLUMNS = [("quarter", "Quarter"), ("from", "From"), ("to", "To"), ("care_group", "Care group"),
-                   ("staff", "Staff"), ("signed_off_in_quarter", "Plans signed off in the quarter"),
-                   ("compliant_at_end", "Signed off in the 12 months to the quarter's end"), ("share", "Share"),
+                   ("staff", "Staff"), ("signed_off_in_quarter", "Plans approved in the quarter"),
+                   ("compliant_at_end", "Approved in the 12 months to the quarter's end"), ("share", "Share"),
                    ("target", "Target"), ("meets_target", "Meets target")]
 
 
 def quarterly_completion(svc, actor: Actor, financial_year: int, *, target: float = TARGET) -> Report:
-    """Per quarter and care group (and the whole scope): plans signed off by both parties in the quarter,
+    """Per quarter and care group (and the whole scope): plans approved in the quarter,
     and the compliance share at the quarter's end (002 7.6.9: quarterly completion reports)."""
     scope = report_scope(svc.session, actor)
     staff = staff_in_scope(svc, scope)
-    offs = sign_offs(svc.session)
+    offs = approvals(svc)
     group_of = {s.person.id: s.care_group for s in staff}
     groups = sorted(set(group_of.values()))
     rows = []
@@ -104,7 +111,7 @@ def quarterly_completion(svc, actor: Actor, financial_year: int, *, target: floa
             rows.append({"quarter": label, "from": start, "to": end - _DAY, "care_group": g, "staff": n,
                          "signed_off_in_quarter": sum(1 for s in done if g == "(all)" or group_of[s.person_id] == g),
                          "compliant_at_end": k, "share": k / n if n else None, "target": target,
-                         "meets_target": (k / n >= target) if n else None})
+                         "meets_target": (k / n > target + 1e-12) if n else None})
     return Report("quarterly_completion", f"Job plan completion by quarter, {financial_year}/{financial_year + 1}",
                   QUARTER_COLUMNS, rows)
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from workflow.actors import Actor
 from workflow.store.models import Case, Event, JobPlan, JobPlanVersion, Person, Signature
 from workflow.service.report_scope import care_group_of, report_scope
-from workflow.service.reports.common import latest_sign_off, sign_offs, staff_in_scope
+from workflow.service.reports.common import approvals, latest_sign_off, staff_in_scope
 from workflow.service.reports.compliance import window_start
 from workflow.service.reports.table import Report
 from workflow.policy.tags import ANNUAL_SIGN_OFF
@@ -97,8 +97,8 @@ def _person_concerned(ev: Event) -> int | None:
 SUMMARY_COLUMNS = [("care_group", "Care group"), ("team", "Team"), ("person", "Practitioner"),
                    ("staff_number", "Staff number"), ("staff_group", "Staff group"), ("plan_id", "Latest plan"),
                    ("current_version", "Current version"), ("agreed_version", "Agreed version"),
-                   ("agreed_at", "Agreed"), ("signed_off_at", "Last signed off by both"),
-                   ("sign_off_state", "Sign-off case state"), ("compliant", "Signed off in last 12 months")]
+                   ("agreed_at", "Agreed"), ("signed_off_at", "Last approved"),
+                   ("sign_off_state", "Sign-off case state"), ("compliant", "Approved in last 12 months")]
 
 
 def master_log_summary(svc, actor: Actor, *, as_of: datetime | None = None) -> Report:
@@ -106,7 +106,7 @@ def master_log_summary(svc, actor: Actor, *, as_of: datetime | None = None) -> R
     scope = report_scope(svc.session, actor)
     as_of = as_of or svc.clock.now()
     s = svc.session
-    latest = latest_sign_off(sign_offs(s), as_of)
+    latest = latest_sign_off(approvals(svc), as_of)
     since = window_start(as_of)
     rows = []
     for st in staff_in_scope(svc, scope):
