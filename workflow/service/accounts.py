@@ -133,18 +133,18 @@ def init_trust(svc, name: str, admin_email: str, admin_name: str | None = None) 
 
 def _mail_link(svc, link: IssuedLink, subject: str, opening: str) -> None:
     """The link by email, through the outbox (it leaves after the commit); the link row is its dedupe key."""
-    from workflow.store.models import OutboxMessage
+    from workflow.store import rows
 
     row = svc.session.scalar(select(SignInLink).where(SignInLink.person_id == link.person.id)
                              .order_by(SignInLink.id.desc()).limit(1))
     now = svc.clock.now()
-    svc.session.add(OutboxMessage(
+    rows.queue_message(svc.session.connection(), rows.message_row(
         dedupe_key=f"sign_in_link:{row.id}", recipient_id=link.person.id, to_address=link.person.email,
         subject=subject, body_text="\n\n".join([
             f"Dear {link.person.name},", opening,
             f"Set your password here (the link works once, until {link.expires_at:%d %B %Y %H:%M} UTC):\n{link.url}",
             "If you did not expect this email, ignore it: nothing changes until the link is used."]),
-        body_html=None, attachments=[], created_at=now, status="pending", next_attempt_at=now))
+        created_at=now))
 
 
 def invite(svc, actor, person_id: int) -> IssuedLink:
