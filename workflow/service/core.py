@@ -22,6 +22,7 @@ from workflow.store.models import Case, Event, JobPlan, JobPlanVersion, Person
 from workflow.rules.payload import to_json, validate_payload
 from workflow.store.plan_versions import add_version
 from workflow.policy.registry import PolicyRegistry
+from workflow.policy.tags import ANNUAL_SIGN_OFF
 from workflow.service import starts, trust_log
 from workflow.service.context import AppendedEvent, FireContext, FireResult, TriggerInfo
 from workflow.service.documents import check_payload_documents
@@ -137,8 +138,11 @@ class JobPlanning:
             allowed = ", ".join(policy.roles[r].title for r in wf.started_by) or "nobody (it follows from another case)"
             raise PermissionDenied(f"a {wf.title} case for {subject.name} may be started by: {allowed}")
         starts.refuse_second_case(self.session, self.policies, policy, subject, workflow)
-        return self._open_case(policy, workflow, subject, actor, sorted(roles)[0], plan=plan, manager_id=manager_id,
+        case = self._open_case(policy, workflow, subject, actor, sorted(roles)[0], plan=plan, manager_id=manager_id,
                                parent=None)
+        if policy.has_workflow_tagged(workflow, ANNUAL_SIGN_OFF):
+            starts.close_agreed_cycle(self, subject, case)
+        return case
 
     def fire(self, actor: Actor, case_id: int, trigger: str, payload: dict | None = None, *,
              expected_version: int | None = None, reason: str | None = None, as_role: str | None = None) -> FireResult:
