@@ -122,10 +122,13 @@ class JobPlanning:
             case = self.start_case_for(actor, workflow, subject, policy, plan)
         return case
 
-    def start_case_for(self, actor: Actor, workflow: str, subject: Person, policy, plan) -> Case:
+    def start_case_for(self, actor: Actor, workflow: str, subject: Person, policy, plan, *,
+                       granted_as: str | None = None) -> Case:
         """Open a case on loaded objects, as part of the caller's operation (a plan and its case together),
         with the subject locked (``starts.lock_person``): the workflow's ``started_by`` roles decide who may
-        open it, the manager is the subject's on record, and a sign-off already under way refuses a second."""
+        open it, the manager is the subject's on record, and a sign-off already under way refuses a second.
+        ``granted_as``: the caller has already decided by a capability (the annual round's ``run_round``);
+        the case's opening event records that name as the actor's role."""
         require_unit_of_work(self.session)
         manager_id = subject.manager_id
         if workflow not in policy.workflows:
@@ -133,7 +136,7 @@ class JobPlanning:
         wf = policy.workflow(workflow)
         probe = Case(workflow=workflow, policy_id=policy.id, policy_version=policy.version, state=wf.initial,
                      subject=subject, subject_id=subject.id, manager_id=manager_id)
-        roles = access.roles_on_case(self.session, actor, probe, policy) & set(wf.started_by)
+        roles = {granted_as} if granted_as else access.roles_on_case(self.session, actor, probe, policy) & set(wf.started_by)
         if not roles:
             allowed = ", ".join(policy.roles[r].title for r in wf.started_by) or "nobody (it follows from another case)"
             raise PermissionDenied(f"a {wf.title} case for {subject.name} may be started by: {allowed}")
