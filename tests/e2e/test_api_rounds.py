@@ -75,3 +75,29 @@ def test_round_cli_runs_the_same_round_in_batches_and_a_second_run_adds_nothing(
     refused = run(main, ["round", "start", trust.team.name, "--as", trust.other_amd.email])
     assert refused.exit_code == 1 and "Traceback" not in refused.output
     assert refused.output.count("\n") == 1 and "Associate Medical Director" in refused.output
+
+
+def test_api_a_body_of_the_wrong_content_type_is_a_415_issue_17_item_9(client, svc, trust, auth, sign_off):
+    h = auth(trust.amd)
+    r = client.post("/api/v1/rounds", data="org_unit_id=1", headers={**h, "Content-Type": "text/plain"})
+    assert r.status_code == 415 and "application/json" in r.get_json()["detail"]
+    r = client.post("/api/v1/rounds", data={"org_unit_id": str(trust.team.id)}, headers=h)  # a form, not JSON
+    assert r.status_code == 415
+    r = client.post("/api/v1/people/import", json={"file": "x"}, headers=auth(trust.hr))
+    assert r.status_code == 415 and "multipart/form-data" in r.get_json()["detail"]
+    assert svc.session.scalar(select(func.count(Case.id))) == 1  # only the fixture's
+    ok = client.post("/api/v1/rounds", json={"org_unit_id": trust.team.id},
+                     headers={**h, "Content-Type": "application/json; charset=utf-8"})
+    assert ok.status_code == 201
+
+
+def test_api_one_422_shape_for_schema_and_step_errors_issue_17_item_9(client, trust, auth, sign_off):
+    h = auth(trust.doctor)
+    tag = client.get(f"/api/v1/cases/{sign_off.case.id}", headers=h).headers["ETag"]
+    step = client.post(f"/api/v1/cases/{sign_off.case.id}/triggers/record_failure_to_agree",
+                       headers={**h, "If-Match": tag}, json={"payload": {"points_not_agreed": ""}}).get_json()
+    schema = client.post(f"/api/v1/cases/{sign_off.case.id}/triggers/sign", headers={**h, "If-Match": tag},
+                         json={"payload": {}, "unexpected": 1}).get_json()
+    assert set(step) == set(schema) and step["status"] == schema["status"] == 422
+    assert step["location"] == "payload" and schema["location"] == "json"
+    assert isinstance(step["errors"]["points_not_agreed"], list) and isinstance(schema["errors"]["unexpected"], list)

@@ -18,6 +18,7 @@ from web.api import audit, cases, documents, people, plans, policies, reports, r
 from web.extensions import db
 from web.guards import IdConverter
 from web.api.auth import authenticate_api_request
+from web.api.content_types import refuse_wrong_content_type
 from web.problems import (PROBLEM_JSON, ProblemSchema, from_http_exception, from_workflow_error, page_for_workflow_error,
                        problem, wants_problem)
 
@@ -82,6 +83,7 @@ def init_api(app) -> ProblemApi:
 
     app.register_blueprint(assets)
     app.before_request(authenticate_api_request)
+    app.before_request(refuse_wrong_content_type)
 
     @app.errorhandler(WorkflowError)
     def _workflow_error(exc):

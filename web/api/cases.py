@@ -6,6 +6,7 @@ from dataclasses import asdict
 from flask.views import MethodView
 from flask_smorest import Blueprint, Page
 
+from workflow.rules.payload import FORMATS
 from workflow.service import cases as case_queries
 
 from web.api.common import actor, document_errors, etag, expected_version, svc
@@ -18,7 +19,7 @@ ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "Send it ba
 
 def _field(f):
     return {"name": f.name, "type": f.type, "required": f.required, "label": f.label, "choices": list(f.choices),
-            "clause": f.clause}
+            "clause": f.clause, "format": FORMATS.get(f.type)}
 
 
 class CasePage(Page):

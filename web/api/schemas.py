@@ -141,6 +141,8 @@ class FieldSpecSchema(Schema):
     label = fields.String(allow_none=True)
     choices = fields.List(fields.String())
     clause = fields.String(allow_none=True)
+    format = fields.String(allow_none=True, metadata={"description": "What to send for a date, datetime or "
+                                                                      "documents field; null for the others"})
 
 
 class TriggerSchema(Schema):
@@ -155,6 +157,16 @@ class TriggerSchema(Schema):
         "description": "Why a condition of the policy refuses this step now, or null when it is open"})
 
 
+class LastDay(fields.Date):
+    """A deadline's last permitted day in the trust's calendar, from its ``due_at``."""
+
+    def serialize(self, attr, obj, accessor=None, **kwargs):
+        from web.filters import last_day
+
+        due = obj.get("due_at") if isinstance(obj, dict) else getattr(obj, "due_at", None)
+        return None if due is None else self._serialize(last_day(due), attr, obj, **kwargs)
+
+
 class DeadlineSchema(Schema):
     id = fields.Integer()
     case_id = fields.Integer()
@@ -163,6 +175,8 @@ class DeadlineSchema(Schema):
     kind = fields.String()
     starts_at = fields.DateTime()
     due_at = fields.DateTime()
+    last_day = LastDay(metadata={"description": "The last permitted local day: due_at is the end of it (local "
+                                                "midnight), the day a person names"})
     status = fields.String()
     reminders_sent = fields.Integer()
     escalation_step = fields.Integer()
