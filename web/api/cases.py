@@ -8,10 +8,11 @@ from flask_smorest import Blueprint, Page
 
 from workflow.rules.payload import FORMATS
 from workflow.service import cases as case_queries
+from workflow.service.participants import case_participants, linked_cases
 
 from web.api.common import actor, document_errors, etag, expected_version, svc
 from web.api.schemas import (CaseCreateSchema, CaseDetailSchema, CaseSchema, CasesQuery, DeadlineSchema, DeadlinesQuery,
-                      FireResultSchema, FireSchema)
+                      FireResultSchema, FireSchema, ParticipantSchema)
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Cases and their deadlines")
 ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "Send it back in If-Match to change the case"}}
@@ -50,6 +51,11 @@ def case_detail(s, who, case_id):
     body.update(state_title=state.title, next_step=state.next_step, data=case.data or {},
                 my_roles=sorted(s.roles_on(who, case)), triggers=triggers,
                 deadlines=case_queries.case_deadlines(s, who, case_id))
+    parent, children = linked_cases(s, who, case)
+    body.update(parent_id=parent, child_ids=children,
+                links={"self": f"/api/v1/cases/{case.id}", "participants": f"/api/v1/cases/{case.id}/participants",
+                       "parent": f"/api/v1/cases/{parent}" if parent else None,
+                       "children": [f"/api/v1/cases/{c}" for c in children]})
     return body, 200, {"ETag": etag("case", case.id, case.version)}
 
 
@@ -105,6 +111,16 @@ class FireTrigger(MethodView):
         result = s.fire(actor(), case_id, trigger, data["payload"], expected_version=expected_version("case", case_id),
                         reason=data["reason"])
         return asdict(result), 200, {"ETag": etag("case", result.case_id, result.version)}
+
+
+@blp.route("/cases/<int(min=1, max=2147483647):case_id>/participants")
+class CaseParticipants(MethodView):
+    @blp.response(200, ParticipantSchema(many=True))
+    @document_errors(blp, 401, 404)
+    def get(self, case_id):
+        """Who holds which seat on the case: practitioner, clinical manager, and everyone named on it (mediator,
+        panel chair and members, nominee), with each one's status (an objected-to member is marked)."""
+        return [asdict(seat) for seat in case_participants(svc(), actor(), case_id)]
 
 
 @blp.route("/cases/<int(min=1, max=2147483647):case_id>/deadlines")

@@ -213,6 +213,13 @@ class CaseSchema(Schema):
     version = fields.Integer(metadata={"description": "The version to send back in If-Match"})
 
 
+class CaseLinksSchema(Schema):
+    self_ = fields.String(data_key="self", attribute="self")
+    participants = fields.String()
+    parent = fields.String(allow_none=True)
+    children = fields.List(fields.String())
+
+
 class CaseDetailSchema(CaseSchema):
     state_title = fields.String()
     next_step = fields.String(allow_none=True)
@@ -220,6 +227,20 @@ class CaseDetailSchema(CaseSchema):
     my_roles = fields.List(fields.String())
     triggers = fields.List(fields.Nested(TriggerSchema), metadata={"description": "What the caller may do now"})
     deadlines = fields.List(fields.Nested(DeadlineSchema))
+    child_ids = fields.List(fields.Integer(), metadata={"description": "Cases this one started that the caller may see "
+                                                                       "(a disagreement, an appeal)"})
+    links = fields.Nested(CaseLinksSchema)
+
+
+class ParticipantSchema(Schema):
+    """One seat on a case and who holds it."""
+
+    role = fields.String()
+    role_title = fields.String()
+    person_id = fields.Integer(allow_none=True)
+    name = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": "active, or e.g. objected_to for a panel member replaced"})
+    added_at = fields.DateTime(allow_none=True)
 
 
 class CasesQuery(Query):
