@@ -10,7 +10,7 @@ from workflow.rules.payload import FORMATS
 from workflow.service import cases as case_queries
 from workflow.service.participants import case_participants, linked_cases
 
-from web.api.common import actor, document_errors, etag, expected_version, svc
+from web.api.common import IF_MATCH, actor, document_errors, etag, expected_version, svc
 from web.api.schemas import (CaseCreateSchema, CaseDetailSchema, CaseSchema, CasesQuery, DeadlineSchema, DeadlinesQuery,
                       FireResultSchema, FireSchema, ParticipantSchema)
 
@@ -104,6 +104,7 @@ class FireTrigger(MethodView):
     @blp.arguments(FireSchema)
     @blp.response(200, FireResultSchema, headers=ETAG_HEADER)
     @document_errors(blp, 401, 403, 404, 409, 422, 428)
+    @blp.doc(parameters=[IF_MATCH])
     def post(self, data, case_id, trigger):
         """Fire a trigger with its payload (and a reason where the step needs one). Needs If-Match."""
         s = svc()

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from workflow.service import plans
 
-from web.api.common import actor, document_errors, etag, expected_version, svc
+from web.api.common import IF_MATCH, actor, document_errors, etag, expected_version, svc
 from web.api.schemas import (DiffQuery, DiffSchema, JobPlanSchema, JobPlanVersionSchema, PlanCreateSchema, PlanEditSchema,
                       PlansQuery)
 
@@ -46,6 +46,7 @@ class PlanResource(MethodView):
     @blp.arguments(PlanEditSchema)
     @blp.response(200, JobPlanVersionSchema, headers={"ETag": {"schema": {"type": "string"}}})
     @document_errors(blp, 401, 403, 404, 409, 422, 428)
+    @blp.doc(parameters=[IF_MATCH])
     def put(self, data, plan_id):
         """Edit the plan: a new version. Needs If-Match with the plan's ETag; signatures stay on the old
         version, so both sign again (002 7.5)."""
