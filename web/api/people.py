@@ -10,7 +10,7 @@ from workflow.service.team import start_interim_plan, start_sign_off, team_of
 
 from web.api.cases import ETAG_HEADER, case_detail
 from web.api.common import actor, document_errors, svc
-from web.api.schemas import (CaseDetailSchema, CsvUpload, ImportReportSchema, OrgUnitSchema, PeopleQuery, PersonSchema,
+from web.api.schemas import (CaseDetailSchema, CsvUpload, ImportQuery, ImportReportSchema, OrgUnitSchema, PeopleQuery, PersonSchema,
                       TeamMemberSchema)
 
 blp = Blueprint("people", __name__, url_prefix="/api/v1", description="Organisation units and people")
@@ -46,10 +46,11 @@ class PersonResource(MethodView):
 
 @blp.route("/people/import")
 class StaffImport(MethodView):
+    @blp.arguments(ImportQuery, location="query")
     @blp.arguments(CsvUpload, location="files")
     @blp.response(200, ImportReportSchema)
-    @document_errors(blp, 401, 403, 413, 422)
-    def post(self, files):
+    @document_errors(blp, 401, 403, 413, 415, 422)
+    def post(self, query, files):
         """Import an HR/ESR staff extract (CSV: id, name, email, role, staff group, contract, care group,
         team, manager). A re-import updates by id; each row says what was done or why it was refused."""
         raw = files["file"].read(limits.STAFF_IMPORT_BYTES + 1)
@@ -64,8 +65,10 @@ class StaffImport(MethodView):
             from workflow.errors import InvalidPayload
 
             raise InvalidPayload("the file is not UTF-8 text", fields={"file": ["not UTF-8"]}) from None
-        report = people.import_staff_csv(svc(), actor(), text)
-        return {"summary": report.summary(),
+        report = people.import_staff_csv(svc(), actor(), text, dry_run=query["dry_run"],
+                                         deactivate_leavers=query["deactivate_leavers"])
+        return {"summary": report.summary(), "dry_run": report.dry_run, "unknown_columns": report.unknown_columns,
+                "leavers": report.leavers,
                 "rows": [{"row": r.row, "staff_number": r.staff_number, "status": r.status, "messages": r.messages}
                          for r in report.rows]}
 

@@ -64,6 +64,16 @@ class ImportRowSchema(Schema):
 class ImportReportSchema(Schema):
     summary = fields.Dict(keys=fields.String(), values=fields.Integer())
     rows = fields.List(fields.Nested(ImportRowSchema))
+    dry_run = fields.Boolean(metadata={"description": "True: a preview; nothing was written"})
+    unknown_columns = fields.List(fields.String(), metadata={"description": "Columns the import does not know: "
+                                                                             "their cells were not read"})
+    leavers = fields.List(fields.String(), metadata={"description": "Staff numbers whose leave date has passed"})
+
+
+class ImportQuery(Schema):
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "Preview: report, write nothing"})
+    deactivate_leavers = fields.Boolean(load_default=False, metadata={
+        "description": "Deactivate people whose leave date has passed (otherwise they are reported only)"})
 
 
 # ---- job plans ---------------------------------------------------------------------------------
