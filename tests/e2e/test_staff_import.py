@@ -157,3 +157,19 @@ def test_import_refuses_a_bad_date_on_its_row_only(client, auth, trust, svc):
                        **multipart(text.encode(), "esr.csv", "text/csv")).get_json()
     row = next(r for r in body["rows"] if r["staff_number"] == "E200")
     assert row["status"] == "refused" and "start date" in row["messages"][0]
+
+
+def test_import_cli_previews_then_applies_the_same_import_issue_17_item_4(app, trust, svc, tmp_path):
+    from web.cli import main
+
+    path = tmp_path / "esr.csv"
+    path.write_text(DATED)
+    run = app.test_cli_runner().invoke
+    preview = run(main, ["people", "import", str(path), "--as", trust.hr.email])
+    assert preview.exit_code == 0 and "preview only, nothing written (2 created" in preview.output
+    assert "unknown columns, not read: shoe size" in preview.output
+    assert svc.session.scalar(select(Person).where(Person.staff_number == "E200")) is None
+    applied = run(main, ["people", "import", str(path), "--as", trust.hr.email, "--apply"])
+    assert applied.exit_code == 0 and "imported: 2 created" in applied.output
+    refused = run(main, ["people", "import", str(path), "--as", trust.doctor.email, "--apply"])
+    assert refused.exit_code == 1 and "Traceback" not in refused.output and "HR" in refused.output
