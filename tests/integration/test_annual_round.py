@@ -146,3 +146,57 @@ def test_round_progress_by_team_counts_each_stage_002_7_5(svc, trust, clock):
     assert team.counts["signed"] == 1 and team.counts["not_started"] == 1
     assert team.counts["skipped"] == team.people - 2  # the offices' holders: no clinical manager of record
     assert p.totals["approved"] == 0 and colleague is not None
+
+
+def test_round_two_runs_at_once_handle_each_person_once(app, svc, trust):
+    """The round row is locked for a batch (FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE on SQLite): runs started
+    together take turns, the later one carries on from the cursor, nobody gets two sign-offs."""
+    import threading
+
+    from web.services import service
+
+    rnd = rounds.start_round(svc, actor(trust.amd), trust.care_group.id)
+    amd, rid, total = actor(trust.amd), rnd.id, rnd.total
+    barrier = threading.Barrier(4)
+    errors: list = []
+
+    def worker():
+        with app.app_context():
+            s = service()
+            barrier.wait()
+            try:
+                rounds.run_to_end(s, amd, rid, size=2)
+            except Exception as exc:  # noqa: BLE001 - collected and shown below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    svc.session.rollback()
+    members = svc.session.scalars(select(RoundMember).where(RoundMember.round_id == rid)).all()
+    assert len(members) == total == len({m.person_id for m in members})
+    started = [m.person_id for m in members if m.outcome == "started"]
+    per_person = svc.session.execute(select(Case.subject_id, func.count(Case.id)).where(Case.subject_id.in_(started))
+                                     .group_by(Case.subject_id)).all()
+    assert all(n == 1 for _, n in per_person)
+
+
+def test_round_progress_counts_approved_and_disputed_002_7_5_7_8(svc, trust):
+    rnd = rounds.start_round(svc, actor(trust.amd), trust.team.id)
+    rounds.run_to_end(svc, actor(trust.amd), rnd.id)
+    members = _members(svc, rnd)
+    doctor, colleague = members[trust.doctor.id].case_id, members[trust.colleague.id].case_id
+    for case_id, person in ((doctor, trust.doctor), (colleague, trust.colleague)):
+        svc.edit_job_plan(actor(trust.manager), svc.session.get(Case, case_id).job_plan_id, complete_plan())
+        svc.fire(actor(trust.manager), case_id, "record_meeting", {"meeting_date": "2027-02-25"})
+    svc.fire(actor(trust.doctor), doctor, "sign")
+    svc.fire(actor(trust.manager), doctor, "sign")
+    svc.fire(actor(trust.amd), doctor, "approve_second_level")
+    svc.fire(actor(trust.directorate), doctor, "accept_governance_check")
+    svc.fire(actor(trust.colleague), colleague, "record_failure_to_agree", {"points_not_agreed": "SPA"})
+    svc.session.commit()
+    p = rounds.progress(svc, actor(trust.amd), rnd.id)
+    assert (p.totals["approved"], p.totals["disputed"], p.totals["not_started"]) == (1, 1, 0)
