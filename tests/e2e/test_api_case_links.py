@@ -46,3 +46,30 @@ def test_typed_fields_state_their_format_in_the_trigger_field_list(client, auth,
     assert "ISO 8601" in fields["meeting_at"]["format"] and "offset" in fields["meeting_at"]["format"]
     assert fields["meeting_date"]["format"].startswith("date: YYYY-MM-DD")
     assert fields["location"]["format"] is None
+
+
+def test_reassign_api_amd_moves_the_cases_other_roles_are_refused_issue_17_item_7(client, auth, trust, sign_off):
+    url = f"/api/v1/people/{trust.manager.id}/cases/reassign"
+    body = {"to_manager_id": trust.other_manager.id, "reason": "on leave"}
+    assert client.post(url, json=body, headers=auth(trust.other_amd)).status_code == 403
+    assert client.post(url, json=body, headers=auth(trust.manager)).status_code == 403
+    assert client.post(url, json={**body, "to_manager_id": "x"}, headers=auth(trust.amd)).status_code == 422
+    assert client.post(url, json={**body, "reason": ""}, headers=auth(trust.amd)).status_code == 422
+    r = client.post(url, json=body, headers=auth(trust.amd))
+    assert r.status_code == 200 and r.get_json()["case_ids"] == [sign_off.case.id]
+    case = client.get(f"/api/v1/cases/{sign_off.case.id}", headers=auth(trust.other_manager)).get_json()
+    assert case["manager_id"] == trust.other_manager.id and "clinical_manager" in case["my_roles"]
+    again = client.post(url, json=body, headers=auth(trust.amd))
+    assert again.status_code == 200 and again.get_json()["case_ids"] == []
+
+
+def test_reassign_is_shown_on_the_case_page_issue_17_item_7(client, svc, trust, sign_off):
+    from tests.e2e.test_sign_in import login, with_password
+    from tests.conftest import actor
+    from workflow.service.reassign import reassign_cases
+
+    reassign_cases(svc, actor(trust.amd), trust.manager.id, trust.other_manager.id, "on leave until May")
+    login(client, trust.other_manager.email, with_password(svc, trust.other_manager))
+    html = client.get(f"/cases/{sign_off.case.id}").get_data(as_text=True)
+    assert f"Cases reassigned: {trust.manager.name} to {trust.other_manager.name}" in html
+    assert "on leave until May" in html
