@@ -36,3 +36,10 @@ def test_openapi_declares_participants_rounds_and_the_422_location(client):
     assert "415" in spec["paths"]["/api/v1/rounds"]["post"]["responses"]
     assert "location" in spec["components"]["schemas"]["Problem"]["properties"]
     assert spec["components"]["schemas"]["Deadline"]["properties"]["last_day"]["format"] == "date"
+
+
+def test_openapi_plan_content_is_a_typed_schema(client):
+    schemas = _spec(client)["components"]["schemas"]
+    assert {"schedule", "objectives", "post"} <= set(schemas["JobPlanContent"]["properties"])
+    for name in ("PlanCreate", "PlanEdit", "JobPlanVersion"):
+        assert schemas[name]["properties"]["content"]["allOf"] == [{"$ref": "#/components/schemas/JobPlanContent"}]

@@ -71,6 +71,12 @@ def init_api(app) -> ProblemApi:
     })
 
     api = ProblemApi(app)
+    from workflow.content.schema import JobPlanContentSchema
+
+    from web.api.schemas import plan_content2properties
+
+    api.ma_plugin.converter.add_attribute_function(plan_content2properties)
+    api.spec.components.schema("JobPlanContent", schema=JobPlanContentSchema)
     api.register_converter(IdConverter, integerconverter2paramschema)
     for module in (people, plans, cases, audit, documents, policies, reassign, reports, rounds, sessions, teams):
         api.register_blueprint(module.blp)

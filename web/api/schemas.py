@@ -9,6 +9,18 @@ from workflow import limits
 MAX_ID = 2**31 - 1  # ids are 32-bit in the database; anything larger cannot exist
 
 
+class PlanContent(fields.Dict):
+    """A job plan's content: read as a dict and checked by the service (workflow.content.schema); documented in
+    the OpenAPI document as the typed ``JobPlanContent`` schema (``plan_content2properties``)."""
+
+
+def plan_content2properties(self, field, **kwargs):
+    """apispec: a PlanContent field is the JobPlanContent component (registered in ``web.api.init_api``)."""
+    if isinstance(field, PlanContent):
+        return {"allOf": [{"$ref": "#/components/schemas/JobPlanContent"}]}
+    return {}
+
+
 class Strict(Schema):
     class Meta:
         unknown = RAISE
@@ -101,7 +113,7 @@ class JobPlanSchema(Schema):
 
 class JobPlanVersionSchema(Schema):
     number = fields.Integer()
-    content = fields.Dict()
+    content = PlanContent()
     created_at = fields.DateTime()
     created_by_id = fields.Integer(allow_none=True)
     note = fields.String(allow_none=True)
@@ -120,13 +132,13 @@ CONTENT_DOC = {"description": f"The plan's sections (checked by the service). Li
 
 class PlanCreateSchema(Strict):
     person_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
-    content = fields.Dict(required=True, metadata=CONTENT_DOC)
+    content = PlanContent(required=True, metadata=CONTENT_DOC)
     policy_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=80))
     interim = fields.Boolean(load_default=False)
 
 
 class PlanEditSchema(Strict):
-    content = fields.Dict(required=True, metadata=CONTENT_DOC)
+    content = PlanContent(required=True, metadata=CONTENT_DOC)
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=limits.NOTE_CHARS))
 
 

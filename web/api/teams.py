@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 from workflow.service import plans
 
 from web.api.common import IF_MATCH, actor, document_errors, etag, expected_version, svc
-from web.api.schemas import CONTENT_DOC, JobPlanSchema, JobPlanVersionSchema, PlanEditSchema, Strict
+from web.api.schemas import CONTENT_DOC, JobPlanSchema, JobPlanVersionSchema, PlanContent, PlanEditSchema, Strict
 
 blp = Blueprint("teams", __name__, url_prefix="/api/v1", description="Team job plans and capacity (002 7.4; 003)")
 ETAG = {"ETag": {"schema": {"type": "string"}, "description": "Send it back in If-Match to change the team plan"}}
@@ -16,7 +16,7 @@ ETAG = {"ETag": {"schema": {"type": "string"}, "description": "Send it back in I
 
 class TeamPlanCreateSchema(Strict):
     policy_id = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    content = fields.Dict(required=True, metadata=CONTENT_DOC)
+    content = PlanContent(required=True, metadata=CONTENT_DOC)
     period_start = fields.Date(load_default=None, allow_none=True)
 
 
