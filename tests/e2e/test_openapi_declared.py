@@ -43,3 +43,14 @@ def test_openapi_plan_content_is_a_typed_schema(client):
     assert {"schedule", "objectives", "post"} <= set(schemas["JobPlanContent"]["properties"])
     for name in ("PlanCreate", "PlanEdit", "JobPlanVersion"):
         assert schemas[name]["properties"]["content"]["allOf"] == [{"$ref": "#/components/schemas/JobPlanContent"}]
+
+
+def test_every_data_list_pages_with_page_and_x_pagination(client, auth, trust, sign_off):
+    h = auth(trust.manager)
+    for url in ("/api/v1/cases", "/api/v1/deadlines", "/api/v1/people", "/api/v1/org-units", "/api/v1/plans",
+                f"/api/v1/plans/{sign_off.plan.id}/versions", f"/api/v1/cases/{sign_off.case.id}/participants",
+                f"/api/v1/cases/{sign_off.case.id}/deadlines", f"/api/v1/cases/{sign_off.case.id}/documents",
+                "/api/v1/team", f"/api/v1/teams/{trust.team.id}/plans", "/api/v1/rounds"):
+        r = client.get(url + "?page=1&page_size=1", headers=h)
+        assert r.status_code == 200 and "X-Pagination" in r.headers, url
+        assert len(r.get_json()) <= 1, url

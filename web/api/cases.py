@@ -117,6 +117,7 @@ class FireTrigger(MethodView):
 @blp.route("/cases/<int(min=1, max=2147483647):case_id>/participants")
 class CaseParticipants(MethodView):
     @blp.response(200, ParticipantSchema(many=True))
+    @blp.paginate(Page, page_size=100, max_page_size=1000)
     @document_errors(blp, 401, 404)
     def get(self, case_id):
         """Who holds which seat on the case: practitioner, clinical manager, and everyone named on it (mediator,
@@ -127,6 +128,7 @@ class CaseParticipants(MethodView):
 @blp.route("/cases/<int(min=1, max=2147483647):case_id>/deadlines")
 class CaseDeadlines(MethodView):
     @blp.response(200, DeadlineSchema(many=True))
+    @blp.paginate(Page, page_size=100, max_page_size=1000)
     @document_errors(blp, 401, 404)
     def get(self, case_id):
         return case_queries.case_deadlines(svc(), actor(), case_id)
@@ -136,6 +138,7 @@ class CaseDeadlines(MethodView):
 class Deadlines(MethodView):
     @blp.arguments(DeadlinesQuery, location="query")
     @blp.response(200, DeadlineSchema(many=True))
+    @blp.paginate(Page, page_size=100, max_page_size=1000)
     @document_errors(blp, 401, 422)
     def get(self, args):
         """Deadlines of the cases the caller may see, soonest first."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, Page
 
 from workflow import limits
 from workflow.service import people
@@ -19,6 +19,7 @@ blp = Blueprint("people", __name__, url_prefix="/api/v1", description="Organisat
 @blp.route("/org-units")
 class OrgUnits(MethodView):
     @blp.response(200, OrgUnitSchema(many=True))
+    @blp.paginate(Page, page_size=100, max_page_size=1000)
     @document_errors(blp, 401)
     def get(self):
         """The trust, its care groups and teams."""
@@ -29,6 +30,7 @@ class OrgUnits(MethodView):
 class People(MethodView):
     @blp.arguments(PeopleQuery, location="query")
     @blp.response(200, PersonSchema(many=True))
+    @blp.paginate(Page, page_size=100, max_page_size=1000)
     @document_errors(blp, 401, 422)
     def get(self, args):
         """The staff directory, by team, by whether active, by part of the name."""
@@ -76,6 +78,7 @@ class StaffImport(MethodView):
 @blp.route("/team")
 class Team(MethodView):
     @blp.response(200, TeamMemberSchema(many=True))
+    @blp.paginate(Page, page_size=100, max_page_size=1000)
     @document_errors(blp, 401)
     def get(self):
         """The people the caller manages (their clinical manager, 002 5.4): the plan in force, the sign-off under

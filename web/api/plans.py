@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, Page
 
 from workflow.service import plans
 
@@ -21,6 +21,7 @@ def _with_etag(plan):
 class Plans(MethodView):
     @blp.arguments(PlansQuery, location="query")
     @blp.response(200, JobPlanSchema(many=True))
+    @blp.paginate(Page, page_size=100, max_page_size=1000)
     @document_errors(blp, 401, 422)
     def get(self, args):
         """Job plans the caller may see."""
@@ -61,6 +62,7 @@ class PlanResource(MethodView):
 @blp.route("/plans/<int(min=1, max=2147483647):plan_id>/versions")
 class PlanVersions(MethodView):
     @blp.response(200, JobPlanVersionSchema(many=True))
+    @blp.paginate(Page, page_size=100, max_page_size=1000)
     @document_errors(blp, 401, 404)
     def get(self, plan_id):
         return plans.get_plan(svc(), actor(), plan_id).versions

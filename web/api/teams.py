@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, Page
 from marshmallow import Schema, fields, validate
 
 from workflow.service import plans
@@ -37,6 +37,7 @@ def _etag(plan):
 @blp.route("/teams/<int(min=1, max=2147483647):team_id>/plans")
 class TeamPlans(MethodView):
     @blp.response(200, JobPlanSchema(many=True))
+    @blp.paginate(Page, page_size=100, max_page_size=1000)
     @document_errors(blp, 401, 404)
     def get(self, team_id):
         """The team's job plans the caller may see, newest first."""
