@@ -215,6 +215,99 @@ def one_unit_of_work(command):
     return run
 
 
+@main.group("people")
+def people_group():
+    """Staff records."""
+
+
+@people_group.command("import")
+@click.argument("file", type=click.File("rb"))
+@click.option("--as", "as_email", required=True, metavar="EMAIL", help="Who imports: someone in HR or the Medical "
+              "Directorate (the audit log names them).")
+@click.option("--apply", is_flag=True, help="Write the changes. Without it, the import is a preview: nothing is written.")
+@click.option("--deactivate-leavers", is_flag=True, help="Deactivate people whose leave date has passed.")
+@with_appcontext
+def people_import(file, as_email, apply, deactivate_leavers):
+    """Import an HR/ESR staff extract (CSV), the same import as the page and the API: first a preview, then
+    --apply to write it."""
+    from workflow import limits
+    from workflow.actors import Actor
+    from workflow.errors import WorkflowError
+    from workflow.service import people, signin
+
+    from web.services import service
+
+    raw = file.read(limits.STAFF_IMPORT_BYTES + 1)
+    if len(raw) > limits.STAFF_IMPORT_BYTES:
+        raise click.ClickException(f"the file is larger than {limits.STAFF_IMPORT_BYTES} bytes; split it")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise click.ClickException("the file is not UTF-8 text; save it as CSV UTF-8") from None
+    svc = service()
+    person = signin.person_by_email(svc, as_email)
+    if person is None:
+        raise click.ClickException(f"no person with email {as_email}")
+    try:
+        report = people.import_staff_csv(svc, Actor.person(person.id, person.name), text, dry_run=not apply,
+                                         deactivate_leavers=deactivate_leavers)
+    except WorkflowError as exc:
+        raise click.ClickException(exc.message) from None
+    for r in report.rows:
+        click.echo(f"line {r.row}\t{r.staff_number or '-'}\t{r.status}\t{'; '.join(r.messages)}")
+    if report.unknown_columns:
+        click.echo(f"unknown columns, not read: {', '.join(report.unknown_columns)}")
+    counts = ", ".join(f"{n} {s}" for s, n in report.summary().items())
+    click.echo(f"preview only, nothing written ({counts}); run again with --apply to write it" if report.dry_run
+               else f"imported: {counts}")
+
+
+@main.group("round")
+def round_group():
+    """The annual job planning round (issue 17 item 5)."""
+
+
+@round_group.command("start")
+@click.argument("unit")
+@click.option("--as", "as_email", required=True, metavar="EMAIL",
+              help="Who starts it: the job planning lead, or the care group's Associate Medical Director.")
+@click.option("--batch", default=25, show_default=True, type=click.IntRange(1, 200), help="People per transaction.")
+@with_appcontext
+def round_start(unit, as_email, batch):
+    """Start (or resume) this year's round over UNIT (an id, or the exact name of a team, care group or the trust)
+    and run it to the end, one transaction per batch; interrupted, run it again to carry on."""
+    from sqlalchemy import select
+
+    from workflow.actors import Actor
+    from workflow.errors import WorkflowError
+    from workflow.service import rounds, signin
+    from workflow.store.models import OrgUnit
+
+    from web.services import service
+
+    svc = service()
+    person = signin.person_by_email(svc, as_email)
+    if person is None:
+        raise click.ClickException(f"no person with email {as_email}")
+    found = svc.session.scalars(select(OrgUnit.id).where(
+        OrgUnit.id == int(unit) if unit.isdigit() else OrgUnit.name == unit)).all()
+    svc.session.rollback()
+    if len(found) != 1:
+        raise click.ClickException(f"{len(found) or 'no'} organisation units match {unit!r}; give its id")
+    who = Actor.person(person.id, person.name)
+    try:
+        rnd = rounds.start_round(svc, who, found[0])
+        done = rounds.run_to_end(svc, who, rnd.id, batch, progress=lambda r: click.echo(
+            f"round {r.id}: {len(r.members)} of {r.total} people handled"))
+    except WorkflowError as exc:
+        raise click.ClickException(exc.message) from None
+    skipped = [m for m in done.members if m.outcome == "skipped"]
+    click.echo(f"round {done.id} ({done.org_unit.name}, {done.year}) finished: "
+               f"{len(done.members) - len(skipped)} sign-offs started, {len(skipped)} skipped")
+    for m in skipped:
+        click.echo(f"  skipped {m.person.name}: {m.reason}")
+
+
 @main.group()
 def token():
     """API tokens for machine clients (stored hashed; shown once)."""

@@ -36,11 +36,14 @@ class ProblemSchema(Schema):
     instance = fields.String()
     code = fields.String(metadata={"description": "Short machine-readable name of the problem"})
     errors = fields.Dict(keys=fields.String(), values=fields.Raw(),
-                         metadata={"description": "Field errors: field name -> messages"})
+                         metadata={"description": "On 422, for schema and step errors alike: field name -> messages "
+                                                  "(nested for a nested field)"})
+    location = fields.String(metadata={"description": "On 422: where the fields were read: json, query, files, "
+                                                      "or payload (a step's payload)"})
 
 
 def problem(status: int, title: str, detail: str | None = None, *, code: str | None = None, errors=None,
-            headers=None) -> Response:
+            headers=None, location: str | None = None) -> Response:
     body = {"type": PROBLEM_TYPE_BASE + (code or str(status)), "title": title, "status": status,
             "instance": request.path}
     if code:
@@ -49,6 +52,8 @@ def problem(status: int, title: str, detail: str | None = None, *, code: str | N
         body["detail"] = detail
     if errors:
         body["errors"] = errors
+    if location:
+        body["location"] = location
     resp = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
     for k, v in (headers or {}).items():
         resp.headers[k] = v
@@ -60,6 +65,8 @@ def from_workflow_error(exc: wf.WorkflowError) -> Response:
     title = {404: "Not Found", 403: "Forbidden", 409: "Conflict", 413: "Content Too Large",
              422: "Unprocessable Content"}.get(status, "Error")
     errs = exc.details.get("fields") if isinstance(exc, wf.InvalidPayload) else None
+    if status == 422:  # one shape with the request schema's errors: fields at the top, where they were read beside
+        return problem(422, title, exc.message, code=exc.code, errors=errs, location="payload")
     return problem(status, title, exc.message, code=exc.code, errors=errs)
 
 
@@ -86,7 +93,18 @@ def from_http_exception(exc: HTTPException) -> Response:
         headers.setdefault("WWW-Authenticate", 'Bearer realm="jobplan"')
     if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
         headers["Allow"] = ", ".join(exc.valid_methods)
+    location = None
+    if exc.code == 422 and isinstance(errors, dict) and errors and set(errors) <= _LOCATIONS:
+        # One 422 shape (issue 17 item 9): field -> messages at the top, as a step's payload errors are; where
+        # they were found (json, query, files...) beside them.
+        location = ", ".join(sorted(errors))
+        errors = {name: msgs for where in sorted(errors) for name, msgs in errors[where].items()}
+        return problem(422, "Unprocessable Content", detail, code="invalid_input", errors=errors, headers=headers,
+                       location=location)
     return problem(exc.code or 500, exc.name, detail, code=_code(exc), errors=errors, headers=headers)
+
+
+_LOCATIONS = {"json", "query", "querystring", "form", "files", "headers", "cookies", "path", "json_or_form"}
 
 
 def _code(exc: HTTPException) -> str:

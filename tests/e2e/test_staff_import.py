@@ -98,3 +98,78 @@ def test_a_file_that_is_not_csv_is_refused_not_crashed(client, auth, trust):
     too_long = '"' + "A" * 200_000 + '"'  # past the csv module's field limit
     r = upload(client, auth(trust.hr), HEADER + f"E1,{too_long},a@example.org,,,,,,\n")
     assert r.status_code == 422 and r.mimetype == "application/problem+json"
+
+
+# ---- issue 17 item 4: a preview first, dates, unknown columns, leavers by an explicit option ----------------
+
+DATED = ("id,name,email,role,staff group,contract,care group,team,manager,start date,leave date,shoe size\n"
+         "E200,Dr Eve Stone,eve.stone@example.org,Consultant,Consultant,10 PA,Surgery,General Surgery,,01/04/2027,,44\n"
+         "E201,Dr Fay Ruiz,fay.ruiz@example.org,Consultant,Consultant,10 PA,Surgery,General Surgery,E200,,2027-01-31,39\n")
+
+
+def test_import_dry_run_previews_every_row_and_writes_nothing_issue_17_item_4(client, auth, trust, svc):
+    from workflow.store.models import Event
+
+    h = auth(trust.hr)
+    before = (svc.session.scalar(select(func.count(Person.id))), svc.session.scalar(select(func.count(Event.id))))
+    r = client.post("/api/v1/people/import?dry_run=true", headers=h,
+                    **multipart(DATED.encode(), "esr.csv", "text/csv"))
+    body = r.get_json()
+    assert r.status_code == 200 and body["dry_run"] is True
+    assert body["summary"] == {"created": 2, "updated": 0, "unchanged": 0, "refused": 0}
+    assert body["unknown_columns"] == ["shoe size"]  # reported, not silently ignored
+    svc.session.rollback()
+    after = (svc.session.scalar(select(func.count(Person.id))), svc.session.scalar(select(func.count(Event.id))))
+    assert after == before
+
+
+def test_import_start_and_leave_dates_and_leavers_only_by_the_explicit_option_issue_17_item_4(client, auth, trust,
+                                                                                              svc):
+    from datetime import date
+
+    from workflow.store.models import Event
+
+    h = auth(trust.hr)
+    body = client.post("/api/v1/people/import", headers=h, **multipart(DATED.encode(), "esr.csv", "text/csv")).get_json()
+    eve = svc.session.scalar(select(Person).where(Person.staff_number == "E200"))
+    fay = svc.session.scalar(select(Person).where(Person.staff_number == "E201"))
+    assert eve.start_date == date(2027, 4, 1)
+    assert fay.active is True and body["leavers"] == ["E201"]  # reported, not deactivated without the option
+    assert "still active" in next(r for r in body["rows"] if r["staff_number"] == "E201")["messages"][-1]
+    body = client.post("/api/v1/people/import?deactivate_leavers=true", headers=h,
+                       **multipart(DATED.encode(), "esr.csv", "text/csv")).get_json()
+    svc.session.expire_all()
+    assert svc.session.get(Person, fay.id).active is False and svc.session.get(Person, eve.id).active is True
+    assert body["summary"]["updated"] == 1
+    again = client.post("/api/v1/people/import?deactivate_leavers=true", headers=h,
+                        **multipart(DATED.encode(), "esr.csv", "text/csv")).get_json()
+    assert again["summary"] == {"created": 0, "updated": 0, "unchanged": 2, "refused": 0}  # idempotent
+    audit = svc.session.scalars(select(Event).where(Event.kind == "staff_import").order_by(Event.id)).all()
+    assert audit[-1].payload["leavers"] == ["E201"] and audit[-1].payload["unknown_columns"] == ["shoe size"]
+    changed = svc.session.scalars(select(Event).where(Event.kind == "person_changed",
+                                                      Event.subject == f"person:{fay.id}")).all()
+    assert any(e.payload["changed"].get("active") == [True, False] for e in changed)
+
+
+def test_import_refuses_a_bad_date_on_its_row_only(client, auth, trust, svc):
+    text = DATED.replace("01/04/2027", "31/02/2027")
+    body = client.post("/api/v1/people/import", headers=auth(trust.hr),
+                       **multipart(text.encode(), "esr.csv", "text/csv")).get_json()
+    row = next(r for r in body["rows"] if r["staff_number"] == "E200")
+    assert row["status"] == "refused" and "start date" in row["messages"][0]
+
+
+def test_import_cli_previews_then_applies_the_same_import_issue_17_item_4(app, trust, svc, tmp_path):
+    from web.cli import main
+
+    path = tmp_path / "esr.csv"
+    path.write_text(DATED)
+    run = app.test_cli_runner().invoke
+    preview = run(main, ["people", "import", str(path), "--as", trust.hr.email])
+    assert preview.exit_code == 0 and "preview only, nothing written (2 created" in preview.output
+    assert "unknown columns, not read: shoe size" in preview.output
+    assert svc.session.scalar(select(Person).where(Person.staff_number == "E200")) is None
+    applied = run(main, ["people", "import", str(path), "--as", trust.hr.email, "--apply"])
+    assert applied.exit_code == 0 and "imported: 2 created" in applied.output
+    refused = run(main, ["people", "import", str(path), "--as", trust.doctor.email, "--apply"])
+    assert refused.exit_code == 1 and "Traceback" not in refused.output and "HR" in refused.output

@@ -41,7 +41,7 @@ def test_item_1_no_practitioner_or_panel_member_becomes_anyones_manager_48_pairs
         named = client.post("/api/v1/cases", headers=h,
                             json={"workflow": "sign_off", "subject_id": target.id, "manager_id": attacker.id})
         assert named.status_code == 422, (attacker.name, target.name, named.get_json())
-        assert "trust's record" in named.get_json()["errors"]["json"]["manager_id"][0]
+        assert "trust's record" in named.get_json()["errors"]["manager_id"][0]
         plain = client.post("/api/v1/cases", headers=h, json={"workflow": "sign_off", "subject_id": target.id})
         assert plain.status_code == 403, (attacker.name, target.name, plain.get_json())
         team_route = client.post(f"/api/v1/people/{target.id}/sign-off", headers=h)

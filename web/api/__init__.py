@@ -14,10 +14,11 @@ from werkzeug.exceptions import HTTPException
 from workflow import limits
 from workflow.errors import WorkflowError
 
-from web.api import admin, audit, cases, documents, people, plans, policies, reports, sessions
+from web.api import admin, audit, cases, documents, people, plans, policies, reassign, reports, rounds, sessions, teams
 from web.extensions import db
 from web.guards import IdConverter
 from web.api.auth import authenticate_api_request
+from web.api.content_types import refuse_wrong_content_type
 from web.problems import (PROBLEM_JSON, ProblemSchema, from_http_exception, from_workflow_error, page_for_workflow_error,
                        problem, wants_problem)
 
@@ -70,8 +71,14 @@ def init_api(app) -> ProblemApi:
     })
 
     api = ProblemApi(app)
+    from workflow.content.schema import JobPlanContentSchema
+
+    from web.api.schemas import plan_content2properties
+
+    api.ma_plugin.converter.add_attribute_function(plan_content2properties)
+    api.spec.components.schema("JobPlanContent", schema=JobPlanContentSchema)
     api.register_converter(IdConverter, integerconverter2paramschema)
-    for module in (people, admin, plans, cases, audit, documents, policies, reports, sessions):
+    for module in (people, admin, plans, cases, audit, documents, policies, reassign, reports, rounds, sessions, teams):
         api.register_blueprint(module.blp)
 
     assets = Blueprint("api_docs_assets", __name__)
@@ -82,6 +89,7 @@ def init_api(app) -> ProblemApi:
 
     app.register_blueprint(assets)
     app.before_request(authenticate_api_request)
+    app.before_request(refuse_wrong_content_type)
 
     @app.errorhandler(WorkflowError)
     def _workflow_error(exc):

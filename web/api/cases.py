@@ -6,11 +6,13 @@ from dataclasses import asdict
 from flask.views import MethodView
 from flask_smorest import Blueprint, Page
 
+from workflow.rules.payload import FORMATS
 from workflow.service import cases as case_queries
+from workflow.service.participants import case_participants, linked_cases
 
-from web.api.common import actor, document_errors, etag, expected_version, svc
+from web.api.common import IF_MATCH, actor, document_errors, etag, expected_version, svc
 from web.api.schemas import (CaseCreateSchema, CaseDetailSchema, CaseSchema, CasesQuery, DeadlineSchema, DeadlinesQuery,
-                      FireResultSchema, FireSchema)
+                      FireResultSchema, FireSchema, ParticipantSchema)
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Cases and their deadlines")
 ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "Send it back in If-Match to change the case"}}
@@ -18,7 +20,7 @@ ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "Send it ba
 
 def _field(f):
     return {"name": f.name, "type": f.type, "required": f.required, "label": f.label, "choices": list(f.choices),
-            "clause": f.clause}
+            "clause": f.clause, "format": FORMATS.get(f.type)}
 
 
 class CasePage(Page):
@@ -49,6 +51,11 @@ def case_detail(s, who, case_id):
     body.update(state_title=state.title, next_step=state.next_step, data=case.data or {},
                 my_roles=sorted(s.roles_on(who, case)), triggers=triggers,
                 deadlines=case_queries.case_deadlines(s, who, case_id))
+    parent, children = linked_cases(s, who, case)
+    body.update(parent_id=parent, child_ids=children,
+                links={"self": f"/api/v1/cases/{case.id}", "participants": f"/api/v1/cases/{case.id}/participants",
+                       "parent": f"/api/v1/cases/{parent}" if parent else None,
+                       "children": [f"/api/v1/cases/{c}" for c in children]})
     return body, 200, {"ETag": etag("case", case.id, case.version)}
 
 
@@ -97,6 +104,7 @@ class FireTrigger(MethodView):
     @blp.arguments(FireSchema)
     @blp.response(200, FireResultSchema, headers=ETAG_HEADER)
     @document_errors(blp, 401, 403, 404, 409, 422, 428)
+    @blp.doc(parameters=[IF_MATCH])
     def post(self, data, case_id, trigger):
         """Fire a trigger with its payload (and a reason where the step needs one). Needs If-Match."""
         s = svc()
@@ -106,9 +114,21 @@ class FireTrigger(MethodView):
         return asdict(result), 200, {"ETag": etag("case", result.case_id, result.version)}
 
 
+@blp.route("/cases/<int(min=1, max=2147483647):case_id>/participants")
+class CaseParticipants(MethodView):
+    @blp.response(200, ParticipantSchema(many=True))
+    @blp.paginate(Page, page_size=100, max_page_size=1000)
+    @document_errors(blp, 401, 404)
+    def get(self, case_id):
+        """Who holds which seat on the case: practitioner, clinical manager, and everyone named on it (mediator,
+        panel chair and members, nominee), with each one's status (an objected-to member is marked)."""
+        return [asdict(seat) for seat in case_participants(svc(), actor(), case_id)]
+
+
 @blp.route("/cases/<int(min=1, max=2147483647):case_id>/deadlines")
 class CaseDeadlines(MethodView):
     @blp.response(200, DeadlineSchema(many=True))
+    @blp.paginate(Page, page_size=100, max_page_size=1000)
     @document_errors(blp, 401, 404)
     def get(self, case_id):
         return case_queries.case_deadlines(svc(), actor(), case_id)
@@ -118,6 +138,7 @@ class CaseDeadlines(MethodView):
 class Deadlines(MethodView):
     @blp.arguments(DeadlinesQuery, location="query")
     @blp.response(200, DeadlineSchema(many=True))
+    @blp.paginate(Page, page_size=100, max_page_size=1000)
     @document_errors(blp, 401, 422)
     def get(self, args):
         """Deadlines of the cases the caller may see, soonest first."""

@@ -37,6 +37,10 @@ def expected_version(kind: str, obj_id: int) -> int:
     return int(m["v"])
 
 
+IF_MATCH = {"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"},
+            "description": "The ETag of the version you last read (428 without it; 409 when it is not current)"}
+
+
 def document_errors(blp, *codes):
     """Declare error responses in the OpenAPI document (all bodies are problem documents)."""
     def wrap(fn):

@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, Page
 
 from workflow.service import documents
 
@@ -18,6 +18,7 @@ blp = Blueprint("documents", __name__, url_prefix="/api/v1", description="Eviden
 @blp.route("/cases/<int(min=1, max=2147483647):case_id>/documents")
 class CaseDocuments(MethodView):
     @blp.response(200, DocumentSchema(many=True))
+    @blp.paginate(Page, page_size=100, max_page_size=1000)
     @document_errors(blp, 401, 404)
     def get(self, case_id):
         return documents.list_documents(svc(), actor(), case_id)

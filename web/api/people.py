@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, Page
 
 from workflow import limits
 from workflow.service import people
@@ -10,7 +10,7 @@ from workflow.service.team import start_interim_plan, start_sign_off, team_of
 
 from web.api.cases import ETAG_HEADER, case_detail
 from web.api.common import actor, document_errors, etag, svc
-from web.api.schemas import (CaseDetailSchema, CsvUpload, ImportReportSchema, OrgUnitSchema, PeopleQuery, PersonSchema,
+from web.api.schemas import (CaseDetailSchema, CsvUpload, ImportQuery, ImportReportSchema, OrgUnitSchema, PeopleQuery, PersonSchema,
                       TeamMemberSchema)
 
 blp = Blueprint("people", __name__, url_prefix="/api/v1", description="Organisation units and people")
@@ -19,6 +19,7 @@ blp = Blueprint("people", __name__, url_prefix="/api/v1", description="Organisat
 @blp.route("/org-units")
 class OrgUnits(MethodView):
     @blp.response(200, OrgUnitSchema(many=True))
+    @blp.paginate(Page, page_size=100, max_page_size=1000)
     @document_errors(blp, 401)
     def get(self):
         """The trust, its care groups and teams."""
@@ -29,6 +30,7 @@ class OrgUnits(MethodView):
 class People(MethodView):
     @blp.arguments(PeopleQuery, location="query")
     @blp.response(200, PersonSchema(many=True))
+    @blp.paginate(Page, page_size=100, max_page_size=1000)
     @document_errors(blp, 401, 422)
     def get(self, args):
         """The staff directory, by team, by whether active, by part of the name."""
@@ -48,10 +50,11 @@ class PersonResource(MethodView):
 
 @blp.route("/people/import")
 class StaffImport(MethodView):
+    @blp.arguments(ImportQuery, location="query")
     @blp.arguments(CsvUpload, location="files")
     @blp.response(200, ImportReportSchema)
-    @document_errors(blp, 401, 403, 413, 422)
-    def post(self, files):
+    @document_errors(blp, 401, 403, 413, 415, 422)
+    def post(self, query, files):
         """Import an HR/ESR staff extract (CSV: id, name, email, role, staff group, contract, care group,
         team, manager). A re-import updates by id; each row says what was done or why it was refused."""
         raw = files["file"].read(limits.STAFF_IMPORT_BYTES + 1)
@@ -66,8 +69,10 @@ class StaffImport(MethodView):
             from workflow.errors import InvalidPayload
 
             raise InvalidPayload("the file is not UTF-8 text", fields={"file": ["not UTF-8"]}) from None
-        report = people.import_staff_csv(svc(), actor(), text)
-        return {"summary": report.summary(),
+        report = people.import_staff_csv(svc(), actor(), text, dry_run=query["dry_run"],
+                                         deactivate_leavers=query["deactivate_leavers"])
+        return {"summary": report.summary(), "dry_run": report.dry_run, "unknown_columns": report.unknown_columns,
+                "leavers": report.leavers,
                 "rows": [{"row": r.row, "staff_number": r.staff_number, "status": r.status, "messages": r.messages}
                          for r in report.rows]}
 
@@ -75,6 +80,7 @@ class StaffImport(MethodView):
 @blp.route("/team")
 class Team(MethodView):
     @blp.response(200, TeamMemberSchema(many=True))
+    @blp.paginate(Page, page_size=100, max_page_size=1000)
     @document_errors(blp, 401)
     def get(self):
         """The people the caller manages (their clinical manager, 002 5.4): the plan in force, the sign-off under

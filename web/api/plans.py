@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, Page
 
 from workflow.service import plans
 
-from web.api.common import actor, document_errors, etag, expected_version, svc
+from web.api.common import IF_MATCH, actor, document_errors, etag, expected_version, svc
 from web.api.schemas import (DiffQuery, DiffSchema, JobPlanSchema, JobPlanVersionSchema, PlanCreateSchema, PlanEditSchema,
                       PlansQuery)
 
@@ -21,6 +21,7 @@ def _with_etag(plan):
 class Plans(MethodView):
     @blp.arguments(PlansQuery, location="query")
     @blp.response(200, JobPlanSchema(many=True))
+    @blp.paginate(Page, page_size=100, max_page_size=1000)
     @document_errors(blp, 401, 422)
     def get(self, args):
         """Job plans the caller may see."""
@@ -46,6 +47,7 @@ class PlanResource(MethodView):
     @blp.arguments(PlanEditSchema)
     @blp.response(200, JobPlanVersionSchema, headers={"ETag": {"schema": {"type": "string"}}})
     @document_errors(blp, 401, 403, 404, 409, 422, 428)
+    @blp.doc(parameters=[IF_MATCH])
     def put(self, data, plan_id):
         """Edit the plan: a new version. Needs If-Match with the plan's ETag; signatures stay on the old
         version, so both sign again (002 7.5)."""
@@ -60,6 +62,7 @@ class PlanResource(MethodView):
 @blp.route("/plans/<int(min=1, max=2147483647):plan_id>/versions")
 class PlanVersions(MethodView):
     @blp.response(200, JobPlanVersionSchema(many=True))
+    @blp.paginate(Page, page_size=100, max_page_size=1000)
     @document_errors(blp, 401, 404)
     def get(self, plan_id):
         return plans.get_plan(svc(), actor(), plan_id).versions

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from workflow.rules.payload import FORMATS
 from workflow.errors import NotFound
 from workflow.policy.diagram import mermaid
 
@@ -25,7 +26,7 @@ def _summary(p):
 
 def _field(f):
     return {"name": f.name, "type": f.type, "required": f.required, "label": f.label, "choices": list(f.choices),
-            "clause": f.clause}
+            "clause": f.clause, "format": FORMATS.get(f.type)}
 
 
 @blp.route("/policies")

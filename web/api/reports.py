@@ -72,8 +72,9 @@ class ReportIndex(MethodView):
 class ReportResource(MethodView):
     @blp.arguments(ReportQuery, location="query")
     @blp.response(200, ReportSchema)
-    @blp.alt_response(200, description="The report as CSV or XLSX (format=csv|xlsx)", success=True,
-                      content_type="text/csv")
+    @blp.doc(responses={"200": {"description": "The report: JSON rows, or with format=csv|xlsx a file to download",
+                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Report"}},
+                                            **FILE_DOC["content"]}}})
     @document_errors(blp, 401, 403, 404, 422)
     def get(self, args, name):
         """One report: ``format=json`` (rows), ``csv`` or ``xlsx`` (a file to download)."""

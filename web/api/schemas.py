@@ -9,6 +9,18 @@ from workflow import limits
 MAX_ID = 2**31 - 1  # ids are 32-bit in the database; anything larger cannot exist
 
 
+class PlanContent(fields.Dict):
+    """A job plan's content: read as a dict and checked by the service (workflow.content.schema); documented in
+    the OpenAPI document as the typed ``JobPlanContent`` schema (``plan_content2properties``)."""
+
+
+def plan_content2properties(self, field, **kwargs):
+    """apispec: a PlanContent field is the JobPlanContent component (registered in ``web.api.init_api``)."""
+    if isinstance(field, PlanContent):
+        return {"allOf": [{"$ref": "#/components/schemas/JobPlanContent"}]}
+    return {}
+
+
 class Strict(Schema):
     class Meta:
         unknown = RAISE
@@ -64,6 +76,16 @@ class ImportRowSchema(Schema):
 class ImportReportSchema(Schema):
     summary = fields.Dict(keys=fields.String(), values=fields.Integer())
     rows = fields.List(fields.Nested(ImportRowSchema))
+    dry_run = fields.Boolean(metadata={"description": "True: a preview; nothing was written"})
+    unknown_columns = fields.List(fields.String(), metadata={"description": "Columns the import does not know: "
+                                                                             "their cells were not read"})
+    leavers = fields.List(fields.String(), metadata={"description": "Staff numbers whose leave date has passed"})
+
+
+class ImportQuery(Schema):
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "Preview: report, write nothing"})
+    deactivate_leavers = fields.Boolean(load_default=False, metadata={
+        "description": "Deactivate people whose leave date has passed (otherwise they are reported only)"})
 
 
 # ---- job plans ---------------------------------------------------------------------------------
@@ -91,7 +113,7 @@ class JobPlanSchema(Schema):
 
 class JobPlanVersionSchema(Schema):
     number = fields.Integer()
-    content = fields.Dict()
+    content = PlanContent()
     created_at = fields.DateTime()
     created_by_id = fields.Integer(allow_none=True)
     note = fields.String(allow_none=True)
@@ -110,13 +132,13 @@ CONTENT_DOC = {"description": f"The plan's sections (checked by the service). Li
 
 class PlanCreateSchema(Strict):
     person_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
-    content = fields.Dict(required=True, metadata=CONTENT_DOC)
+    content = PlanContent(required=True, metadata=CONTENT_DOC)
     policy_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=80))
     interim = fields.Boolean(load_default=False)
 
 
 class PlanEditSchema(Strict):
-    content = fields.Dict(required=True, metadata=CONTENT_DOC)
+    content = PlanContent(required=True, metadata=CONTENT_DOC)
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=limits.NOTE_CHARS))
 
 
@@ -141,6 +163,8 @@ class FieldSpecSchema(Schema):
     label = fields.String(allow_none=True)
     choices = fields.List(fields.String())
     clause = fields.String(allow_none=True)
+    format = fields.String(allow_none=True, metadata={"description": "What to send for a date, datetime or "
+                                                                      "documents field; null for the others"})
 
 
 class TriggerSchema(Schema):
@@ -155,6 +179,16 @@ class TriggerSchema(Schema):
         "description": "Why a condition of the policy refuses this step now, or null when it is open"})
 
 
+class LastDay(fields.Date):
+    """A deadline's last permitted day in the trust's calendar, from its ``due_at``."""
+
+    def serialize(self, attr, obj, accessor=None, **kwargs):
+        from web.filters import last_day
+
+        due = obj.get("due_at") if isinstance(obj, dict) else getattr(obj, "due_at", None)
+        return None if due is None else self._serialize(last_day(due), attr, obj, **kwargs)
+
+
 class DeadlineSchema(Schema):
     id = fields.Integer()
     case_id = fields.Integer()
@@ -163,6 +197,8 @@ class DeadlineSchema(Schema):
     kind = fields.String()
     starts_at = fields.DateTime()
     due_at = fields.DateTime()
+    last_day = LastDay(metadata={"description": "The last permitted local day: due_at is the end of it (local "
+                                                "midnight), the day a person names"})
     status = fields.String()
     reminders_sent = fields.Integer()
     escalation_step = fields.Integer()
@@ -199,6 +235,13 @@ class CaseSchema(Schema):
     version = fields.Integer(metadata={"description": "The version to send back in If-Match"})
 
 
+class CaseLinksSchema(Schema):
+    self_ = fields.String(data_key="self", attribute="self")
+    participants = fields.String()
+    parent = fields.String(allow_none=True)
+    children = fields.List(fields.String())
+
+
 class CaseDetailSchema(CaseSchema):
     state_title = fields.String()
     next_step = fields.String(allow_none=True)
@@ -206,6 +249,20 @@ class CaseDetailSchema(CaseSchema):
     my_roles = fields.List(fields.String())
     triggers = fields.List(fields.Nested(TriggerSchema), metadata={"description": "What the caller may do now"})
     deadlines = fields.List(fields.Nested(DeadlineSchema))
+    child_ids = fields.List(fields.Integer(), metadata={"description": "Cases this one started that the caller may see "
+                                                                       "(a disagreement, an appeal)"})
+    links = fields.Nested(CaseLinksSchema)
+
+
+class ParticipantSchema(Schema):
+    """One seat on a case and who holds it."""
+
+    role = fields.String()
+    role_title = fields.String()
+    person_id = fields.Integer(allow_none=True)
+    name = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": "active, or e.g. objected_to for a panel member replaced"})
+    added_at = fields.DateTime(allow_none=True)
 
 
 class CasesQuery(Query):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import session
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, Page
 
 from workflow.service import sessions
 
@@ -16,6 +16,7 @@ blp = Blueprint("sessions", __name__, url_prefix="/api/v1", description="Your br
 @blp.route("/sessions")
 class Sessions(MethodView):
     @blp.response(200, SignInSessionSchema(many=True))
+    @blp.paginate(Page, page_size=100, max_page_size=1000)
     @document_errors(blp, 401)
     def get(self):
         """Your browser sessions still open; ``current`` marks the one making this call, if any."""

@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("pages", __name__)
 
-from web.pages import admin, cases, home, plan_editor, plans, policies, reports, team  # noqa: E402,F401  (routes register on import)
+from web.pages import admin, cases, home, plan_editor, plans, policies, reports, rounds, staff_import, team  # noqa: E402,F401  (routes register on import)
 
 
 @bp.app_context_processor
@@ -31,6 +31,10 @@ def navigation():
                                     ("queue_second_level", "second-level", "Second-level sign-off")):
         if may(capability):
             items.append({"href": url_for("pages.case_list", queue=queue), "text": text})
+    if may("import_staff"):
+        items.append({"href": url_for("pages.staff_import"), "text": "Import staff"})
+    if may("run_round"):
+        items.append({"href": url_for("pages.round_list"), "text": "Annual round"})
     if may("read_reports"):
         items.append({"href": url_for("pages.dashboard"), "text": "Dashboard"})
         items.append({"href": url_for("pages.report_index"), "text": "Reports"})

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 
 from workflow.errors import WorkflowError
+from workflow.service import plans as plan_service
 from workflow.service.team import start_interim_plan, start_sign_off, team_of
+from workflow.service.team_plans import draft_next_team_plan, teams_managed
 
 from web.services import service
 from web.pages import bp
@@ -16,7 +18,35 @@ from web.pages.session import signed_in
 @signed_in
 def team(actor):
     svc = service()
-    return render_template("pages/team.html", members=team_of(svc, actor), now=svc.clock.now())
+    return render_template("pages/team.html", members=team_of(svc, actor), now=svc.clock.now(),
+                           teams=teams_managed(svc, actor))
+
+
+@bp.post("/team/teams/<int:team_id>/plan")
+@signed_in
+def team_plan_draft(actor, team_id):
+    """Draft the team's job plan (002 7.4), a copy of the last agreed one; edited through the API's team plan."""
+    try:
+        plan = draft_next_team_plan(service(), actor, team_id)
+    except WorkflowError as exc:
+        flash(exc.message, "warning")
+        return redirect(url_for("pages.team"))
+    flash("Team job plan drafted: agree it with the team before the individual plans (002 7.4).", "success")
+    return redirect(url_for("pages.plan_page", plan_id=plan.id))
+
+
+@bp.post("/team/plans/<int:plan_id>/agree")
+@signed_in
+def team_plan_agree(actor, plan_id):
+    svc = service()
+    try:
+        plan_service.get_plan(svc, actor, plan_id)
+        plan_service.agree_team_plan(svc, actor, plan_id)
+    except WorkflowError as exc:
+        flash(exc.message, "warning")
+        return redirect(url_for("pages.team"))
+    flash("Team job plan agreed: the members' plans no longer warn that there is none (002 7.4).", "success")
+    return redirect(url_for("pages.team"))
 
 
 @bp.post("/team/<int:person_id>/sign-off")

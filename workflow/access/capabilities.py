@@ -53,6 +53,13 @@ CAPABILITIES: dict[str, Capability] = {
         "a team job plan is drafted and agreed by a clinical manager of the team, the care group's Associate "
         "Medical Director or the Medical Directorate (002 7.4)", offices=("medical_directorate",),
         care_group=("associate_medical_director",), manages=True),
+    "run_round": Capability(  # issue 17 item 5; 002 5.3 (the AMD over their care group)
+        "this year's round is started by the job planning lead, or by an Associate Medical Director for their own "
+        "care group (002 5.3)", offices=("job_planning_lead",), care_group=("associate_medical_director",)),
+    "reassign_cases": Capability(  # issue 17 item 7; 002 5.3
+        "a clinical manager's cases are reassigned by the Associate Medical Director of the care group, or the "
+        "Medical Directorate (002 5.3, 5.6)", offices=("medical_directorate",),
+        care_group=("associate_medical_director",)),
     "manage_team": Capability(  # 002 5.4
         "your team is the people you are clinical manager of (002 5.4)", manages=True),
     "queue_mediations": Capability("the mediations list is the Medical Director's (002 7.8.4)",

@@ -35,6 +35,7 @@ SECOND_LEVEL = "second_level"          # second-level sign-off (002 5.3, 7.6.2; 
 DECISION_LETTER = "decision_letter"    # the Medical Director's decision after mediation (002 7.8.5); optional
 APPEAL_WINDOW = "appeal_window"        # the window to lodge an appeal (002 7.8.8); optional
 SIGNATURES_REVOKED = "signatures_revoked"  # an edit after signature sends the case back to both (002 7.5); optional
+SUPERSEDED_BY_NEXT = "superseded_by_next"  # the step that closes the agreed cycle when the next sign-off starts; optional
 
 TAGS: dict[str, TagRule] = {
     ANNUAL_SIGN_OFF: TagRule("workflow", True, True, None, "the team page, the sign-off start and the reports"),
@@ -46,6 +47,8 @@ TAGS: dict[str, TagRule] = {
     GOVERNANCE_QUEUE: TagRule("state", False, True, ANNUAL_SIGN_OFF, "the governance check queue"),
     SECOND_LEVEL: TagRule("state", False, True, ANNUAL_SIGN_OFF, "the second-level sign-off queue"),
     DECISION_LETTER: TagRule("transition", False, True, MEDIATION, "the decision letter"),
+    SUPERSEDED_BY_NEXT: TagRule("transition", False, True, ANNUAL_SIGN_OFF,
+                                "closing the agreed cycle's review clock when the next sign-off starts"),
     APPEAL_WINDOW: TagRule("deadline", False, True, APPEAL, "the decision letter's appeal date"),
     SIGNATURES_REVOKED: TagRule("transition", False, True, ANNUAL_SIGN_OFF, "an edit of a signed plan"),
 }

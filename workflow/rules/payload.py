@@ -52,6 +52,15 @@ def schema_for(spec: TransitionSpec) -> Schema:
     return cls(unknown=RAISE)
 
 
+# What a client must send for the typed fields, stated in every trigger's field list (issue 17 item 9).
+FORMATS = {
+    "date": "date: YYYY-MM-DD, a local date (e.g. 2027-02-25)",
+    "datetime": "date-time: ISO 8601 with its UTC offset, e.g. 2027-03-01T09:30:00+00:00 (a time without an offset "
+                "is refused)",
+    "documents": "a list of document ids uploaded to this case",
+}
+
+
 def validate_payload(spec: TransitionSpec, raw: dict | None) -> dict:
     if raw is None:
         raw = {}

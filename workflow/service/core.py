@@ -22,6 +22,7 @@ from workflow.store.models import Case, Event, JobPlan, JobPlanVersion, Person
 from workflow.rules.payload import to_json, validate_payload
 from workflow.store.plan_versions import add_version
 from workflow.policy.registry import PolicyRegistry
+from workflow.policy.tags import ANNUAL_SIGN_OFF
 from workflow.service import resign, starts, trust_log
 from workflow.service.context import AppendedEvent, FireContext, FireResult, TriggerInfo
 from workflow.service.documents import check_payload_documents
@@ -122,10 +123,13 @@ class JobPlanning:
             case = self.start_case_for(actor, workflow, subject, policy, plan)
         return case
 
-    def start_case_for(self, actor: Actor, workflow: str, subject: Person, policy, plan) -> Case:
+    def start_case_for(self, actor: Actor, workflow: str, subject: Person, policy, plan, *,
+                       granted_as: str | None = None) -> Case:
         """Open a case on loaded objects, as part of the caller's operation (a plan and its case together),
         with the subject locked (``starts.lock_person``): the workflow's ``started_by`` roles decide who may
-        open it, the manager is the subject's on record, and a sign-off already under way refuses a second."""
+        open it, the manager is the subject's on record, and a sign-off already under way refuses a second.
+        ``granted_as``: the caller has already decided by a capability (the annual round's ``run_round``);
+        the case's opening event records that name as the actor's role."""
         require_unit_of_work(self.session)
         manager_id = subject.manager_id
         if workflow not in policy.workflows:
@@ -133,13 +137,16 @@ class JobPlanning:
         wf = policy.workflow(workflow)
         probe = Case(workflow=workflow, policy_id=policy.id, policy_version=policy.version, state=wf.initial,
                      subject=subject, subject_id=subject.id, manager_id=manager_id)
-        roles = access.roles_on_case(self.session, actor, probe, policy) & set(wf.started_by)
+        roles = {granted_as} if granted_as else access.roles_on_case(self.session, actor, probe, policy) & set(wf.started_by)
         if not roles:
             allowed = ", ".join(policy.roles[r].title for r in wf.started_by) or "nobody (it follows from another case)"
             raise PermissionDenied(f"a {wf.title} case for {subject.name} may be started by: {allowed}")
         starts.refuse_second_case(self.session, self.policies, policy, subject, workflow)
-        return self._open_case(policy, workflow, subject, actor, sorted(roles)[0], plan=plan, manager_id=manager_id,
+        case = self._open_case(policy, workflow, subject, actor, sorted(roles)[0], plan=plan, manager_id=manager_id,
                                parent=None)
+        if policy.has_workflow_tagged(workflow, ANNUAL_SIGN_OFF):
+            starts.close_agreed_cycle(self, subject, case)
+        return case
 
     def fire(self, actor: Actor, case_id: int, trigger: str, payload: dict | None = None, *,
              expected_version: int | None = None, reason: str | None = None, as_role: str | None = None) -> FireResult:

@@ -67,6 +67,29 @@ class StaffRow(Schema):
     care_group = fields.String(data_key="care group", load_default=None, validate=validate.Length(max=200))
     team = fields.String(load_default=None, validate=validate.Length(max=200))
     manager = fields.String(load_default=None, validate=validate.Length(max=200))
+    start_date = fields.String(data_key="start date", load_default=None, validate=validate.Length(max=20))
+    leave_date = fields.String(data_key="leave date", load_default=None, validate=validate.Length(max=20))
+
+
+KNOWN_COLUMNS = ("id", "name", "email", "role", "staff group", "contract", "care group", "team", "manager",
+                 "start date", "leave date")
+
+
+def parse_date(text: str | None, column: str):
+    """``2027-04-01`` or ESR's ``01/04/2027`` (day first) → a date; anything else is refused."""
+    from datetime import date, datetime
+
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            value = datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        if not date(1950, 1, 1) <= value <= date(2100, 12, 31):
+            break
+        return value
+    raise ValueError(f"{column} {text!r} is not a date like 2027-04-01 or 01/04/2027")
 
 
 _CONTRACT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(pas?|programmed activities|h|hrs|hours)\s*$", re.I)
@@ -100,6 +123,9 @@ class RowResult:
 @dataclass
 class ImportReport:
     rows: list[RowResult]
+    unknown_columns: list[str] = field(default_factory=list)  # reported, never silently ignored
+    dry_run: bool = False
+    leavers: list[str] = field(default_factory=list)  # staff numbers whose leave date has passed
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -108,9 +134,29 @@ class ImportReport:
         return {s: self.count(s) for s in ("created", "updated", "unchanged", "refused")}
 
 
-def import_staff_csv(svc, actor: Actor, text: str) -> ImportReport:
+class _Preview(Exception):
+    """Raised at the end of a dry run so its unit of work (or savepoint) undoes every write."""
+
+    def __init__(self, report: ImportReport):
+        self.report = report
+
+
+def import_staff_csv(svc, actor: Actor, text: str, *, dry_run: bool = False,
+                     deactivate_leavers: bool = False) -> ImportReport:
+    """The one staff import (the API, the page and ``jobplan people import``). ``dry_run``: everything is
+    worked out and reported exactly as it would be written, then undone. A row whose leave date has passed is
+    a leaver: deactivated only with ``deactivate_leavers``, otherwise reported and left active."""
     access.require(svc.session, actor, "import_staff")
-    rows = _read(text)
+    try:
+        return _import(svc, actor, text, dry_run, deactivate_leavers)
+    except _Preview as preview:
+        return preview.report
+
+
+def _import(svc, actor: Actor, text: str, dry_run: bool, deactivate_leavers: bool) -> ImportReport:
+    rows, unknown = _read(text)
+    today = svc.clock.now().date()
+    leavers: list[str] = []
     results: list[RowResult] = []
     parsed: dict[int, dict] = {}
     seen_ids: dict[str, int] = {}
@@ -126,6 +172,8 @@ def import_staff_csv(svc, actor: Actor, text: str) -> ImportReport:
             continue
         try:
             data["contracted_pas"], data["contracted_hours"] = parse_contract(data.pop("contract"))
+            data["start_date"] = parse_date(data["start_date"], "start date")
+            data["leave_date"] = parse_date(data["leave_date"], "leave date")
         except ValueError as exc:
             res.messages = [str(exc)]
             continue
@@ -182,9 +230,15 @@ def import_staff_csv(svc, actor: Actor, text: str) -> ImportReport:
         for line, data in parsed.items():
             res = result_by_line[line]
             team = _team(s, trust, data["care_group"], data["team"]) if data["care_group"] else None
+            gone = data["leave_date"] is not None and data["leave_date"] <= today
+            if gone:
+                leavers.append(data["staff_number"])
             values = {"name": data["name"], "email": data["email"], "job_title": data["job_title"],
                       "staff_group": data["staff_group"], "contracted_pas": data["contracted_pas"],
-                      "contracted_hours": data["contracted_hours"], "team": team, "active": True}
+                      "contracted_hours": data["contracted_hours"], "team": team,
+                      "active": not (gone and deactivate_leavers)}
+            if data["start_date"] is not None:
+                values["start_date"] = data["start_date"]
             person = people.get(data["staff_number"])
             if person is not None:
                 before[line] = _recorded(person)
@@ -206,6 +260,11 @@ def import_staff_csv(svc, actor: Actor, text: str) -> ImportReport:
                     changed_fields.insert(0, "staff_number")
                 res.status = "updated" if changed_fields else "unchanged"
                 res.messages = [f"changed: {', '.join(changed_fields)}"] if changed_fields else []
+            if gone:
+                res.messages.append(f"left on {data['leave_date']:%d %B %Y}: " + (
+                    "deactivated" if deactivate_leavers else "still active (deactivate leavers to deactivate)"))
+            elif data["leave_date"] is not None:
+                res.messages.append(f"leaves on {data['leave_date']:%d %B %Y}")
         s.flush()
         for line, data in parsed.items():
             res = result_by_line[line]
@@ -217,19 +276,22 @@ def import_staff_csv(svc, actor: Actor, text: str) -> ImportReport:
                     res.status, res.messages = "updated", ["changed: manager"]
                 elif res.status == "updated":
                     res.messages = [res.messages[0] + ", manager"]
-        _record_import(svc, actor, results, parsed, people, before)
-    return ImportReport(results)
+        report = ImportReport(results, unknown, dry_run, leavers)
+        _record_import(svc, actor, results, parsed, people, before, report)
+        if dry_run:
+            raise _Preview(report)
+    return report
 
 
 AUDITED_FIELDS = ("staff_number", "name", "email", "job_title", "staff_group", "contracted_pas", "contracted_hours",
-                  "team_id", "manager_id", "active")
+                  "team_id", "manager_id", "active", "start_date")
 
 
 def _recorded(person: Person) -> dict:
     return {f: getattr(person, f) for f in AUDITED_FIELDS}
 
 
-def _record_import(svc, actor: Actor, results, parsed, people, before) -> None:
+def _record_import(svc, actor: Actor, results, parsed, people, before, full: ImportReport) -> None:
     """The import as one event (its counts and who was created or changed), and each change to a person already
     on record (a new manager, a new job title...) as an event of that person, with the values before and after."""
     offices = access.CAPABILITIES["import_staff"].offices
@@ -247,10 +309,18 @@ def _record_import(svc, actor: Actor, results, parsed, people, before) -> None:
         if diff:
             changed.append(person.id)
             trust_log.record(svc, "person_changed", trust_log.subject_of("person", person.id), actor=actor, role=role,
-                             payload={"by": "staff import", "changed": diff})
+                             payload={"by": "staff import", "changed": {f: [_json(a), _json(b)] for f, (a, b) in diff.items()}})
     trust_log.record(svc, "staff_import", "staff_import", actor=actor, role=role,
                      payload={"counts": report.summary(), "created": created, "changed": changed,
-                              "refused_rows": [r.row for r in results if r.status == "refused"]})
+                              "refused_rows": [r.row for r in results if r.status == "refused"],
+                              "unknown_columns": full.unknown_columns, "leavers": full.leavers,
+                              "deactivate_leavers": any(not people[s].active for s in full.leavers if s in people)})
+
+
+def _json(value):
+    from datetime import date
+
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _team(s, trust, care_group: str, team: str | None) -> OrgUnit:
@@ -281,6 +351,7 @@ def _read(text: str) -> list[tuple[int, dict]]:
     if not reader.fieldnames:
         raise InvalidPayload("the file is empty", fields={"file": ["no header row"]})
     reader.fieldnames = [" ".join(h.strip().lower().replace("_", " ").split()) for h in reader.fieldnames]
+    unknown = [h for h in reader.fieldnames if h and h not in KNOWN_COLUMNS]
     missing = [c for c in REQUIRED_COLUMNS if c not in reader.fieldnames]
     if missing:
         raise InvalidPayload(f"the header lacks the columns: {', '.join(missing)}",
@@ -291,10 +362,12 @@ def _read(text: str) -> list[tuple[int, dict]]:
             if len(out) >= MAX_ROWS:
                 raise InvalidPayload(f"more than {MAX_ROWS} rows; split the file", fields={"file": ["too many rows"]})
             raw.pop(None, None)  # cells past the header
+            for h in unknown:
+                raw.pop(h, None)
             if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
                 continue
             out.append((reader.line_num, raw))
     except csv.Error as exc:
         raise InvalidPayload(f"the file is not readable CSV near line {reader.line_num}: {exc}",
                              fields={"file": [str(exc)]}) from None
-    return out
+    return out, unknown

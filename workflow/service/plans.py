@@ -141,6 +141,19 @@ def create_team_plan(svc, actor: Actor, team_id: int, content: dict, *, policy_i
     return plan
 
 
+def list_team_plans(svc, actor: Actor, team_id: int) -> list[JobPlan]:
+    """The team's plans the actor may see, newest first; NotFound for a team they may not see."""
+    team = svc.session.get(OrgUnit, team_id)
+    if team is None or team.kind != "team":
+        raise NotFound(f"team {team_id} was not found")
+    found = svc.session.scalars(select(JobPlan).where(JobPlan.kind == "team", JobPlan.team_id == team_id)
+                                .order_by(JobPlan.id.desc())).all()
+    visible = [p for p in found if can_see_plan(svc, actor, p)]
+    if not visible and not access.may(svc.session, actor, "plan_team", team=team):
+        raise NotFound(f"team {team_id} was not found")
+    return visible
+
+
 def agree_team_plan(svc, actor: Actor, plan_id: int, *, expected_version: int | None = None) -> JobPlan:
     """Record that the team plan's current version is agreed; members' individual plans may then follow."""
     with operation(svc.session):

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from workflow.errors import ConditionFailed, NotFound
 from workflow.store.models import Case, Person
-from workflow.policy.tags import ANNUAL_SIGN_OFF, INTERIM_PLAN, PLAN_AGREED
+from workflow.actors import SYSTEM
+from workflow.policy.tags import ANNUAL_SIGN_OFF, INTERIM_PLAN, PLAN_AGREED, SUPERSEDED_BY_NEXT
 from workflow.service.tagged import in_state, in_workflow
 
 # FOR UPDATE on PostgreSQL. SQLite has no row locks: there the write transaction's BEGIN IMMEDIATE already
@@ -45,3 +46,21 @@ def refuse_second_case(session: Session, policies, policy, person: Person, workf
     running = session.scalar(q.where(Case.closed_at.is_(None)))
     if running is not None:
         raise ConditionFailed(f"{person.name} already has a {what} under way (case {running})")
+
+
+def close_agreed_cycle(svc, person: Person, new_case: Case) -> list[int]:
+    """The person's agreed sign-off, waiting for its review, is superseded by the sign-off just started: its
+    review clock closes (met, or breached if it was already late) by the step its policy tags
+    ``superseded_by_next``, so the same person never has two review clocks and duplicate reminders (issue 17
+    item 5). The ids of the cases closed; a policy version without the step keeps its case as it is."""
+    agreed = svc.session.scalars(
+        select(Case.id).where(Case.subject_id == person.id, Case.id != new_case.id, Case.closed_at.is_(None),
+                              in_state(svc.policies, ANNUAL_SIGN_OFF, PLAN_AGREED)).order_by(Case.id)).all()
+    closed = []
+    for case_id in agreed:
+        case = svc.lock_case(case_id)
+        steps = svc.policy_of(case).workflow(case.workflow).transitions_tagged(SUPERSEDED_BY_NEXT)
+        if steps:
+            svc.run_step(case, steps[0].trigger, SYSTEM, reason=f"the next sign-off was started (case {new_case.id})")
+            closed.append(case_id)
+    return closed

@@ -90,13 +90,20 @@ def start_sign_off(svc, actor: Actor, person_id: int) -> Case:
     with operation(svc.session):
         person = lock_person(svc.session, person_id)
         require_editor(svc, actor, person)
-        policy = svc.policies.for_person(person)
-        previous = last_agreed_plan(svc, person.id)
-        if previous is not None:
-            content = dict(version(previous, previous.agreed_version).content)
-            note = f"copied from plan {previous.id} version {previous.agreed_version}"
-        else:
-            content, note = {}, "first draft"
-        plan = new_plan(svc, actor, content, note, kind="individual", person_id=person.id, policy_id=policy.id)
-        case = svc.start_case_for(actor, policy.workflow_tagged(ANNUAL_SIGN_OFF).name, person, policy, plan)
+        case = open_sign_off(svc, actor, person)
     return case
+
+
+def open_sign_off(svc, actor: Actor, person: Person, *, granted_as: str | None = None) -> Case:
+    """``start_sign_off``'s work on a locked person, as part of the caller's operation (the annual round's,
+    which decided by its own capability: ``granted_as``)."""
+    policy = svc.policies.for_person(person)
+    previous = last_agreed_plan(svc, person.id)
+    if previous is not None:
+        content = dict(version(previous, previous.agreed_version).content)
+        note = f"copied from plan {previous.id} version {previous.agreed_version}"
+    else:
+        content, note = {}, "first draft"
+    plan = new_plan(svc, actor, content, note, kind="individual", person_id=person.id, policy_id=policy.id)
+    return svc.start_case_for(actor, policy.workflow_tagged(ANNUAL_SIGN_OFF).name, person, policy, plan,
+                              granted_as=granted_as)

@@ -508,3 +508,44 @@ class AuditSample(Base):
     sample: Mapped[list] = mapped_column(JSON, default=list)
     drawn_at: Mapped[datetime]
     drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+
+class JobPlanRound(Base):
+    """This year's round for a team, a care group or the whole trust (issue 17 item 5): started in one action,
+    run in batches of people in id order; ``cursor`` is the last person handled, so a run that stopped resumes
+    where it left off. One round per unit and year: starting it again resumes it."""
+
+    __tablename__ = "job_plan_round"
+    __table_args__ = (UniqueConstraint("org_unit_id", "year", name="uq_job_plan_round_unit_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+
+    org_unit: Mapped[OrgUnit] = relationship()
+    members: Mapped[list["RoundMember"]] = relationship(back_populates="round", order_by="RoundMember.person_id")
+
+
+class RoundMember(Base):
+    """What the round did for one person: started their sign-off (the case), or skipped them and why."""
+
+    __tablename__ = "round_member"
+    __table_args__ = (UniqueConstraint("round_id", "person_id", name="uq_round_member"),
+                      CheckConstraint("outcome in ('started', 'skipped')", name="round_member_outcome"),
+                      CheckConstraint("(outcome = 'started') = (case_id IS NOT NULL)", name="round_member_started_case"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("job_plan_round.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("workflow_case.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    round: Mapped[JobPlanRound] = relationship(back_populates="members")
+    person: Mapped[Person] = relationship()
+    case: Mapped[Case | None] = relationship()
