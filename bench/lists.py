@@ -24,6 +24,8 @@ PATHS = [("case list, page 1", "/api/v1/cases?page_size=50"),
          ("case list, page 200", "/api/v1/cases?page_size=50&page=200"),
          ("case list, page 200 by keyset", "/api/v1/cases?page_size=50&after={after}"),
          ("home (inbox)", "/"), ("case list page (earliest deadline first)", "/cases"),
+         ("case list page 200 (earliest deadline first)", "/cases?page=200"),
+         ("deadline list (API)", "/api/v1/deadlines?page_size=50"),
          ("dashboard", "/dashboard"), ("compliance report", "/api/v1/reports/compliance")]
 
 
@@ -60,12 +62,13 @@ def setup(url: str, n: int) -> dict:
         for subjects, count in (("own", 30), ("dr", n - 30)):
             conn.execute(text(
                 "INSERT INTO workflow_case (workflow, policy_id, policy_version, state, subject_id, manager_id, "
-                "job_plan_id, parent_id, data, opened_at, updated_at, closed_at, version) "
+                "job_plan_id, parent_id, data, opened_at, updated_at, closed_at, version, next_due_at) "
                 "SELECT 'sign_off', :policy, 1, 'awaiting_signatures', p.id, p.manager_id, :plan, NULL, "
-                "'{\"meeting_date\": \"2027-02-08\"}', :at, :at, NULL, 1 FROM generate_series(1, :n) AS s(i) "
+                "'{\"meeting_date\": \"2027-02-08\"}', :at, :at, NULL, 1, "
+                "CAST(:now AS timestamp) + ((s.i::bigint * 7919) % 120 - 30) * interval '1 day' FROM generate_series(1, :n) AS s(i) "
                 "JOIN (SELECT id, manager_id, row_number() OVER (ORDER BY id) - 1 AS k FROM person "
                 "WHERE email LIKE :like) p ON p.k = (s.i - 1) % :width"),
-                {"policy": bulk.POLICY, "plan": plan.id, "at": ts(at, d), "n": count, "like": f"{subjects}%@bench.example",
+                {"policy": bulk.POLICY, "plan": plan.id, "at": ts(at, d), "now": ts(NOW, d), "n": count, "like": f"{subjects}%@bench.example",
                  "width": 30 if subjects == "own" else PRACTITIONERS})
         conn.execute(text(
             "INSERT INTO event (case_id, seq, at, kind, actor_id, actor_role, trigger, from_state, to_state, "
@@ -74,9 +77,9 @@ def setup(url: str, n: int) -> dict:
         conn.execute(text(
             "INSERT INTO deadline (case_id, name, state, kind, starts_at, due_at, status, next_check_at, "
             "reminders_sent, escalation_step, extensions, paused_at, closed_at) "
-            "SELECT id, 'sign_off', state, 'organisation', :starts, :now + ((id * 7919) % 120 - 30) * interval '1 day', "
+            "SELECT id, 'sign_off', state, 'organisation', :starts, next_due_at, "  # the case's earliest clock
             "'open', :next, 0, 0, 0, NULL, NULL FROM workflow_case WHERE id > :before"),
-            {"starts": ts(at, d), "now": ts(NOW, d), "next": ts(NOW + timedelta(days=400), d), "before": before})
+            {"starts": ts(at, d), "next": ts(NOW + timedelta(days=400), d), "before": before})
     analyze(eng)
     total = eng.connect().execute(text("SELECT COUNT(*) FROM workflow_case")).scalar()
     eng.dispose()

@@ -12,6 +12,7 @@ from sqlalchemy import event, insert
 
 from tests.e2e.test_sign_in import login, with_password
 from web.extensions import db
+from workflow.store import rows
 from workflow.store.models import Case, Deadline, Event, Person
 
 PATHS = ["/cases", "/cases?page=3", "/cases?queue=governance", "/", "/dashboard", "/api/v1/cases?page_size=50",
@@ -40,6 +41,7 @@ def add_cases(svc, trust, n: int) -> None:
                                         "due_at": now + timedelta(days=(i * 7) % 60 - 20),
                                         "status": "open", "reminders_sent": 0, "escalation_step": 0,
                                         "extensions": 0})
+        rows.refresh_next_due(conn, case_id)  # as the deadlines' one writer does
         conn.execute(insert(Event), {"case_id": case_id, "seq": 1, "at": now, "kind": "opened", "actor_id": None,
                                      "actor_role": "system", "to_state": wf.initial, "payload": {}})
     svc.session.commit()

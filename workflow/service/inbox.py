@@ -13,9 +13,9 @@ from sqlalchemy.orm import joinedload
 from workflow import access
 from workflow.actors import Actor
 from workflow.store.models import Case, Deadline, Person
-from workflow.store.deadline_rules import is_overdue, overdue_clause
+from workflow.store.deadline_rules import is_overdue
 from workflow.store.models import DEADLINE_OPEN_STATUSES as OPEN
-from workflow.service.cases import first_deadline, predicate
+from workflow.service.cases import earliest_first, first_open_deadlines, predicate
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,10 @@ def open_deadlines(svc, case_ids: list[int]) -> dict[int, list[Deadline]]:
 
 
 def waiting_clause(svc, pred: access.CasePredicate):
-    """True on the open cases whose current state waits on a role the actor holds there."""
-    terms = []
+    """True on the open cases whose current state waits on a role the actor holds there. Led by the plain
+    ``state IN (…)`` of every state that waits on one of the actor's roles, so the database can start from
+    ``ix_case_state_next_due`` instead of testing each case against each role."""
+    terms, every_state = [], set()
     for role in pred.roles():
         states: dict[tuple, list[str]] = defaultdict(list)
         for policy in svc.policies.all():
@@ -57,31 +59,34 @@ def waiting_clause(svc, pred: access.CasePredicate):
               for (p, v, w), names in sorted(states.items())]
         if at:
             terms.append(and_(or_(*at), pred.holds(role)))
-    return or_(*terms) if terms else false()
+            every_state.update(n for names in states.values() for n in names)
+    return and_(Case.state.in_(sorted(every_state)), or_(*terms)) if terms else false()
 
 
 def inbox(svc, actor: Actor, *, only_waiting: bool = False, waiting: bool | None = None,
           limit: int | None = None) -> list[InboxItem]:
-    """Open cases the actor may see, those waiting on them first, overdue first, then by due date.
-    ``waiting``: only those waiting (True) or not (False) on the actor; ``limit``: the first so many."""
+    """Open cases the actor may see, those waiting on them first, then earliest open clock first (so the
+    overdue come first), read from the index on ``Case.next_due_at``. ``waiting``: only those waiting (True)
+    or not (False) on the actor; ``limit``: the first so many."""
     now = svc.clock.now()
     pred = predicate(svc, actor)
     is_waiting = waiting_clause(svc, pred)
-    d, cond = first_deadline()
-    late = overdue_clause(now, d)
-    q = (select(Case, d).where(pred.visible(), Case.closed_at.is_(None))
-         .outerjoin(d, cond).options(joinedload(Case.subject).joinedload(Person.team))
-         .order_by(when((is_waiting, 0), else_=1), when((late, 0), else_=1), d.due_at.is_(None), d.due_at, Case.id))
+    q = select(Case).where(pred.visible(), Case.closed_at.is_(None))
     if only_waiting or waiting is True:
-        q = q.where(is_waiting)
+        q = earliest_first(q.where(is_waiting))
     elif waiting is False:
-        q = q.where(~is_waiting)
+        q = earliest_first(q.where(~is_waiting))
+    else:
+        q = q.order_by(when((is_waiting, 0), else_=1), Case.next_due_at.asc().nulls_last(), Case.id)
+    q = q.options(joinedload(Case.subject).joinedload(Person.team))
     if limit is not None:
         q = q.limit(limit)
+    cases = list(svc.session.scalars(q))
+    firsts = first_open_deadlines(svc, cases)
+    participations = pred.participations(svc.session) if cases else {}
     items = []
-    rows = svc.session.execute(q).all()
-    participations = pred.participations(svc.session) if rows else {}
-    for case, first in rows:
+    for case in cases:
+        first = firsts.get(case.id)
         policy = svc.policy_of(case)
         wf = policy.workflow(case.workflow)
         state = wf.state(case.state)
@@ -95,13 +100,20 @@ def inbox(svc, actor: Actor, *, only_waiting: bool = False, waiting: bool | None
     return items
 
 
+COUNT_CAP = 1000  # the home page says "more than 1,000" rather than count a trust's every case per visit
+
+
 def inbox_counts(svc, actor: Actor) -> dict[str, int]:
-    """How many open cases wait on the actor and how many more they can see (one aggregate)."""
+    """How many open cases wait on the actor and how many more they can see, each counted up to
+    ``COUNT_CAP`` + 1 (a count that stops, so the home page costs the same in a trust of any size)."""
     pred = predicate(svc, actor)
     is_waiting = waiting_clause(svc, pred)
-    row = svc.session.execute(select(func.count(), func.count(when((is_waiting, 1))))
-                              .select_from(Case).where(pred.visible(), Case.closed_at.is_(None))).one()
-    return {"waiting": row[1], "watching": row[0] - row[1]}
+    seen = select(Case.id).where(pred.visible(), Case.closed_at.is_(None))
+
+    def capped(q) -> int:
+        return svc.session.scalar(select(func.count()).select_from(q.limit(COUNT_CAP + 1).subquery())) or 0
+
+    return {"waiting": capped(seen.where(is_waiting)), "watching": capped(seen.where(~is_waiting)), "cap": COUNT_CAP}
 
 
 @dataclass(frozen=True)
