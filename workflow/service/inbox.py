@@ -3,11 +3,10 @@ the cases the actor may see (``access.CasePredicate``), each with its earliest o
 roles on it, ordered in the database (waiting on them first, overdue first, then by due date)."""
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case as when, false, func, or_, select
+from sqlalchemy import and_, case as when, false, func, or_, select, union
 from sqlalchemy.orm import joinedload
 
 from workflow import access
@@ -43,24 +42,42 @@ def open_deadlines(svc, case_ids: list[int]) -> dict[int, list[Deadline]]:
     return out
 
 
-def waiting_clause(svc, pred: access.CasePredicate):
-    """True on the open cases whose current state waits on a role the actor holds there. Led by the plain
-    ``state IN (…)`` of every state that waits on one of the actor's roles, so the database can start from
-    ``ix_case_state_next_due`` instead of testing each case against each role."""
-    terms, every_state = [], set()
+def _waiting_states(svc, pred: access.CasePredicate) -> list[tuple[str, str, int, str, str]]:
+    """(role, policy id, version, workflow, state) for each state that waits on a role the actor may hold."""
+    out = []
     for role in pred.roles():
-        states: dict[tuple, list[str]] = defaultdict(list)
         for policy in svc.policies.all():
             for wf_name, wf in policy.workflows.items():
-                for st in wf.states:
-                    if role in st.waiting_on:
-                        states[(policy.id, policy.version, wf_name)].append(st.name)
-        at = [and_(Case.policy_id == p, Case.policy_version == v, Case.workflow == w, Case.state.in_(names))
-              for (p, v, w), names in sorted(states.items())]
-        if at:
-            terms.append(and_(or_(*at), pred.holds(role)))
-            every_state.update(n for names in states.values() for n in names)
-    return and_(Case.state.in_(sorted(every_state)), or_(*terms)) if terms else false()
+                out += [(role, policy.id, policy.version, wf_name, st.name) for st in wf.states if role in st.waiting_on]
+    return sorted(out)
+
+
+def waiting_clause(svc, pred: access.CasePredicate):
+    """True on the open cases whose current state waits on a role the actor holds there."""
+    terms = [and_(Case.policy_id == p, Case.policy_version == v, Case.workflow == w, Case.state == st, pred.holds(role))
+             for role, p, v, w, st in _waiting_states(svc, pred)]
+    return or_(*terms) if terms else false()
+
+
+def waiting_first(svc, pred: access.CasePredicate, k: int):
+    """The ids of the first ``k`` open cases waiting on the actor, earliest open clock first: for each state
+    that waits on one of their roles, the first ``k`` of that state read from ``ix_case_state_next_due`` (a
+    state, then the date: no scan of a trust's cases, however many), then the first ``k`` of those."""
+    parts = []
+    for role, p, v, w, st in _waiting_states(svc, pred):
+        at = and_(Case.state == st, Case.policy_id == p, Case.policy_version == v, Case.workflow == w,
+                  Case.closed_at.is_(None))
+        broad, narrow = pred.held_broadly(role), pred.held_narrowly(role)
+        if broad is not None:  # the state's cases, earliest first, from the index: the first k
+            q = earliest_first(select(Case.id.label("id"), Case.next_due_at.label("next_due_at"))
+                               .where(at, broad)).limit(k).subquery()
+            parts.append(select(q.c.id, q.c.next_due_at))
+        if narrow is not None:  # the actor's own few cases: found from their rows, not by walking the state
+            parts.append(select(Case.id.label("id"), Case.next_due_at.label("next_due_at")).where(at, narrow))
+    if not parts:
+        return None
+    every = union(*parts).subquery("waiting") if len(parts) > 1 else parts[0].subquery("waiting")
+    return select(every.c.id).order_by(every.c.next_due_at.asc().nulls_last(), every.c.id).limit(k)
 
 
 def inbox(svc, actor: Actor, *, only_waiting: bool = False, waiting: bool | None = None,
@@ -72,7 +89,12 @@ def inbox(svc, actor: Actor, *, only_waiting: bool = False, waiting: bool | None
     pred = predicate(svc, actor)
     is_waiting = waiting_clause(svc, pred)
     q = select(Case).where(pred.visible(), Case.closed_at.is_(None))
-    if only_waiting or waiting is True:
+    if (only_waiting or waiting is True) and limit is not None:
+        first = waiting_first(svc, pred, limit)
+        if first is None:
+            return []
+        q = earliest_first(select(Case).where(Case.id.in_(first.scalar_subquery())))
+    elif only_waiting or waiting is True:
         q = earliest_first(q.where(is_waiting))
     elif waiting is False:
         q = earliest_first(q.where(~is_waiting))
@@ -113,7 +135,9 @@ def inbox_counts(svc, actor: Actor) -> dict[str, int]:
     def capped(q) -> int:
         return svc.session.scalar(select(func.count()).select_from(q.limit(COUNT_CAP + 1).subquery())) or 0
 
-    return {"waiting": capped(seen.where(is_waiting)), "watching": capped(seen.where(~is_waiting)), "cap": COUNT_CAP}
+    first = waiting_first(svc, pred, COUNT_CAP + 1)
+    waiting = svc.session.scalar(select(func.count()).select_from(first.subquery())) if first is not None else 0
+    return {"waiting": waiting, "watching": capped(seen.where(~is_waiting)), "cap": COUNT_CAP}
 
 
 @dataclass(frozen=True)
