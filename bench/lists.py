@@ -25,7 +25,6 @@ PATHS = [("case list, page 1", "/api/v1/cases?page_size=50"),
          ("case list, page 200 by keyset", "/api/v1/cases?page_size=50&after={after}"),
          ("home (inbox)", "/"), ("case list page (earliest deadline first)", "/cases"),
          ("case list page 200 (earliest deadline first)", "/cases?page=200"),
-         ("deadline list (API)", "/api/v1/deadlines?page_size=50"),
          ("dashboard", "/dashboard"), ("compliance report", "/api/v1/reports/compliance")]
 
 

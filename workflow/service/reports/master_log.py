@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, and_, cast, func, literal, null, or_, select, true, union_all
+from sqlalchemy import Integer, String, and_, cast, func, literal, null, or_, select, true, union_all
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import aliased
 
@@ -54,9 +54,11 @@ def master_log(svc, actor: Actor, *, care_group_id: int | None = None, person_id
     nothing = null()
     drafted = (select(JobPlanVersion.created_at.label("at"), JobPlan.person_id.label("pid"),
                       literal("plan version drafted").label("activity"), JobPlanVersion.note.label("detail"),
-                      JobPlan.id.label("plan_id"), JobPlanVersion.number.label("version"), nothing.label("case_id"),
-                      nothing.label("workflow"), nothing.label("from_state"), nothing.label("to_state"),
-                      JobPlanVersion.created_by_id.label("by_id"), nothing.label("role"), nothing.label("reason"),
+                      JobPlan.id.label("plan_id"), JobPlanVersion.number.label("version"),
+                      cast(nothing, Integer).label("case_id"),  # typed, so PostgreSQL can match the UNION's columns
+                      cast(nothing, String).label("workflow"), cast(nothing, String).label("from_state"),
+                      cast(nothing, String).label("to_state"), JobPlanVersion.created_by_id.label("by_id"),
+                      cast(nothing, String).label("role"), cast(nothing, String).label("reason"),
                       literal("the system").label("by_else"))
                .join(JobPlan, JobPlan.id == JobPlanVersion.job_plan_id)
                .where(JobPlan.kind == "individual", in_reach(JobPlan.person_id), when_ok(JobPlanVersion.created_at)))
@@ -94,13 +96,26 @@ def master_log(svc, actor: Actor, *, care_group_id: int | None = None, person_id
          .order_by(func.coalesce(care_group, ""), func.coalesce(subject.name, ""), log.c.at,
                    func.coalesce(log.c.case_id, 0)))
     report = Report("master_log", "Master log of job planning activity", COLUMNS, [])
-    if page is None:
-        report.rows = (_row(r) for r in s.execute(q.execution_options(yield_per=500)))
+    if page is None:  # read in chunks as the file is written (no server-side cursor: it would not outlive
+        report.rows = _chunks(s, q)  # the request's transaction on PostgreSQL), never the whole log at once
         return report
     rows = [_row(r) for r in s.execute(q.offset((page - 1) * PAGE_ROWS).limit(PAGE_ROWS + 1))]
     report.rows, report.page = rows[:PAGE_ROWS], page
     report.more = len(rows) > PAGE_ROWS
     return report
+
+
+DOWNLOAD_CHUNK = 2000
+
+
+def _chunks(session, q):
+    at = 0
+    while True:
+        chunk = session.execute(q.offset(at).limit(DOWNLOAD_CHUNK)).all()
+        yield from (_row(r) for r in chunk)
+        if len(chunk) < DOWNLOAD_CHUNK:
+            return
+        at += DOWNLOAD_CHUNK
 
 
 def _row(r) -> dict:
