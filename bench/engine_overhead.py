@@ -41,9 +41,11 @@ def _plain_fire(eng, case_id: int, c: dict) -> None:
             raise RuntimeError(f"case {case_id} is at {row.state}")
         data = row.data if isinstance(row.data, dict) else json.loads(row.data or "{}")
         data.update(PAYLOAD)
+        # next_due_at (issue 15): the floor knows the new clock's date, so it sets it here, with no statement more.
         conn.execute(text("UPDATE workflow_case SET state = :to, data = :data, updated_at = :now, "
-                          "version = version + 1 WHERE id = :id AND version = :v"),
+                          "next_due_at = :due, version = version + 1 WHERE id = :id AND version = :v"),
                      {"to": "awaiting_signatures", "data": json.dumps(data), "now": c["now"], "id": case_id,
+                      "due": c["due_at"],
                       "v": row.version})
         event_id = conn.execute(text(
             "INSERT INTO event (case_id, seq, at, kind, actor_id, actor_role, trigger, from_state, to_state, payload, "
@@ -96,7 +98,7 @@ def _rows(s, case_id: int) -> dict:
     dls = s.scalars(select(Deadline).where(Deadline.case_id == case_id)).all()
     msgs = s.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case_id)).all()
     return {
-        "case": (case.state, case.data, case.version, case.updated_at, case.closed_at),
+        "case": (case.state, case.data, case.version, case.updated_at, case.closed_at, case.next_due_at),
         "event": (ev.seq, ev.at, ev.kind, ev.actor_id, ev.actor_role, ev.trigger, ev.from_state, ev.to_state,
                   ev.payload, ev.reason),
         "deadlines": sorted((x.name, x.state, x.kind, x.starts_at, x.due_at, x.status, x.next_check_at,

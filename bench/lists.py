@@ -24,6 +24,7 @@ PATHS = [("case list, page 1", "/api/v1/cases?page_size=50"),
          ("case list, page 200", "/api/v1/cases?page_size=50&page=200"),
          ("case list, page 200 by keyset", "/api/v1/cases?page_size=50&after={after}"),
          ("home (inbox)", "/"), ("case list page (earliest deadline first)", "/cases"),
+         ("case list page 200 (earliest deadline first)", "/cases?page=200"),
          ("dashboard", "/dashboard"), ("compliance report", "/api/v1/reports/compliance")]
 
 
@@ -60,12 +61,13 @@ def setup(url: str, n: int) -> dict:
         for subjects, count in (("own", 30), ("dr", n - 30)):
             conn.execute(text(
                 "INSERT INTO workflow_case (workflow, policy_id, policy_version, state, subject_id, manager_id, "
-                "job_plan_id, parent_id, data, opened_at, updated_at, closed_at, version) "
+                "job_plan_id, parent_id, data, opened_at, updated_at, closed_at, version, next_due_at) "
                 "SELECT 'sign_off', :policy, 1, 'awaiting_signatures', p.id, p.manager_id, :plan, NULL, "
-                "'{\"meeting_date\": \"2027-02-08\"}', :at, :at, NULL, 1 FROM generate_series(1, :n) AS s(i) "
+                "'{\"meeting_date\": \"2027-02-08\"}', :at, :at, NULL, 1, "
+                "CAST(:now AS timestamp) + ((s.i::bigint * 7919) % 120 - 30) * interval '1 day' FROM generate_series(1, :n) AS s(i) "
                 "JOIN (SELECT id, manager_id, row_number() OVER (ORDER BY id) - 1 AS k FROM person "
                 "WHERE email LIKE :like) p ON p.k = (s.i - 1) % :width"),
-                {"policy": bulk.POLICY, "plan": plan.id, "at": ts(at, d), "n": count, "like": f"{subjects}%@bench.example",
+                {"policy": bulk.POLICY, "plan": plan.id, "at": ts(at, d), "now": ts(NOW, d), "n": count, "like": f"{subjects}%@bench.example",
                  "width": 30 if subjects == "own" else PRACTITIONERS})
         conn.execute(text(
             "INSERT INTO event (case_id, seq, at, kind, actor_id, actor_role, trigger, from_state, to_state, "
@@ -74,22 +76,22 @@ def setup(url: str, n: int) -> dict:
         conn.execute(text(
             "INSERT INTO deadline (case_id, name, state, kind, starts_at, due_at, status, next_check_at, "
             "reminders_sent, escalation_step, extensions, paused_at, closed_at) "
-            "SELECT id, 'sign_off', state, 'organisation', :starts, :now + ((id * 7919) % 120 - 30) * interval '1 day', "
+            "SELECT id, 'sign_off', state, 'organisation', :starts, next_due_at, "  # the case's earliest clock
             "'open', :next, 0, 0, 0, NULL, NULL FROM workflow_case WHERE id > :before"),
-            {"starts": ts(at, d), "now": ts(NOW, d), "next": ts(NOW + timedelta(days=400), d), "before": before})
+            {"starts": ts(at, d), "next": ts(NOW + timedelta(days=400), d), "before": before})
     analyze(eng)
     total = eng.connect().execute(text("SELECT COUNT(*) FROM workflow_case")).scalar()
     eng.dispose()
     return {"cases": total, "setup_s": time.perf_counter() - t0, "first_dr": first_dr}
 
 
-def measure(url: str, rounds: int, label: str, warm: int = 1) -> dict:
+def _clients(url: str):
+    """An app on ``url`` and, for each benchmarked person, a signed-in test client and an API token."""
     from pathlib import Path
 
     from sqlalchemy import select
 
     from web import create_app
-    from web.extensions import db
     from workflow.timing.clock import FixedClock
     from workflow.store.models import Person
     from workflow.policy.registry import PolicyRegistry
@@ -101,68 +103,87 @@ def measure(url: str, rounds: int, label: str, warm: int = 1) -> dict:
 
     policies = PolicyRegistry.from_directory(Path(__file__).resolve().parents[1] / "policies")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "JOBPLAN_CLOCK": FixedClock(NOW),
-                      "JOBPLAN_POLICIES": policies, "TESTING": True,
-                      "JOBPLAN_INSECURE_HTTP": True})
-    out = {"code": label, "rounds": rounds, "warm": warm, "paths": {}}
+                      "JOBPLAN_POLICIES": policies, "TESTING": True, "JOBPLAN_INSECURE_HTTP": True})
+    out = {}
     with app.app_context():
+        from web.extensions import db
         from web.services import service
 
         svc = service()
-        people = {"office (Medical Director)": svc.session.scalar(select(Person.id).where(
-                      Person.name == "Medical Director")),
-                  "clinical manager (30 cases)": svc.session.scalar(select(Person.id).where(
-                      Person.name == "Clinical Manager"))}
-        after = db.session.execute(text("SELECT id FROM workflow_case ORDER BY id OFFSET 9950 LIMIT 1")).scalar() or 1
-        for who, person_id in people.items():
-            svc = service()
+        for who, name in (("office (Medical Director)", "Medical Director"),
+                          ("clinical manager (30 cases)", "Clinical Manager")):
+            person_id = svc.session.scalar(select(Person.id).where(Person.name == name))
             token = signin.create_token(svc, person_id, "bench", None).secret
             svc.session.commit()
             client = app.test_client()
             person = svc.session.get(Person, person_id)
             r = login(client, person.email, with_password(svc, person))
             assert r.status_code == 302, r.status_code
-            seen: list[str] = []
-            event.listen(db.engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
-            for name, path in PATHS:
-                path = path.format(after=after)
-                h = {"Authorization": f"Bearer {token}"} if path.startswith("/api") else {}
-                times, status, statements, error = [], None, None, None
-                for i in range(rounds + warm):
-                    seen.clear()
-                    t0 = time.perf_counter()
-                    try:
-                        r = client.get(path, headers=h)
-                        status = r.status_code
-                    except Exception as exc:  # noqa: BLE001  (a failure is a result here)
-                        error = f"{type(exc).__name__}: {str(exc)[:200]}"
-                        db.session.rollback()
-                        break
-                    if i >= warm:
-                        times.append(time.perf_counter() - t0)
-                    statements = len(seen)
-                    db.session.remove()
-                    if status >= 500:
-                        break
-                out["paths"][f"{who} | {name}"] = {
-                    "median_ms": statistics.median(times) * 1e3 if times else None, "times_ms": [t * 1e3 for t in times],
-                    "status": status, "statements": statements, "error": error}
-                print(f"  [{label}] {who} | {name}: "
-                      + (f"{statistics.median(times) * 1e3:.1f} ms, {statements} statements, {status}" if times
-                         else f"failed ({error or status})"), flush=True)
+            out[who] = (client, token)
+        after = db.session.execute(text("SELECT id FROM workflow_case ORDER BY id OFFSET 9950 LIMIT 1")).scalar() or 1
+        db.session.remove()
+    return app, out, after
+
+
+def _one(app, client, token, path):
+    from web.extensions import db
+
+    seen: list[str] = []
+    listen = lambda *a: seen.append(a[2])  # noqa: E731
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", listen)
+        t0 = time.perf_counter()
+        try:
+            h = {"Authorization": f"Bearer {token}"} if path.startswith("/api") else {}
+            status, error = client.get(path, headers=h).status_code, None
+        except Exception as exc:  # noqa: BLE001  (a failure is a result here)
+            status, error = None, f"{type(exc).__name__}: {str(exc)[:200]}"
+        took = time.perf_counter() - t0
+        event.remove(db.engine, "before_cursor_execute", listen)
+        db.session.remove()
+    return took, status, len(seen), error
+
+
+def measure(urls: list[str], rounds: int, label: str, warm: int = 1) -> dict:
+    """Every path at every size, side by side: for each path and person, the sizes take turns, round by round
+    (a busy machine slows both alike); the ratio of medians is the result."""
+    sides = {url.rsplit("/", 1)[-1]: _clients(url) for url in urls}
+    out = {"code": label, "rounds": rounds, "warm": warm, "databases": list(sides), "paths": {}}
+    whos = list(next(iter(sides.values()))[1])
+    for who in whos:
+        for name, path in PATHS:
+            cell = {db_name: {"times_ms": [], "status": None, "statements": None, "error": None} for db_name in sides}
+            for i in range(rounds + warm):
+                for db_name, (app, clients, after) in sides.items():
+                    client, token = clients[who]
+                    took, status, statements, error = _one(app, client, token, path.format(after=after))
+                    c = cell[db_name]
+                    c.update(status=status, statements=statements, error=error)
+                    if i >= warm and error is None:
+                        c["times_ms"].append(took * 1e3)
+            for c in cell.values():
+                c["median_ms"] = statistics.median(c["times_ms"]) if c["times_ms"] else None
+            names = list(sides)
+            a, b = cell[names[0]]["median_ms"], cell[names[-1]]["median_ms"]
+            ratio = b / a if a and b else None
+            out["paths"][f"{who} | {name}"] = {"by_database": cell, "ratio": ratio}
+            print(f"  {who} | {name}: " + " vs ".join(
+                f"{n} {cell[n]['median_ms'] or float('nan'):.1f} ms · {cell[n]['statements']} st · {cell[n]['status']}"
+                for n in names) + (f"  → {ratio:.2f}×" if ratio else "  → failed"), flush=True)
     return out
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.lists")
-    p.add_argument("--url", required=True)
+    p.add_argument("--url", required=True, action="append", help="a database; twice to measure side by side")
     p.add_argument("--setup", type=int, metavar="CASES", help="load a fresh database with this many open cases")
     p.add_argument("--measure", metavar="LABEL", help="time the paths with the code this process imports")
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--warm", type=int, default=1, help="untimed requests first (0 for the old code's slow paths)")
     p.add_argument("--out", help="append the result (JSON) to this file")
     a = p.parse_args(argv)
-    result = setup(a.url, a.setup) if a.setup else measure(a.url, a.rounds, a.measure, a.warm)
-    result["url"] = a.url.rsplit("/", 1)[-1]
+    result = setup(a.url[0], a.setup) if a.setup else measure(a.url, a.rounds, a.measure, a.warm)
+    result["url"] = [u.rsplit("/", 1)[-1] for u in a.url]
     if a.out:
         with open(a.out, "a") as f:
             f.write(json.dumps(result) + "\n")

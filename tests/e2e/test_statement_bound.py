@@ -12,6 +12,7 @@ from sqlalchemy import event, insert
 
 from tests.e2e.test_sign_in import login, with_password
 from web.extensions import db
+from workflow.store import rows
 from workflow.store.models import Case, Deadline, Event, Person
 
 PATHS = ["/cases", "/cases?page=3", "/cases?queue=governance", "/", "/dashboard", "/api/v1/cases?page_size=50",
@@ -40,6 +41,7 @@ def add_cases(svc, trust, n: int) -> None:
                                         "due_at": now + timedelta(days=(i * 7) % 60 - 20),
                                         "status": "open", "reminders_sent": 0, "escalation_step": 0,
                                         "extensions": 0})
+        rows.refresh_next_due(conn, case_id)  # as the deadlines' one writer does
         conn.execute(insert(Event), {"case_id": case_id, "seq": 1, "at": now, "kind": "opened", "actor_id": None,
                                      "actor_role": "system", "to_state": wf.initial, "payload": {}})
     svc.session.commit()
@@ -77,3 +79,37 @@ def test_statements_per_request_do_not_grow_with_cases_issue_15(client, svc, tru
     add_cases(svc, trust, 450)
     large = {p: statements(client, p, token if p.startswith("/api") else {}) for p in PATHS}
     assert large == small
+
+
+REPORT_PATHS = ["/reports/master_log", "/reports/master_log?page=2", "/reports/risks", "/reports/consistency",
+                "/api/v1/reports/master_log", "/api/v1/reports/compliance"]
+
+
+def test_reports_statements_do_not_grow_with_cases_issue_15(client, svc, trust, auth):
+    login(client, trust.md.email, with_password(svc, trust.md))
+    token = auth(trust.md)
+    add_cases(svc, trust, 50)
+    small = {p: statements(client, p, token if p.startswith("/api") else {}) for p in REPORT_PATHS}
+    add_cases(svc, trust, 450)
+    large = {p: statements(client, p, token if p.startswith("/api") else {}) for p in REPORT_PATHS}
+    assert large == small
+
+
+def test_master_log_shows_a_page_and_its_download_streams_every_row_002_7_6_8_issue_15(client, svc, trust, auth):
+    from workflow.service.reports.master_log import PAGE_ROWS
+
+    login(client, trust.md.email, with_password(svc, trust.md))
+    token = auth(trust.md)  # issuing it is itself in the log: before the pages are read
+    add_cases(svc, trust, PAGE_ROWS + 30)  # one "opened" event each, and whatever the trust logged before
+    first = client.get("/reports/master_log")
+    assert first.status_code == 200
+    assert first.get_data(as_text=True).count('<tr class="nhsuk-table__row">') == PAGE_ROWS + 1  # header + a page
+    assert "page=2" in first.get_data(as_text=True)
+    second = client.get("/reports/master_log?page=2").get_data(as_text=True)
+    shown = PAGE_ROWS + second.count('<tr class="nhsuk-table__row">') - 1
+    api = client.get("/api/v1/reports/master_log?page=2", headers=token).get_json()
+    assert api["page"] == 2 and api["more"] is False and len(api["rows"]) == shown - PAGE_ROWS
+    download = client.get("/reports/master_log.csv?page=2")  # a download is every row, whatever the page
+    assert download.is_streamed
+    lines = download.get_data(as_text=True).strip().splitlines()
+    assert len(lines) - 1 == shown >= PAGE_ROWS + 30

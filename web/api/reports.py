@@ -34,6 +34,8 @@ class ReportSchema(Schema):
     columns = fields.List(fields.Nested(ColumnSchema))
     rows = fields.List(fields.Dict(keys=fields.String()))
     notes = fields.List(fields.String())
+    page = fields.Integer(allow_none=True, metadata={"description": "a paged report (master_log): this page"})
+    more = fields.Boolean(metadata={"description": "a paged report: another page follows"})
 
 
 class ReportQuery(Schema):
@@ -44,6 +46,7 @@ class ReportQuery(Schema):
     person_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
     escalated_only = fields.Boolean()
     open_only = fields.Boolean()
+    page = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
 
 
 class DrawSampleSchema(Schema):
@@ -78,11 +81,12 @@ class ReportResource(MethodView):
     @document_errors(blp, 401, 403, 404, 422)
     def get(self, args, name):
         """One report: ``format=json`` (rows), ``csv`` or ``xlsx`` (a file to download)."""
-        report = run(svc(), actor(), name, {k: v for k, v in request.args.items() if k != "format"})
+        report = run(svc(), actor(), name, {k: v for k, v in request.args.items() if k != "format"},
+                     download=args["format"] != "json")
         if args["format"] == "json":
             return {"name": report.name, "title": report.title,
                     "columns": [{"key": k, "label": label} for k, label in report.columns],
-                    "rows": json_rows(report), "notes": report.notes}
+                    "rows": json_rows(report), "notes": report.notes, "page": report.page, "more": report.more}
         chunks, media_type, filename = stream(report, args["format"])
         return Response(stream_with_context(chunks), headers={"Content-Type": media_type,
                                        "Content-Disposition": f'attachment; filename="{filename}"'})

@@ -66,7 +66,7 @@ def report_download(actor, name, fmt):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     try:
-        report = run(service(), actor, name, _query())
+        report = run(service(), actor, name, _query(), download=True)
     except PermissionDenied:
         abort(403)
     except NotFound:

@@ -107,6 +107,18 @@ class CasePredicate:
         """True on the cases where the actor holds ``role``."""
         return self._combine(self._broad.get(role, []), self._narrow.get(role, []))
 
+    def held_broadly(self, role: str) -> ColumnElement | None:
+        """The part of ``holds(role)`` that is a plain condition on the case (held by office, or trust-wide), or
+        None: what an index on the case's own columns can serve."""
+        broad = self._broad.get(role, [])
+        return and_(self._boundary(), or_(*broad)) if broad else None
+
+    def held_narrowly(self, role: str) -> ColumnElement | None:
+        """The part of ``holds(role)`` that is the actor's own few cases (managed, sat on, in their care groups),
+        or None: a short list of ids the database finds from the actor's rows."""
+        narrow = self._narrow.get(role, [])
+        return self._combine([], narrow) if narrow else None
+
     def visible(self) -> ColumnElement:
         """True on the cases where the actor holds any role (may see the case)."""
         return self._combine([c for cs in self._broad.values() for c in cs],

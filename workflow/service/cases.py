@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, not_, or_, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy import exists, func, not_, select
+from sqlalchemy.orm import joinedload
 
 from workflow import access
 from workflow.actors import Actor
@@ -75,23 +75,31 @@ def find_cases(svc, actor: Actor, *, state=None, policy_id=None, workflow=None, 
                                                role=role, person_id=person_id, overdue=overdue, open_only=open_only))
 
 
-def first_deadline(on=Case):
-    """An alias of the deadline table joined to each case's earliest open clock (none: NULL)."""
-    d, earlier = aliased(Deadline), aliased(Deadline)
-    cond = and_(d.case_id == on.id, d.status.in_(OPEN),
-                ~exists(select(earlier.id).where(
-                    earlier.case_id == d.case_id, earlier.status.in_(OPEN),
-                    or_(earlier.due_at < d.due_at, and_(earlier.due_at == d.due_at, earlier.id < d.id)))))
-    return d, cond
+def earliest_first(q):
+    """Order a case query earliest open clock first (``Case.next_due_at``; cases with none last), then by id:
+    the order of ``ix_case_next_due`` on both databases, so a page is read from the index."""
+    return q.order_by(Case.next_due_at.asc().nulls_last(), Case.id)
+
+
+def first_open_deadlines(svc, cases) -> dict[int, Deadline]:
+    """The earliest open clock of each listed case (a page of them): one query, as long as the page."""
+    ids = [c.id for c in cases]
+    if not ids:
+        return {}
+    out: dict[int, Deadline] = {}
+    for d in svc.session.scalars(select(Deadline).where(Deadline.case_id.in_(ids), Deadline.status.in_(OPEN))
+                                 .order_by(Deadline.case_id, Deadline.due_at, Deadline.id)):
+        out.setdefault(d.case_id, d)
+    return out
 
 
 def by_earliest_deadline(svc, query, *, offset: int, limit: int) -> list[tuple[Case, Deadline | None]]:
     """A page of a case query, earliest open deadline first (cases with none last), each with that deadline
     and its practitioner loaded (what a row shows)."""
-    d, cond = first_deadline()
-    q = (query.add_columns(d).outerjoin(d, cond).options(joinedload(Case.subject))
-         .order_by(d.due_at.is_(None), d.due_at, Case.id).offset(offset).limit(limit))
-    return [(row[0], row[1]) for row in svc.session.execute(q)]
+    cases = list(svc.session.scalars(earliest_first(query.options(joinedload(Case.subject)))
+                                     .offset(offset).limit(limit)))
+    first = first_open_deadlines(svc, cases)
+    return [(c, first.get(c.id)) for c in cases]
 
 
 def count(svc, query) -> int:

@@ -338,9 +338,8 @@ class JobPlanning:
         for name, params in spec.actions:
             ACTIONS[name](ctx, **params)
         if to_state != from_state:
-            deadlines.close_for_state(ctx, from_state)
             # Leaving a state closes all its clocks, so what the new state opens is all that is open now.
-            ctx.open_deadlines = deadlines.open_for_state(ctx, to_state)
+            ctx.open_deadlines = deadlines.move_clocks(ctx, from_state, to_state)
         rows.save_case(self.session, case, ctx.connection)  # what the step's actions changed on the case, if any
         self.session.flush()  # what the step's actions added (a signature, a participant, a plan version)
         notifications.notify_transition(ctx, ctx.event, spec.notify)

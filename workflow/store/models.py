@@ -172,6 +172,10 @@ class Case(Base):
     __tablename__ = "workflow_case"
     __table_args__ = (Index("ix_case_state", "policy_id", "workflow", "state"),
                       Index("ix_case_open", "closed_at", "id"),  # open-case lists (inbox, queues), by id
+                      # Case lists and inboxes, earliest open clock first (NULL, none open, sorts last on both
+                      # databases with NULLS LAST), and the same within a state (what waits on whom).
+                      Index("ix_case_next_due", "next_due_at", "id"),
+                      Index("ix_case_state_next_due", "state", "next_due_at", "id"),
                       CheckConstraint("(closed_at IS NULL) OR (closed_at >= opened_at)", name="case_closed_after_open"),
                       CheckConstraint("manager_id IS NULL OR manager_id <> subject_id", name="case_manager_not_subject"))
 
@@ -189,6 +193,10 @@ class Case(Base):
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # When the case's earliest clock still running (open, breached or paused) falls due; NULL if none. Derived
+    # from its deadlines by their one writer (``workflow.store.rows.refresh_next_due``), in the same transaction,
+    # so lists order and page by an index instead of working it out per query.
+    next_due_at: Mapped[datetime | None]
 
     subject: Mapped[Person] = relationship(foreign_keys=[subject_id])
     manager: Mapped[Person | None] = relationship(foreign_keys=[manager_id])

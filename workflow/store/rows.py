@@ -63,6 +63,11 @@ _SAVE_CASE = update(_case).where(_case.c.id == bindparam("_id"), _case.c.version
 _CASE_COLUMNS = frozenset(c.key for c in Case.__mapper__.column_attrs)
 _INSERT_CASE = insert(_case).returning(_case.c.id)
 _SAVE_DEADLINE = update(_deadline).where(_deadline.c.id == bindparam("_id"))
+# The case's earliest clock still running, kept on the case so lists order by an index (``Case.next_due_at``).
+_NEXT_DUE = (select(func.min(_deadline.c.due_at))
+             .where(_deadline.c.case_id == bindparam("_case"), _deadline.c.status.in_(OPEN_STATUSES)).scalar_subquery())
+_REFRESH_NEXT_DUE = (update(_case).where(_case.c.id == bindparam("_case")).values(next_due_at=_NEXT_DUE)
+                     .returning(_case.c.next_due_at))
 _DEADLINE_COLUMNS = frozenset(c.key for c in Deadline.__mapper__.column_attrs)
 
 
@@ -115,9 +120,23 @@ def save_deadline(session: Session, d: Deadline) -> None:
     values = {key: getattr(d, key) for key in st.committed_state if key in _DEADLINE_COLUMNS}
     if not values:
         return
-    session.connection().execute(_SAVE_DEADLINE, {"_id": d.id, **values})
+    conn = session.connection()
+    conn.execute(_SAVE_DEADLINE, {"_id": d.id, **values})
     for key, value in values.items():
         set_committed_value(d, key, value)
+    if "status" in values or "due_at" in values:
+        refresh_next_due(conn, d.case_id, session)
+
+
+def refresh_next_due(conn: Connection, case_id: int, session: Session | None = None) -> None:
+    """Set the case's ``next_due_at`` from its clocks as they now stand (one UPDATE, not a version of the case:
+    it is derived, and the caller holds the case's lock). Called by every writer of a deadline here; a step
+    that closes one state's clocks and opens the next's calls it once, after both. A loaded case object is
+    given the stored value, so the session has nothing to flush."""
+    value = conn.execute(_REFRESH_NEXT_DUE, {"_case": case_id}).scalar()
+    obj = session.identity_map.get(inspect(Case).identity_key_from_primary_key((case_id,))) if session else None
+    if obj is not None:
+        set_committed_value(obj, "next_due_at", value)
 
 
 def append_event(conn: Connection, case_id: int, **values) -> tuple[int, int]:
@@ -126,14 +145,21 @@ def append_event(conn: Connection, case_id: int, **values) -> tuple[int, int]:
     return row.id, row.seq
 
 
-def insert_deadlines(conn: Connection, rows: list[dict]) -> None:
+def insert_deadlines(conn: Connection, rows: list[dict], *, refresh: bool = True) -> None:
+    """Open clocks; then their cases' ``next_due_at`` (``refresh=False``: the caller refreshes once, later)."""
     conn.execute(_INSERT_DEADLINE, rows[0] if len(rows) == 1 else rows)
+    if refresh:
+        for case_id in sorted({r["case_id"] for r in rows}):
+            refresh_next_due(conn, case_id)
 
 
-def close_deadlines(conn: Connection, case_id: int, state: str, at) -> None:
+def close_deadlines(conn: Connection, case_id: int, state: str, at, *, refresh: bool = True) -> None:
     """Close a state's clocks: one closed before it fell due is met; one closed at or after (the sweep may not have
-    run since) is breached, like one the sweep already marked, and stays so, closed."""
+    run since) is breached, like one the sweep already marked, and stays so, closed. Then the case's
+    ``next_due_at`` (``refresh=False``: the caller refreshes once, later)."""
     conn.execute(_CLOSE_DEADLINES, {"for_case": case_id, "for_state": state, "at": at})
+    if refresh:
+        refresh_next_due(conn, case_id)
 
 
 def message_row(*, dedupe_key: str, to_address: str, subject: str, body_text: str, created_at, case_id=None,

@@ -130,7 +130,17 @@ def _forget_flush(session, transaction):
 
 def configure_engine(engine: Engine) -> None:
     """SQLite: WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE for writes (SQLAlchemy's documented
-    recipe of taking BEGIN away from pysqlite). PostgreSQL needs nothing here."""
+    recipe of taking BEGIN away from pysqlite). PostgreSQL: JIT compilation off for the service's sessions (issue
+    15: a list's plan over a million cases is costed high enough to JIT-compile hundreds of functions, which
+    took seconds for a query that reads a few rows; the statements here are short OLTP ones)."""
+    if engine.dialect.name == "postgresql":
+        @event.listens_for(engine, "connect")
+        def _no_jit(dbapi_conn, record):
+            cur = dbapi_conn.cursor()
+            cur.execute("SET jit = off")
+            cur.close()
+            dbapi_conn.commit()
+        return
     if engine.dialect.name != "sqlite":
         return
 

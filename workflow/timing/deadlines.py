@@ -131,7 +131,7 @@ class OpenedDeadline:
     next_check_at: datetime | None = None
 
 
-def open_for_state(ctx, state_name: str) -> list[OpenedDeadline]:
+def open_for_state(ctx, state_name: str, *, refresh: bool = True) -> list[OpenedDeadline]:
     """Open the state's clocks, in one INSERT (``rows.insert_deadlines``); what is returned are records of the
     rows written, to describe them in the step's email."""
     state = ctx.workflow.state(state_name)
@@ -149,21 +149,37 @@ def open_for_state(ctx, state_name: str) -> list[OpenedDeadline]:
                            # Reminders whose time has already passed when the clock opens are not sent late.
                            reminders_sent=sum(1 for t in reminder_times(spec, due) if t <= ctx.now))
         opened.append(replace(d, next_check_at=next_check(spec, d)))
-    rows.insert_deadlines(ctx.connection, [{c: getattr(d, c) for c in rows.DEADLINE_COLUMNS} for d in opened])
+    rows.insert_deadlines(ctx.connection, [{c: getattr(d, c) for c in rows.DEADLINE_COLUMNS} for d in opened],
+                          refresh=False)
+    if refresh:
+        rows.refresh_next_due(ctx.connection, ctx.case.id, ctx.session)
     return opened
 
 
-def close_for_state(ctx, state_name: str) -> None:
+def move_clocks(ctx, from_state: str, to_state: str) -> list[OpenedDeadline]:
+    """The case leaves one state for another: close the first's clocks, open the second's, and set the case's
+    ``next_due_at`` once, after both (one UPDATE; none if neither state has clocks)."""
+    closed = close_for_state(ctx, from_state, refresh=False)
+    opened = open_for_state(ctx, to_state, refresh=False)
+    if closed or opened:
+        rows.refresh_next_due(ctx.connection, ctx.case.id, ctx.session)
+    return opened
+
+
+def close_for_state(ctx, state_name: str, *, refresh: bool = True) -> bool:
     """Close the clocks of a state the case leaves, in one UPDATE: one still in time is met; one past its due
     moment is breached (it was late), whether or not the sweep ran in between, and is closed."""
     if not ctx.workflow.state(state_name).deadlines:
-        return  # deadlines are opened only from the state's specs: a state with none has none open
+        return False  # deadlines are opened only from the state's specs: a state with none has none open
     session = ctx.session
     for changed in [o for o in session.dirty if isinstance(o, Deadline)]:
         rows.save_deadline(session, changed)  # a deadline the caller changed is written before the UPDATE reads it
-    rows.close_deadlines(ctx.connection, ctx.case.id, state_name, ctx.now)
+    rows.close_deadlines(ctx.connection, ctx.case.id, state_name, ctx.now, refresh=False)
     for obj in [o for o in session.identity_map.values() if isinstance(o, Deadline) and o.case_id == ctx.case.id]:
         session.expire(obj)  # loaded before the UPDATE: read again when next used
+    if refresh:
+        rows.refresh_next_due(ctx.connection, ctx.case.id, session)
+    return True
 
 
 def spec_for(policy, workflow: str, d: Deadline) -> DeadlineSpec:

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Integer, String, and_, cast, func, literal, null, or_, select, true, union_all
+from sqlalchemy import case as sql_case
+from sqlalchemy.orm import aliased
 
 from workflow.actors import Actor
-from workflow.store.models import Case, Event, JobPlan, JobPlanVersion, Person, Signature
-from workflow.service.report_scope import care_group_of, report_scope
+from workflow.store.models import Case, Event, JobPlan, JobPlanVersion, OrgUnit, Person, Signature
+from workflow.service.report_scope import report_scope
 from workflow.service.reports.common import approvals, latest_sign_off, staff_in_scope
 from workflow.service.reports.compliance import window_start
 from workflow.service.reports.table import Report
@@ -24,74 +26,114 @@ COLUMNS = [("at", "When (UTC)"), ("care_group", "Care group"), ("team", "Team"),
            ("reason", "Reason")]
 
 
+PAGE_ROWS = 200  # a page of the master log on screen; a download streams every row
+
+
 def master_log(svc, actor: Actor, *, care_group_id: int | None = None, person_id: int | None = None,
-               since: datetime | None = None, until: datetime | None = None) -> Report:
+               since: datetime | None = None, until: datetime | None = None, page: int | None = 1) -> Report:
+    """Every activity in scope, by care group, practitioner, then time: one SQL query that filters, orders and
+    pages in the database (``page``: ``PAGE_ROWS`` rows; ``None``: every row, read as the caller iterates, for a
+    download that streams). What is loaded is what is shown, however many cases the trust keeps."""
     scope = report_scope(svc.session, actor)
     s = svc.session
-    people = {}
+    teams = _teams(s)  # a trust's teams (hundreds at most): their care group, for the order and the scope
+    allowed = [tid for tid, (cg_id, _, _) in teams.items()
+               if (scope is None or cg_id in scope) and (care_group_id is None or cg_id == care_group_id)]
+    by = aliased(Person)
 
-    def who(pid):
-        if pid is None:
-            return None
-        if pid not in people:
-            people[pid] = s.get(Person, pid)
-        return people[pid]
+    def in_reach(person_col):
+        terms = [person_col.in_(select(Person.id).where(Person.team_id.in_(allowed)))]
+        if scope is None and care_group_id is None:
+            terms.append(person_col.in_(select(Person.id).where(Person.team_id.is_(None))))
+        cond = or_(*terms)
+        return and_(cond, person_col == person_id) if person_id is not None else cond
 
-    def base(person: Person) -> dict | None:
-        cg = care_group_of(person)
-        if scope is not None and (cg is None or cg.id not in scope):
-            return None
-        if care_group_id is not None and (cg is None or cg.id != care_group_id):
-            return None
-        if person_id is not None and person.id != person_id:
-            return None
-        return {"care_group": cg.name if cg else None, "team": person.team.name if person.team else None,
-                "person": person.name, "staff_number": person.staff_number, "staff_group": person.staff_group}
+    def when_ok(at_col):
+        return and_(at_col >= since if since is not None else true(), at_col <= until if until is not None else true())
 
-    rows = []
-    for v, plan in s.execute(select(JobPlanVersion, JobPlan).join(JobPlan, JobPlan.id == JobPlanVersion.job_plan_id)
-                             .where(JobPlan.kind == "individual")):
-        b = base(who(plan.person_id))
-        if b:
-            by = who(v.created_by_id)
-            rows.append({**b, "at": v.created_at, "activity": "plan version drafted", "detail": v.note,
-                         "plan_id": plan.id, "version": v.number, "by": by.name if by else "the system"})
-    for sig, v, plan in s.execute(select(Signature, JobPlanVersion, JobPlan)
-                                  .join(JobPlanVersion, JobPlanVersion.id == Signature.version_id)
-                                  .join(JobPlan, JobPlan.id == JobPlanVersion.job_plan_id)):
-        b = base(who(plan.person_id))
-        if b:
-            rows.append({**b, "at": sig.signed_at, "activity": "plan signed", "plan_id": plan.id,
-                         "version": v.number, "by": who(sig.person_id).name, "role": sig.role})
-    for ev, case in s.execute(select(Event, Case).join(Case, Case.id == Event.case_id)):
-        b = base(who(case.subject_id))
-        if b:
-            by = who(ev.actor_id)
-            rows.append({**b, "at": ev.at, "activity": ev.kind, "detail": ev.trigger, "plan_id": case.job_plan_id,
-                         "case_id": case.id, "workflow": case.workflow, "from_state": ev.from_state,
-                         "to_state": ev.to_state, "by": by.name if by else "the system", "role": ev.actor_role,
-                         "reason": ev.reason})
+    nothing = null()
+    drafted = (select(JobPlanVersion.created_at.label("at"), JobPlan.person_id.label("pid"),
+                      literal("plan version drafted").label("activity"), JobPlanVersion.note.label("detail"),
+                      JobPlan.id.label("plan_id"), JobPlanVersion.number.label("version"),
+                      cast(nothing, Integer).label("case_id"),  # typed, so PostgreSQL can match the UNION's columns
+                      cast(nothing, String).label("workflow"), cast(nothing, String).label("from_state"),
+                      cast(nothing, String).label("to_state"), JobPlanVersion.created_by_id.label("by_id"),
+                      cast(nothing, String).label("role"), cast(nothing, String).label("reason"),
+                      literal("the system").label("by_else"))
+               .join(JobPlan, JobPlan.id == JobPlanVersion.job_plan_id)
+               .where(JobPlan.kind == "individual", in_reach(JobPlan.person_id), when_ok(JobPlanVersion.created_at)))
+    signed = (select(Signature.signed_at, JobPlan.person_id, literal("plan signed"), nothing, JobPlan.id,
+                     JobPlanVersion.number, nothing, nothing, nothing, nothing, Signature.person_id, Signature.role,
+                     nothing, nothing)
+              .join(JobPlanVersion, JobPlanVersion.id == Signature.version_id)
+              .join(JobPlan, JobPlan.id == JobPlanVersion.job_plan_id)
+              .where(in_reach(JobPlan.person_id), when_ok(Signature.signed_at)))
+    stepped = (select(Event.at, Case.subject_id, Event.kind, Event.trigger, Case.job_plan_id, nothing, Case.id,
+                      Case.workflow, Event.from_state, Event.to_state, Event.actor_id, Event.actor_role, Event.reason,
+                      literal("the system"))
+               .join(Case, Case.id == Event.case_id)
+               .where(in_reach(Case.subject_id), when_ok(Event.at)))
+    parts = [drafted, signed, stepped]
     if scope is None:  # trust-level facts (sign-ins, tokens, imports, plan edits): the trust-wide offices only
-        for ev in s.scalars(select(Event).where(Event.case_id.is_(None))):
-            about = who(_person_concerned(ev))
-            b = base(about) if about else (None if care_group_id or person_id else
-                                           {"care_group": None, "team": None, "person": None, "staff_number": None,
-                                            "staff_group": None})
-            if b:
-                by = who(ev.actor_id)
-                rows.append({**b, "at": ev.at, "activity": ev.kind, "detail": ev.subject,
-                             "by": by.name if by else ev.payload.get("operator") or ev.actor_role,
-                             "role": ev.actor_role, "reason": ev.reason})
-    rows = [r for r in rows if (since is None or r["at"] >= since) and (until is None or r["at"] <= until)]
-    rows.sort(key=lambda r: (r["care_group"] or "", r["person"] or "", r["at"], r.get("case_id") or 0))
-    return Report("master_log", "Master log of job planning activity", COLUMNS, rows)
+        about = sql_case((Event.subject.like("person:%"), cast(func.substr(Event.subject, 8), Integer)),
+                         else_=Event.payload["person_id"].as_integer())
+        reach = in_reach(about)
+        if care_group_id is None and person_id is None:
+            reach = or_(reach, about.is_(None))
+        parts.append(select(Event.at, about, Event.kind, Event.subject, nothing, nothing, nothing, nothing, nothing,
+                            nothing, Event.actor_id, Event.actor_role, Event.reason,
+                            func.coalesce(Event.payload["operator"].as_string(), Event.actor_role))
+                     .where(Event.case_id.is_(None), reach, when_ok(Event.at)))
+    log = union_all(*parts).subquery("activity")
+    subject, team = aliased(Person), aliased(OrgUnit)
+    named = {tid: cg for tid, (_, cg, _) in teams.items() if cg is not None}
+    care_group = sql_case(named, value=subject.team_id, else_=null()) if named else null()
+    q = (select(log, subject.name.label("person"), subject.staff_number, subject.staff_group,
+                care_group.label("care_group"), team.name.label("team"), by.name.label("by_name"))
+         .outerjoin(subject, subject.id == log.c.pid)
+         .outerjoin(team, team.id == subject.team_id)
+         .outerjoin(by, by.id == log.c.by_id)
+         .order_by(func.coalesce(care_group, ""), func.coalesce(subject.name, ""), log.c.at,
+                   func.coalesce(log.c.case_id, 0)))
+    report = Report("master_log", "Master log of job planning activity", COLUMNS, [])
+    if page is None:  # read in chunks as the file is written (no server-side cursor: it would not outlive
+        report.rows = _chunks(s, q)  # the request's transaction on PostgreSQL), never the whole log at once
+        return report
+    rows = [_row(r) for r in s.execute(q.offset((page - 1) * PAGE_ROWS).limit(PAGE_ROWS + 1))]
+    report.rows, report.page = rows[:PAGE_ROWS], page
+    report.more = len(rows) > PAGE_ROWS
+    return report
 
 
-def _person_concerned(ev: Event) -> int | None:
-    """The person a trust-level event is about: its subject, or the person whose plan or token it concerns."""
-    if ev.subject.startswith("person:"):
-        return int(ev.subject.split(":", 1)[1])
-    return (ev.payload or {}).get("person_id")
+DOWNLOAD_CHUNK = 2000
+
+
+def _chunks(session, q):
+    at = 0
+    while True:
+        chunk = session.execute(q.offset(at).limit(DOWNLOAD_CHUNK)).all()
+        yield from (_row(r) for r in chunk)
+        if len(chunk) < DOWNLOAD_CHUNK:
+            return
+        at += DOWNLOAD_CHUNK
+
+
+def _row(r) -> dict:
+    return {"at": r.at, "care_group": r.care_group, "team": r.team, "person": r.person,
+            "staff_number": r.staff_number, "staff_group": r.staff_group, "activity": r.activity, "detail": r.detail,
+            "plan_id": r.plan_id, "version": r.version, "case_id": r.case_id, "workflow": r.workflow,
+            "from_state": r.from_state, "to_state": r.to_state, "by": r.by_name or r.by_else, "role": r.role,
+            "reason": r.reason}
+
+
+def _teams(session) -> dict[int, tuple[int | None, str | None, str]]:
+    """Each team's (care group id, care group name, team name): what ``care_group_of`` gives its people."""
+    units = {u.id: u for u in session.scalars(select(OrgUnit))}
+    out = {}
+    for u in units.values():
+        cg = u.ancestor("care_group")
+        out[u.id] = (cg.id if cg else None, cg.name if cg else None, u.name)
+    return out
 
 
 SUMMARY_COLUMNS = [("care_group", "Care group"), ("team", "Team"), ("person", "Practitioner"),

@@ -11,6 +11,8 @@ class Report:
     columns: list[tuple[str, str]]
     rows: list[dict]
     notes: list[str] = field(default_factory=list)
+    page: int | None = None   # a paged report: this page (1 is the first), and whether another follows
+    more: bool = False
 
     @property
     def keys(self) -> list[str]:
