@@ -20,6 +20,8 @@ MEDICAL = ROOT / "policies" / "cpft-medical-2017.yaml"
 ALLOWED = {
     "decided": "workflow/panel.py: the board's decision note reads 'trust board decision (decided)' when no "
                "choice was recorded; it is text in the audit trail, not the disagreement's state",
+    "disputed": "workflow/service/rounds.py, web/pages/rounds.py: the round's progress column for a person whose "
+                "sign-off has an open disagreement or appeal (found by the dispute tag), not the sign-off's state",
     "escalated": "workflow/reports/risks.py: the risk register's column key for Risk.escalated_at, not the "
                  "non-medical disagreement's state",
 }
