@@ -168,10 +168,11 @@ def test_closed_appeal_window_cannot_be_reopened_the_decision_has_taken_effect_0
 
 def test_a_lapsed_disagreement_cannot_be_reopened_once_sign_off_resumed_002_7_8_3(svc, trust, clock):
     child, d = _disagreement(svc, trust, clock, datetime(2027, 3, 1, 9, 0, tzinfo=UTC))
-    svc.sweep(datetime(2027, 3, 16, 0, 0, tzinfo=UTC))
-    clock.set(datetime(2027, 3, 17, 9, 0, tzinfo=UTC))
+    svc.sweep(datetime(2027, 3, 16, 0, 0, tzinfo=UTC))  # lapsed: local resolution may still conclude (7.8.2)
+    svc.sweep(datetime(2027, 4, 15, 0, 0, tzinfo=UTC))  # its 4 weeks passed: sign-off resumed
+    clock.set(datetime(2027, 4, 15, 9, 0, tzinfo=UTC))
     with pytest.raises(ConditionFailed, match="moved on"):
-        deadline_service.extend(svc, actor(trust.md), d.id, days=7, reason="late")
+        deadline_service.extend(svc, actor(trust.md), d.id, until=date(2027, 4, 30), reason="late")
 
 
 def test_an_appeal_lodged_in_the_last_second_is_accepted_and_at_midnight_refused_before_any_sweep_002_7_8_8(

@@ -270,3 +270,29 @@ def test_a_party_holding_an_extending_role_still_cannot_extend_alone_004(svc, tr
         deadline_service.extend(svc, actor(trust.line_manager), d.id, days=7, reason="busy")
     assert deadline_service.extend(svc, actor(trust.senior_manager), d.id, days=7, reason="Ward closure").extensions == 1
 
+
+
+# ---- 8. a lapsed lodging window does not loop silently ------------------------------------------------------
+
+def test_lapsed_window_tells_the_amd_and_local_agreement_recorded_after_day_14_002_7_8_2_7_8_3(svc, trust, clock):
+    plan, sign_off, dis = cpft.failure_to_agree(svc, trust)  # 1 March 2027: the 2 weeks end with 15 March
+    clock.set(datetime(2027, 3, 16, 9, tzinfo=UTC))  # day 15, before any sweep
+    with pytest.raises(ConditionFailed, match="15 March 2027"):
+        fire(svc, trust.doctor, dis, "raise_formal_disagreement", cpft.FORMAL)
+    svc.sweep()
+    assert state(svc, dis) == "lapsed" and state(svc, sign_off) == "disputed"
+    closing = [e for e in svc.case_events(actor(trust.md), dis) if e.trigger == "close_disagreement_window"][0]
+    assert trust.amd.id in recipients(svc, f"event:{closing.id}")
+    clock.set(datetime(2027, 3, 20, 9, tzinfo=UTC))
+    fire(svc, trust.amd, dis, "record_local_resolution", {"agreed_on": "2027-03-12", "summary": "SPA 2.0"})
+    assert state(svc, dis) == "resolved" and state(svc, sign_off) == "awaiting_signatures"
+
+
+def test_local_resolution_that_ends_sends_the_plan_back_with_the_md_told_002_7_8_2_7_8_3(svc, trust, clock):
+    plan, sign_off, dis = cpft.failure_to_agree(svc, trust)
+    sweep_deadline(svc, dis, "lodge_disagreement")
+    out = sweep_deadline(svc, dis, "local_resolution")
+    assert out["expired"]
+    assert state(svc, dis) == "unresolved" and state(svc, sign_off) == "draft"
+    ending = [e for e in svc.case_events(actor(trust.md), dis) if e.trigger == "end_local_resolution"][0]
+    assert {trust.md.id, trust.amd.id, trust.doctor.id} <= recipients(svc, f"event:{ending.id}")

@@ -97,7 +97,7 @@ class FieldSchema(_Strict):
     clause = fields.String(load_default=None)
     # a date recording what happened: never in the future; ``since_state`` also not before the case entered
     # its current state (issue 16 item 4)
-    happened = fields.String(load_default=None, validate=validate.OneOf(("past", "since_state")))
+    happened = fields.String(load_default=None, validate=validate.OneOf(("past", "since_state", "since_case")))
 
     @validates_schema
     def choices_for_choice(self, data, **kwargs):

@@ -38,9 +38,10 @@ def check_happened_dates(ctx) -> None:
         if day > today:
             raise InvalidPayload(f"{label} records what happened, so it cannot be later than today "
                                  f"({today:%d %B %Y}); got {day:%d %B %Y}", fields={f.name: ["must not be in the future"]})
-        if f.happened == "since_state":
-            since = state_entered_on(ctx)
+        if f.happened in ("since_state", "since_case"):  # since_case: not before the case was opened
+            since = state_entered_on(ctx) if f.happened == "since_state" else cal.local_date(ctx.case.opened_at)
+            reached = ctx.case.state if f.happened == "since_state" else ctx.workflow.initial
             if day < since:
                 raise InvalidPayload(f"{label} cannot be before {since:%d %B %Y}, when the case reached "
-                                     f"'{ctx.workflow.state(ctx.case.state).title}'; got {day:%d %B %Y}",
+                                     f"'{ctx.workflow.state(reached).title}'; got {day:%d %B %Y}",
                                      fields={f.name: [f"must be on or after {since.isoformat()}"]})
