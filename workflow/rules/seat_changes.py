@@ -2,7 +2,7 @@
 (issue 16 items 1-2; 002 7.8.4, 7.8.10; 004 stages 2-3)."""
 from __future__ import annotations
 
-from workflow.errors import ConditionFailed, InvalidPayload, PermissionDenied
+from workflow.errors import ConditionFailed, InvalidPayload
 from workflow.rules.actions import action
 from workflow.rules.conditions import condition
 from workflow.rules.seats import REPLACED, eligible_for_seat, nominators, refuse_filled_seat, seat_holder, seat_of
@@ -29,7 +29,9 @@ def replace_participant(ctx, role: str | None = None, field: str = "person", sea
     allowed = nominators(ctx.workflow, ctx.case.state, seat)
     if ctx.role not in allowed:
         names = " or ".join(ctx.policy.roles[r].title for r in allowed if r in ctx.policy.roles) or "nobody"
-        raise PermissionDenied(f"the {title} is named by {names}, who alone may replace them")
+        # the step is theirs (the policy's roles); the seat chosen is not: a refusal of the value, not of the person
+        raise InvalidPayload(f"the {title} is named by {names}, who alone may replace them",
+                             fields={seat_field: [f"you may not replace the {title}"]})
     participants = ctx.facts.participants()
     current = seat_holder(participants, seat)
     if current is None:
