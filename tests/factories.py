@@ -68,6 +68,9 @@ def make_trust(session) -> SimpleNamespace:
         RoleAssignment(person_id=ns.job_planning_team.id, role="job_planning_team", org_unit_id=trust.id),
         RoleAssignment(person_id=ns.jpt_member.id, role="job_planning_team", org_unit_id=trust.id),
         RoleAssignment(person_id=ns.hr_adviser.id, role="hr", org_unit_id=trust.id),
+        # 004 Stage 3: the panel's chair is at director level, its staff side member from staff side
+        RoleAssignment(person_id=ns.consistency_chair.id, role="director_level", org_unit_id=trust.id),
+        RoleAssignment(person_id=ns.staff_side.id, role="staff_side", org_unit_id=trust.id),
     ])
     session.commit()
     return ns

@@ -37,7 +37,7 @@ def test_item_7_a_paused_deadline_is_open_and_never_overdue(svc, trust):
 
     case_id = sign_off_case(svc, trust)
     d = svc.session.scalars(select(Deadline).where(Deadline.case_id == case_id)).one()
-    deadline_service.pause(svc, Actor.person(trust.doctor.manager.id), d.id, reason="practitioner on leave")
+    deadline_service.pause(svc, Actor.person(trust.amd.id), d.id, reason="practitioner on leave")  # not a party
     d = svc.session.get(Deadline, d.id)
     later = d.due_at + timedelta(days=30)
     assert d.is_open and not d.is_overdue(later)

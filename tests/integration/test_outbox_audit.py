@@ -31,13 +31,13 @@ def test_every_email_of_a_whole_dispute_has_its_event_002_7_5_to_7_8_9(svc, trus
     svc.fire(actor(trust.doctor), disagreement, "raise_formal_disagreement", {
         "nature": "SPA", "reasons": "Revalidation", "evidence_summary": "Diary", "consequences": "No CPD",
         "proposed_solution": "Keep 1.5 SPA"})
-    svc.fire(actor(trust.md), disagreement, "hold_mediation_meeting", {"held_on": "2027-04-01"})
+    svc.fire(actor(trust.md), disagreement, "hold_mediation_meeting", {"held_on": "2027-03-30"})
     r = svc.fire(actor(trust.md), disagreement, "record_decision", {"decision": "1 SPA"})
     appeal = r.started_case_ids[0]
     _at(clock, svc, 2027, 4, 9, 9, 0)    # 7 days before the end of the 2-week appeal window (002 7.8.8)
     svc.fire(actor(trust.doctor), appeal, "lodge_appeal", {"points_in_dispute": "SPA", "reasons": "Revalidation"})
     full_panel(svc, trust, appeal)
-    svc.fire(actor(trust.ceo), appeal, "hold_hearing", {"held_on": "2027-04-20"})
+    svc.fire(actor(trust.ceo), appeal, "hold_hearing", {"held_on": "2027-04-09"})
     svc.fire(actor(trust.ceo), appeal, "record_recommendation", {"recommendation": "vary_plan", "summary": "1.25"})
     svc.fire(actor(trust.ceo), appeal, "record_board_decision", {"board_decision": "vary_plan", "summary": "1.25",
                                                                   "plan_version": plan.current_version})

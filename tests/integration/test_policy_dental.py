@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import pytest
 from tests.conftest import actor
 from tests.integration.scenario import fire, full_panel, open_deadline, plan_content, recipients, state, sweep_deadline
-from workflow.errors import ConditionFailed, InvalidPayload, PermissionDenied, TriggerNotAllowedInState
+from workflow.errors import ConditionFailed, PermissionDenied, TriggerNotAllowedInState
 from workflow.store.models import JobPlan
 from workflow.service.plans import plan_in_force
 
@@ -85,12 +85,13 @@ def test_outcome_reported_to_medical_director_copied_to_dentist_001_18(svc, trus
     assert recipients(svc, f"event:{ev.id}") == {trust.md.id, trust.dentist.id}
 
 
-def test_dentist_may_ask_to_meet_the_medical_director_001_18(svc, trust):
+def test_dentist_may_ask_to_meet_the_medical_director_001_18(svc, trust, clock):
     plan, case_id = agreed(svc, trust)
     with pytest.raises(PermissionDenied):
         fire(svc, trust.clinical_director, case_id, "request_medical_director_meeting", {"concerns": "x"})
     r = fire(svc, trust.dentist, case_id, "request_medical_director_meeting", {"concerns": "Too few admin hours"})
     assert trust.md.id in recipients(svc, f"event:{r.event_id}")
+    at(clock, 2027, 3, 20)
     fire(svc, trust.md, case_id, "record_medical_director_meeting", {"held_on": "2027-03-20", "notes": "Discussed"})
     assert state(svc, case_id) == "agreed"
     assert open_deadline(svc, case_id, "annual_review")  # the annual review clock is untouched
@@ -131,6 +132,7 @@ def test_disagreement_referred_to_medical_director_and_resolved_at_mediation_001
     dis = fire(svc, trust.clinical_director, case_id, "record_failure_to_agree",
                {"points_not_agreed": "Hours"}).started_case_ids[0]
     fire(svc, trust.clinical_director, dis, "refer_to_medical_director", {"nature": "Hours", "reasons": "Cover"})
+    at(clock, 2027, 3, 12)
     fire(svc, trust.md, dis, "hold_mediation_meeting", {"held_on": "2027-03-12"})
     fire(svc, trust.md, dis, "record_mediation_agreement", {"summary": "28 hours"})
     assert state(svc, dis) == "resolved" and state(svc, case_id) == "awaiting_signatures"
@@ -168,6 +170,7 @@ def test_not_resolved_and_no_appeal_the_clinical_directors_plan_stands_001_3_20(
 def test_appeal_upheld_001_20(svc, trust, clock):
     plan, case_id, dis, appeal = lodged(svc, trust, clock)
     full_panel(svc, trust, appeal, trust.dentist)
+    at(clock, 2027, 4, 1)
     fire(svc, trust.ceo, appeal, "hold_hearing", {"held_on": "2027-04-01"})
     fire(svc, trust.ceo, appeal, "record_appeal_decision",
          {"board_decision": "uphold_appeal", "summary": "Dentist's plan", "plan_version": 2})
@@ -178,22 +181,20 @@ def test_appeal_upheld_001_20(svc, trust, clock):
 def test_appeal_dismissed_001_20(svc, trust, clock):
     plan, case_id, dis, appeal = lodged(svc, trust, clock)
     full_panel(svc, trust, appeal, trust.dentist)
+    at(clock, 2027, 4, 1)
     fire(svc, trust.ceo, appeal, "hold_hearing", {"held_on": "2027-04-01"})
     fire(svc, trust.ceo, appeal, "record_appeal_decision",
          {"board_decision": "dismiss_appeal", "summary": "CD's plan", "plan_version": 1})
     assert plan_in_force(svc, actor(trust.dentist), trust.dentist.id).content == CD_PLAN
 
 
-def test_appeal_lodged_late_refused_and_late_appeal_accepted_with_reason_001_20(svc, trust, clock):
+def test_appeal_lodged_late_refused_and_the_outcome_takes_effect_when_the_window_closes_001_20(svc, trust, clock):
     plan, case_id, dis, appeal = not_resolved(svc, trust, clock)
     out = sweep_deadline(svc, appeal, "lodge_appeal")
-    assert out["expired"] and state(svc, appeal) == "window_closed"
+    assert out["expired"] and state(svc, appeal) == "not_appealed"  # issue 16 item 5: nothing waits on anyone
+    assert state(svc, dis) == "decided" and state(svc, case_id) == "outcome_to_report"
     with pytest.raises(TriggerNotAllowedInState):
         fire(svc, trust.dentist, appeal, "lodge_appeal", {"points_in_dispute": "x", "reasons": "y"})
-    with pytest.raises(InvalidPayload):
-        fire(svc, trust.ceo, appeal, "accept_late_appeal", {"points_in_dispute": "x", "reasons": "y"})
-    fire(svc, trust.ceo, appeal, "accept_late_appeal", {"points_in_dispute": "x", "reasons": "y"}, reason="Illness")
-    assert state(svc, appeal) == "lodged"
 
 
 def test_panel_objection_once_prior_involvement_and_legal_representative_refused_001_20(svc, trust, clock):
@@ -219,6 +220,7 @@ def test_appeal_panel_within_4_weeks_reminded_breached_escalated_001_20(svc, tru
 def test_appeal_decision_within_2_weeks_of_hearing_reminded_breached_escalated_001_20(svc, trust, clock):
     plan, case_id, dis, appeal = lodged(svc, trust, clock)
     full_panel(svc, trust, appeal, trust.dentist)
+    at(clock, 2027, 4, 1)
     fire(svc, trust.ceo, appeal, "hold_hearing", {"held_on": "2027-04-01"})
     out = sweep_deadline(svc, appeal, "decision")
     assert out["reminders"] == [0] and out["breached"]

@@ -150,6 +150,7 @@ def test_active_plan_reviewed_within_12_months_reminded_breached_escalated_004_d
 def test_stage_1_local_resolution_agreed_004_stage_1(svc, trust, clock):
     plan, case_id, dis = in_dispute(svc, trust)
     assert state(svc, case_id) == "disputed"
+    at(clock, 2027, 3, 5)
     fire(svc, trust.hr, dis, "record_local_agreement", {"agreed_on": "2027-03-05", "summary": "5 SPA hours"})
     assert state(svc, dis) == "resolved" and state(svc, case_id) == "awaiting_signatures"
 
@@ -164,23 +165,26 @@ def test_stage_1_either_side_may_request_mediation_and_it_is_timed_004_stage_1(s
     assert state(svc, dis) == "mediation_requested"
 
 
-def test_stage_2_mediators_from_hr_and_job_planning_with_no_prior_involvement_004_stage_2(svc, trust):
+def test_stage_2_mediators_from_hr_and_job_planning_with_no_prior_involvement_004_stage_2(svc, trust, clock):
     plan, case_id, dis = in_dispute(svc, trust)
     fire(svc, trust.nurse, dis, "request_mediation", {"reasons": "No agreement"})
     with pytest.raises(ConditionFailed, match="involved"):
         fire(svc, trust.hr, dis, "assign_hr_mediator", {"person": trust.line_manager.id})
     fire(svc, trust.hr, dis, "assign_hr_mediator", {"person": trust.hr_adviser.id})
+    at(clock, 2027, 3, 10)
     with pytest.raises(ConditionFailed, match="Job planning team mediator"):
         fire(svc, trust.hr_adviser, dis, "hold_mediation_meeting", {"held_on": "2027-03-10"})
     with pytest.raises(ConditionFailed, match="involved"):  # the HR lead assigned the mediator: involved
         fire(svc, trust.job_planning_team, dis, "assign_job_planning_mediator", {"person": trust.hr.id})
     fire(svc, trust.job_planning_team, dis, "assign_job_planning_mediator", {"person": trust.jpt_member.id})
+    at(clock, 2027, 3, 10)
     fire(svc, trust.jpt_member, dis, "hold_mediation_meeting", {"held_on": "2027-03-10"})
     assert state(svc, dis) == "mediation_held"
 
 
 def test_stage_2_agreed_at_mediation_004_stage_2(svc, trust, clock):
     plan, case_id, dis = mediation_requested(svc, trust)
+    at(clock, 2027, 3, 15)
     fire(svc, trust.hr_adviser, dis, "hold_mediation_meeting", {"held_on": "2027-03-15"})
     fire(svc, trust.jpt_member, dis, "record_mediation_agreement", {"summary": "5 SPA hours"})
     assert state(svc, case_id) == "awaiting_signatures"
@@ -196,6 +200,7 @@ def test_stage_2_mediation_within_4_weeks_reminded_breached_escalated_004_stage_
 
 def test_stage_3_request_content_and_submission_deadline_004_stage_3(svc, trust, clock):
     plan, case_id, dis = mediation_requested(svc, trust)
+    at(clock, 2027, 3, 15)
     fire(svc, trust.hr_adviser, dis, "hold_mediation_meeting", {"held_on": "2027-03-15"})
     appeal = fire(svc, trust.hr_adviser, dis, "record_mediation_unsuccessful",
                   {"summary": "No agreement"}).started_case_ids[0]
@@ -233,7 +238,7 @@ def test_stage_3_written_recommendations_within_8_weeks_reminded_breached_escala
 def test_stage_3_recommendations_put_into_effect_004_stage_3(svc, trust, clock):
     plan, case_id, dis, appeal = recommended(svc, trust, clock, version=2)
     assert plan_in_force(svc, actor(trust.nurse), trust.nurse.id) is None
-    fire(svc, trust.line_manager, appeal, "implement_recommendations")
+    fire(svc, trust.nurse, appeal, "accept_recommendations")  # the staff member accepts (issue 16 item 7)
     assert state(svc, appeal) == "implemented" and state(svc, dis) == "decided" and state(svc, case_id) == "agreed"
     assert plan_in_force(svc, actor(trust.nurse), trust.nurse.id).content == NURSE_PLAN
 
@@ -248,6 +253,7 @@ def test_stage_3_unsatisfied_hand_off_to_trust_grievance_procedure_ends_004_stag
     fire(svc, trust.nurse, dis, "request_mediation", {"reasons": "No agreement"})
     fire(svc, trust.hr, dis, "assign_hr_mediator", {"person": trust.hr_adviser.id})
     fire(svc, trust.job_planning_team, dis, "assign_job_planning_mediator", {"person": trust.jpt_member.id})
+    at(clock, 2028, 2, 10)
     fire(svc, trust.hr_adviser, dis, "hold_mediation_meeting", {"held_on": "2028-02-10"})
     appeal = fire(svc, trust.hr_adviser, dis, "record_mediation_unsuccessful", {"summary": "x"}).started_case_ids[0]
     fire(svc, trust.nurse, appeal, "submit_appeal_request", REQUEST)

@@ -270,6 +270,7 @@ def test_item11_the_same_status_and_reports_whether_or_not_the_sweep_ran(svc, tr
     (datetime(2027, 4, 2, 23, 30, tzinfo=UTC), "breached"),   # 00:30 BST on 3 April: still 2 April in UTC
 ])
 def test_item11_met_or_late_is_decided_by_the_trusts_local_last_day(svc, trust, clock, closed_at, status):
+    clock.set(datetime(2027, 3, 5, 9, 0, tzinfo=UTC))  # a meeting is recorded once held (issue 16 item 4)
     case_id = _sign_off(svc, trust, trust.doctor, "2027-03-05")  # last day 2 April, in BST
     clock.set(closed_at)
     assert _fail_to_agree(svc, trust.doctor, case_id).status == status
@@ -283,7 +284,7 @@ def test_item11_an_overdue_clock_cannot_be_paused_before_the_sweep_marks_it(svc,
     d = svc.session.scalar(select(Deadline).where(Deadline.case_id == case_id))
     clock.set(datetime(2027, 3, 27, 9, 0, tzinfo=UTC))
     with pytest.raises(ConditionFailed, match="overdue"):
-        deadline_changes.pause(svc, actor(trust.manager), d.id, reason="leave")
+        deadline_changes.pause(svc, actor(trust.amd), d.id, reason="leave")  # the AMD, not a party (issue 16 item 17)
 
 
 # ---- item 12: hostile policy files --------------------------------------------------------------------------

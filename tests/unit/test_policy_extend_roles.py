@@ -17,9 +17,11 @@ def test_the_policy_names_who_may_extend_each_clock_002_5_1_5_2_5_3():
     p = load_policy_text(TEXT)
     assert _deadline(p, "disagreement", "referred").extend_roles == ("medical_director",)
     assert _deadline(p, "appeal", "window_open").extend_roles == ("chief_executive_office",)
-    assert _deadline(p, "appeal", "lodged").extend_roles == ("chief_executive_office",)
-    assert set(_deadline(p, "sign_off", "awaiting_signatures").extend_roles) == {"clinical_manager",
-                                                                                  "associate_medical_director"}
+    # 7.8.8 "will convene ... within four weeks" and 7.5 "must be signed off within 28 days": not extended, and
+    # never changed by a party to the plan (issue 16 item 17)
+    assert not _deadline(p, "appeal", "lodged").extendable and not _deadline(p, "appeal", "lodged").extend_roles
+    assert not _deadline(p, "sign_off", "awaiting_signatures").extendable
+    assert _deadline(p, "sign_off", "awaiting_signatures").extend_roles == ("associate_medical_director",)
     assert not _deadline(p, "appeal", "window_open").pausable
 
 

@@ -227,6 +227,9 @@ def _check_workflow(policy: Policy, wname: str, wf: Workflow, conditions, action
             else:
                 problems.extend(_check_action(policy, wf, f"{tp}.actions.{k}.{a}", a, params, conditions))
         for f in t.payload:
+            if f.happened and f.type not in ("date", "datetime"):
+                problems.append((f"{tp}.payload.{f.name}.happened", "only a date or datetime records when "
+                                                                    "something happened"))
             if f.type == "choice" and not f.choices:
                 problems.append((f"{tp}.payload.{f.name}", "a choice field needs choices"))
 
@@ -236,6 +239,10 @@ def _check_workflow(policy: Policy, wname: str, wf: Workflow, conditions, action
             role_ok(f"{sp}.waiting_on", r)
         if s.timed_by and not s.deadlines:
             problems.append((sp, f"waits on someone under {s.timed_by}, which sets a time limit, but has no deadline"))
+        elif not s.final and not s.deadlines and not (s.untimed and s.untimed.strip()):
+            # issue 16 item 5: every wait has a clock, or a policy line saying why it has none
+            problems.append((f"{sp}.untimed", "is a wait with no deadline: give it a clock, or say why none with "
+                                              "'untimed: <clause or local_choice>'"))
         names = set()
         for j, d in enumerate(s.deadlines):
             dp = f"{sp}.deadlines.{j}"
@@ -253,6 +260,13 @@ def _check_workflow(policy: Policy, wname: str, wf: Workflow, conditions, action
             if d.extend_roles and not (d.extendable or d.pausable):
                 problems.append((f"{dp}.extend_roles", "names who may extend a deadline that is neither extendable "
                                                        "nor pausable"))
+            if d.source_says == "must" and d.extendable:
+                # issue 16 item 17: "must"/"will" in the source is not extended
+                problems.append((f"{dp}.extendable", "the source says 'must' or 'will' (source_says: must): this "
+                                                     "limit cannot be extendable"))
+            for r in sorted(set(d.extend_roles) & set(policy.parties)):
+                problems.append((f"{dp}.extend_roles", f"{r!r} is a party to the plan; a party never changes a "
+                                                       "deadline alone (issue 16 item 17)"))
             if d.kind == "right" and not d.expiry_trigger:
                 problems.append((f"{dp}.on_expiry", "a lodging window (kind: right) must say which trigger closes it"))
             if d.expiry_trigger:

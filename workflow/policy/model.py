@@ -36,6 +36,7 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     max_length: int | None = None
     clause: str | None = None
+    happened: str | None = None  # past | since_state: a date of something that happened (workflow.rules.dates)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class DeadlineSpec:
     timezone: str = "Europe/London"  # the policy's calendar: reminders and escalations fall on local days
     tags: tuple[str, ...] = ()  # what the code finds it by (workflow.policy.tags)
     start_day_counts: bool = False  # the start date is day one of the period (002 7.4.3)
+    source_says: str | None = None  # normally | must | silent: whether the words allow an extension
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class StateSpec:
     clause: str | None = None
     deadlines: tuple[DeadlineSpec, ...] = ()
     tags: tuple[str, ...] = ()
+    untimed: str | None = None  # why a waiting state has no clock (the policy check wants one or the other)
 
     def deadline_tagged(self, tag: str) -> DeadlineSpec | None:
         return next((d for d in self.deadlines if tag in d.tags), None)

@@ -39,6 +39,12 @@ class AddParticipantParams(_Params):
     field = fields.String(load_default="person", validate=NAME)
 
 
+class ReplaceParticipantParams(_Params):
+    role = fields.String(load_default=None, validate=NAME)  # the seat; none: the step's ``seat`` field names it
+    field = fields.String(load_default="person", validate=NAME)
+    seat_field = fields.String(load_default="seat", validate=NAME)
+
+
 class NewPlanVersionParams(_Params):
     note = fields.String(load_default="review")
     drop_additional_pas = fields.Boolean(load_default=False)  # 002 7.2.2: they end at the next meeting
@@ -55,6 +61,7 @@ ACTION_PARAMS: dict[str, type[Schema]] = {
     "start_case": StartCaseParams,
     "fire_parent": FireParentParams,
     "add_participant": AddParticipantParams,
+    "replace_participant": ReplaceParticipantParams,
     "new_plan_version": NewPlanVersionParams,
     "adopt_decided_version": AdoptDecidedVersionParams,
     "mark_plan_agreed": NoParams,
@@ -78,6 +85,7 @@ CONDITION_SETTINGS: dict[str, tuple[str, ...]] = {
     "objection_available": (),
     "panel_complete": ("appeal_panel_roles",),
     "plan_complete": (),
+    "seat_vacant": (),
 }
 
 # Settings that name roles of the policy (checked against ``roles:``).

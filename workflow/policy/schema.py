@@ -74,6 +74,9 @@ class DeadlineSchema(_Strict):
     # the start date is the first day of the period ("within the first month of joining", 002 7.4.3), so the
     # last day is one before the same date a period later
     start_day_counts = fields.Boolean(load_default=False)
+    # what the source's words make of the limit (issue 16 item 17): "normally" may be extended with a reason;
+    # "must"/"will" may not be extended (the policy check refuses ``extendable`` on it)
+    source_says = fields.String(load_default=None, validate=validate.OneOf(("normally", "must", "silent")))
 
 
 class StateSchema(_Strict):
@@ -84,6 +87,8 @@ class StateSchema(_Strict):
     timed_by = fields.String(load_default=None)
     clause = fields.String(load_default=None)
     deadlines = fields.List(fields.Nested(DeadlineSchema), load_default=list)
+    untimed = fields.String(load_default=None, metadata={
+        "description": "Why a state that is not final has no clock (clause or local_choice): issue 16 item 5"})
 
 
 class FieldSchema(_Strict):
@@ -93,6 +98,9 @@ class FieldSchema(_Strict):
     choices = fields.List(fields.String(), load_default=list)
     max_length = fields.Integer(load_default=None, validate=validate.Range(min=1))
     clause = fields.String(load_default=None)
+    # a date recording what happened: never in the future; ``since_state`` also not before the case entered
+    # its current state (issue 16 item 4)
+    happened = fields.String(load_default=None, validate=validate.OneOf(("past", "since_state", "since_case")))
 
     @validates_schema
     def choices_for_choice(self, data, **kwargs):

@@ -72,8 +72,11 @@ def fire_parent(ctx, trigger: str, payload: dict | None = None, optional: bool =
 @action
 def add_participant(ctx, role: str, field: str = "person") -> None:
     """Name the person in ``field`` to the seat ``role``, if they may sit there (``workflow.rules.seats``)."""
-    from workflow.rules.seats import eligible_for_seat
+    from workflow.rules.seats import eligible_for_seat, refuse_filled_seat, seat_holder
 
+    holder = seat_holder(ctx.facts.participants(), role)
+    if holder is not None:  # one holder a seat, whatever the policy's conditions (issue 16 item 1)
+        refuse_filled_seat(ctx.policy, role, holder)
     person = eligible_for_seat(ctx.session, ctx.case, ctx.policy, role, ctx.values.get(field), field)
     ctx.session.add(CaseParticipant(case_id=ctx.case.id, person_id=person.id, role=role, status="active",
                                     name=person.name, data={}, added_at=ctx.now))

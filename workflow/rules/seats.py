@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from workflow.errors import InvalidPayload
+from workflow.errors import ConditionFailed, InvalidPayload
 from workflow.access.capabilities import in_force
 from workflow.store.models import Case, Person, RoleAssignment
 
@@ -41,3 +41,32 @@ def eligible_for_seat(session, case: Case, policy, seat: str, person_id, field: 
             refuse(f"this seat is filled from: {names}, and the trust's record does not show them there"
                    f"{f' ({policy.roles[seat].clause})' if policy.roles[seat].clause else ''}")
     return person
+
+
+REPLACED = "replaced"
+
+
+def seat_of(spec) -> str | None:
+    """The seat a nominating step fills: the role of its ``add_participant`` action."""
+    return next((params.get("role") for name, params in (spec.actions if spec else ()) if name == "add_participant"),
+                None)
+
+
+def seat_holder(participants, seat: str):
+    return next((p for p in participants if p.role == seat and p.status == "active"), None)
+
+
+def refuse_filled_seat(policy, seat: str, holder) -> None:
+    """One holder a seat (002 7.8.4, 7.8.10; 004 stages 2-3): a second nomination is refused, naming who sits
+    and the way forward (replace them, with a reason, if they cannot sit)."""
+    role = policy.roles.get(seat)
+    title = role.title if role else seat.replace("_", " ")
+    clause = f" ({policy.source_document} {role.clause})" if role and role.clause else ""
+    raise ConditionFailed(f"the seat of {title} is already filled by {holder.name}; it has one holder{clause}. "
+                          "If they cannot sit, replace them, giving the reason")
+
+
+def nominators(workflow, state: str, seat: str) -> tuple[str, ...]:
+    """The roles that name someone to ``seat`` from ``state``: the roles of the nominating step."""
+    return tuple(r for t in workflow.transitions if state in t.sources and seat_of(t) == seat for r in t.roles)
+

@@ -14,6 +14,7 @@ from workflow.rules.actions import ACTIONS
 from workflow.actors import SYSTEM, Actor
 from workflow.timing.clock import Clock
 from workflow.rules.conditions import CONDITIONS
+from workflow.rules.dates import check_happened_dates
 from workflow.content.schema import normalise_content
 from workflow.engine import Engine
 from workflow.errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied, StaleVersion, TriggerNotAllowedInState, UnknownTrigger
@@ -321,6 +322,7 @@ class JobPlanning:
             raise InvalidPayload(f"'{spec.title}' needs a reason, recorded in the audit log",
                                  fields={"reason": ["a reason is required"]})
         ctx = self.step_context(case, policy, spec, actor, role, values, reason)
+        check_happened_dates(ctx)  # a date of what happened is not in the future (issue 16 item 4)
         deadlines.refuse_after_window(ctx, trigger)
         for name in spec.conditions:
             CONDITIONS[name](ctx)

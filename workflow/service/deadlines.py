@@ -149,6 +149,10 @@ def _load(svc, actor: Actor, deadline_id: int, verb: str, reason: str):
         allowed = ", ".join(policy.roles[r].title for r in spec.extend_roles) or "nobody"
         raise PermissionDenied(f"'{spec.label}' on case {case.id} may be {verb}ed by: {allowed} "
                                f"({policy.source_document} {spec.clause})")
+    if actor.person_id is not None and actor.person_id in {case.subject_id, case.manager_id}:
+        # issue 16 item 17: a party to the plan never changes its timetable alone, whatever else they hold
+        raise PermissionDenied(f"'{spec.label}' on case {case.id} binds you as a party to the plan; a party "
+                               f"cannot {verb} it alone. Ask: {', '.join(policy.roles[r].title for r in spec.extend_roles)}")
     limits.check_text("reason", reason, limits.REASON_CHARS)
     if not (reason and reason.strip()):
         raise InvalidPayload(f"to {verb} '{spec.label}' needs a reason, recorded in the audit log",

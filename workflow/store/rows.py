@@ -81,6 +81,9 @@ def insert_case(session: Session, **values) -> Case:
     SELECT after the INSERT)."""
     values["version"] = 1
     case_id = session.connection().execute(_INSERT_CASE, values).scalar_one()
+    stale = session.identity_map.get(session.identity_key(Case, (case_id,)))
+    if stale is not None:  # a case inserted in a savepoint that rolled back (a refused step) left its object behind
+        session.expunge(stale)
     obj = Case(id=case_id, **values)
     make_transient_to_detached(obj)
     session.add(obj)

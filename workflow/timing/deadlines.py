@@ -94,6 +94,8 @@ def refuse_after_window(ctx, trigger: str) -> None:
     of that state is refused; only an extension by the policy's ``extend_roles`` re-opens it."""
     if ctx.actor.is_system or not any(s.kind == "right" for s in ctx.workflow.state(ctx.case.state).deadlines):
         return
+    if ctx.policy.role_with_scope("subject") not in ctx.spec.roles:
+        return  # the window closes the practitioner's right; others' steps (an agreement recorded, 002 7.8.2) go on
     rows = ctx.session.scalars(select(Deadline).where(
         Deadline.case_id == ctx.case.id, Deadline.state == ctx.case.state, Deadline.kind == "right",
         Deadline.status == DeadlineStatus.OPEN.value, Deadline.due_at <= ctx.now)).all()
