@@ -128,14 +128,15 @@ def _build(d: dict, name: str, digest: str) -> Policy:
             )
             states.append(StateSpec(name=sname, title=s["title"], final=s["final"], waiting_on=tuple(s["waiting_on"]),
                                     next_step=s["next_step"], timed_by=s["timed_by"], clause=s["clause"],
-                                    deadlines=deadlines, tags=_tags_of(tags, "state", sname, wname)))
+                                    deadlines=deadlines, tags=_tags_of(tags, "state", sname, wname), asks=s["asks"]))
         transitions = []
         for t in w["transitions"]:
             src = t["source"]
             actions = tuple((a, {}) if isinstance(a, str) else (next(iter(a)), dict(next(iter(a.values())) or {}))
                             for a in t["actions"])
             payload = tuple(FieldSpec(name=k, type=f["type"], required=f["required"], label=f["label"],
-                                      choices=tuple(f["choices"]), max_length=f["max_length"], clause=f["clause"])
+                                      choices=tuple(f["choices"]), max_length=f["max_length"], clause=f["clause"],
+                                      invitation=f["invitation"])
                             for k, f in t["payload"].items())
             transitions.append(TransitionSpec(
                 trigger=t["trigger"], sources=(src,) if isinstance(src, str) else tuple(src), dest=t["dest"],

@@ -36,6 +36,7 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     max_length: int | None = None
     clause: str | None = None
+    invitation: str | None = None  # a datetime field: the meeting's name in an invitation ("Appeal hearing")
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class StateSpec:
     clause: str | None = None
     deadlines: tuple[DeadlineSpec, ...] = ()
     tags: tuple[str, ...] = ()
+    asks: str | None = None  # the step a reader the state waits on is asked for in their email's subject
 
     def deadline_tagged(self, tag: str) -> DeadlineSpec | None:
         return next((d for d in self.deadlines if tag in d.tags), None)

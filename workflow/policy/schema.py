@@ -78,6 +78,7 @@ class StateSchema(_Strict):
     final = fields.Boolean(load_default=False)
     waiting_on = fields.List(fields.String(validate=NAME), load_default=list)
     next_step = fields.String(load_default=None)
+    asks = fields.String(load_default=None, validate=NAME)  # the step a waiting reader is asked for (default: the first)
     timed_by = fields.String(load_default=None)
     clause = fields.String(load_default=None)
     deadlines = fields.List(fields.Nested(DeadlineSchema), load_default=list)
@@ -90,6 +91,7 @@ class FieldSchema(_Strict):
     choices = fields.List(fields.String(), load_default=list)
     max_length = fields.Integer(load_default=None, validate=validate.Range(min=1))
     clause = fields.String(load_default=None)
+    invitation = fields.String(load_default=None)  # a datetime field: what the calendar invitation calls the moment
 
     @validates_schema
     def choices_for_choice(self, data, **kwargs):

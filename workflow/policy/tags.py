@@ -34,6 +34,8 @@ SECOND_LEVEL = "second_level"          # second-level sign-off (002 5.3, 7.6.2; 
 # Transition and deadline tags
 DECISION_LETTER = "decision_letter"    # the Medical Director's decision after mediation (002 7.8.5); optional
 APPEAL_WINDOW = "appeal_window"        # the window to lodge an appeal (002 7.8.8); optional
+BOARD_DECISION = "board_decision"      # the board's decision on an appeal (002 7.8.9): its letter; optional
+PANEL_ALLOCATION = "panel_allocation"  # a panel member allocated from a list, open to objection (7.8.12); optional
 
 TAGS: dict[str, TagRule] = {
     ANNUAL_SIGN_OFF: TagRule("workflow", True, True, None, "the team page, the sign-off start and the reports"),
@@ -46,6 +48,8 @@ TAGS: dict[str, TagRule] = {
     SECOND_LEVEL: TagRule("state", False, True, ANNUAL_SIGN_OFF, "the second-level sign-off queue"),
     DECISION_LETTER: TagRule("transition", False, True, MEDIATION, "the decision letter"),
     APPEAL_WINDOW: TagRule("deadline", False, True, APPEAL, "the decision letter's appeal date"),
+    BOARD_DECISION: TagRule("transition", False, True, APPEAL, "the board decision letter"),
+    PANEL_ALLOCATION: TagRule("transition", False, False, APPEAL, "the allocation email: who, and the last day to object"),
 }
 
 

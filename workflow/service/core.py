@@ -22,6 +22,7 @@ from workflow.store.models import Case, Event, JobPlan, JobPlanVersion, Person
 from workflow.rules.payload import to_json, validate_payload
 from workflow.store.plan_versions import add_version
 from workflow.policy.registry import PolicyRegistry
+from workflow.service.outcomes import outcome_for
 from workflow.service import starts, trust_log
 from workflow.service.context import AppendedEvent, FireContext, FireResult, TriggerInfo
 from workflow.service.documents import check_payload_documents
@@ -329,7 +330,7 @@ class JobPlanning:
             ctx.open_deadlines = deadlines.open_for_state(ctx, to_state)
         rows.save_case(self.session, case, ctx.connection)  # what the step's actions changed on the case, if any
         self.session.flush()  # what the step's actions added (a signature, a participant, a plan version)
-        notifications.notify_transition(ctx, ctx.event, spec.notify)
+        notifications.notify_transition(ctx, ctx.event, spec.notify, outcome_for(self, ctx))
 
         return ctx, from_state, to_state
 
