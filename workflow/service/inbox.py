@@ -14,6 +14,7 @@ from workflow import access
 from workflow.actors import Actor
 from workflow.store.models import Case, Deadline, Person
 from workflow.timing.overdue import OPEN, is_overdue, overdue_clause
+from workflow.service import signing
 from workflow.service.cases import first_deadline, predicate
 
 
@@ -111,8 +112,11 @@ class BallHolder:
 
 
 def who_holds_the_ball(svc, case: Case) -> list[BallHolder]:
+    """Whom the case waits on now: the state's ``waiting_on``, less whoever has already signed the version
+    being signed (workflow.service.signing)."""
     policy = svc.policy_of(case)
     state = policy.workflow(case.workflow).state(case.state)
+    done = signing.done_roles(svc, case)
     return [BallHolder(r, policy.roles[r].title,
                        tuple(p.name for p in access.holders_of(svc.session, case, policy, r)))
-            for r in state.waiting_on]
+            for r in state.waiting_on if r not in done]
