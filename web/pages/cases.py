@@ -15,6 +15,7 @@ from workflow.service.deadlines import changeable
 from workflow.service.documents import list_documents
 from workflow.service.inbox import open_deadlines, who_holds_the_ball
 from workflow.service.plan_document import plan_record, title_of
+from workflow.service import seats
 from workflow.service.signing import signature_rows
 from workflow.policy.tags import ANNUAL_SIGN_OFF, APPEAL, DECISION_LETTER, GOVERNANCE_QUEUE, MEDIATION, SECOND_LEVEL
 from workflow.service.tagged import case_is, in_state, in_workflow
@@ -110,6 +111,7 @@ def case_page(actor, case_id):
         documents=list_documents(svc, actor, case_id), changeable=changeable(svc, actor, case),
         decision_letter=any(e.trigger in {t.trigger for t in wf.transitions_tagged(DECISION_LETTER)} for e in events),
         signatures=signature_rows(svc, case) if case.job_plan_id else None,
+        panel=seats.panel(svc, case), meetings=seats.meetings(svc, case),
         plan_title=title_of(svc, case.job_plan) if case.job_plan_id else "")
 
 

@@ -23,7 +23,7 @@ from workflow.rules.payload import to_json, validate_payload
 from workflow.store.plan_versions import add_version
 from workflow.policy.registry import PolicyRegistry
 from workflow.service.outcomes import outcome_for
-from workflow.service import signing, starts, trust_log
+from workflow.service import seats, signing, starts, trust_log
 from workflow.service.context import AppendedEvent, FireContext, FireResult, TriggerInfo
 from workflow.service.documents import check_payload_documents
 from workflow.service.plans import can_see_plan, new_plan, require_editor
@@ -84,6 +84,8 @@ class JobPlanning:
             spec = wf.transition(name, case.state)
             if spec and signing.is_signing(spec) and not (roles & set(spec.roles)) - signed:
                 continue  # signed already in every role this person could sign in: not offered again
+            if spec and seats.seat_taken(case, spec):
+                continue  # names someone to a seat already filled: done, not offered again
             if spec and roles & set(spec.roles):
                 out.append(TriggerInfo(spec.trigger, spec.title, spec.dest, spec.roles, spec.clause, spec.payload,
                                        spec.reason_required, self._unavailable(case, policy, spec, actor, roles)))
