@@ -7,14 +7,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case as when, false, func, or_, select
+from sqlalchemy import and_, case as when, exists, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from workflow import access
 from workflow.actors import Actor
 from workflow.store.models import Case, Deadline, Person
 from workflow.timing.overdue import OPEN, is_overdue, overdue_clause
+from workflow.policy.tags import ANNUAL_SIGN_OFF, PLAN_AGREED
 from workflow.service import signing
+from workflow.service.tagged import in_state
 from workflow.service.cases import first_deadline, predicate
 
 
@@ -43,8 +45,19 @@ def open_deadlines(svc, case_ids: list[int]) -> dict[int, list[Deadline]]:
     return out
 
 
-def waiting_clause(svc, pred: access.CasePredicate):
-    """True on the open cases whose current state waits on a role the actor holds there."""
+def resting_clause(svc, now: datetime):
+    """A plan agreed and in force waits on its manager for the next review (002 7.7.1), but not yet: only
+    once the review clock's first reminder is due, or it is late. Until then it is not "waiting on you"."""
+    near = exists(select(Deadline.id).where(Deadline.case_id == Case.id, Deadline.status.in_(OPEN), or_(
+        Deadline.reminders_sent > 0, Deadline.next_check_at <= now, Deadline.due_at <= now)))
+    return and_(in_state(svc.policies, ANNUAL_SIGN_OFF, PLAN_AGREED), ~near)
+
+
+def waiting_clause(svc, pred: access.CasePredicate, now: datetime | None = None):
+    """True on the open cases whose current state waits on a role the actor holds there (with ``now``: and
+    whose wait has begun, see ``resting_clause``)."""
+    if now is not None:
+        return and_(waiting_clause(svc, pred), ~resting_clause(svc, now))
     terms = []
     for role in pred.roles():
         states: dict[tuple, list[str]] = defaultdict(list)
@@ -66,7 +79,7 @@ def inbox(svc, actor: Actor, *, only_waiting: bool = False, waiting: bool | None
     ``waiting``: only those waiting (True) or not (False) on the actor; ``limit``: the first so many."""
     now = svc.clock.now()
     pred = predicate(svc, actor)
-    is_waiting = waiting_clause(svc, pred)
+    is_waiting = waiting_clause(svc, pred, now)
     d, cond = first_deadline()
     late = overdue_clause(now, d)
     q = (select(Case, d).where(pred.visible(), Case.closed_at.is_(None))
@@ -98,7 +111,7 @@ def inbox(svc, actor: Actor, *, only_waiting: bool = False, waiting: bool | None
 def inbox_counts(svc, actor: Actor) -> dict[str, int]:
     """How many open cases wait on the actor and how many more they can see (one aggregate)."""
     pred = predicate(svc, actor)
-    is_waiting = waiting_clause(svc, pred)
+    is_waiting = waiting_clause(svc, pred, svc.clock.now())
     row = svc.session.execute(select(func.count(), func.count(when((is_waiting, 1))))
                               .select_from(Case).where(pred.visible(), Case.closed_at.is_(None))).one()
     return {"waiting": row[1], "watching": row[0] - row[1]}
