@@ -237,23 +237,39 @@ def _what_is_signed(svc, actor, case):
 
 def _attach_uploads(svc, actor, case_id, spec, payload, state):
     """Evidence files of a documents field are attached to the case first (stored with a checksum, never
-    overwritten); their ids join the payload and stay in the form, so a refused step needs no re-upload."""
-    from workflow.service.documents import attach_document
+    overwritten); their ids join the payload and stay in the form, named by file and each with a box to
+    untick, so a refused step needs no re-upload. The same file uploaded again is not attached twice."""
+    import hashlib
+
+    from workflow.service.documents import attach_document, get_document
 
     for f in spec.payload:
         if f.type != "documents":
             continue
         ids = [int(i) for i in request.form.getlist(f.name) if i.isdigit()]
+        names, sums = {}, {}
+        for i in list(ids):
+            try:
+                doc = get_document(svc, actor, case_id, i)
+            except NotFound:
+                ids.remove(i)
+                continue
+            names[str(i)], sums[doc.sha256] = doc.filename, i
         for upload in request.files.getlist(f"{f.name}-upload"):
             if not upload or not upload.filename:
                 continue
+            content = upload.read()
+            if hashlib.sha256(content).hexdigest() in sums:
+                continue  # already attached in this form: not a second copy
             try:
-                doc = attach_document(svc, actor, case_id, upload.filename, upload.mimetype or "", upload.read())
+                doc = attach_document(svc, actor, case_id, upload.filename, upload.mimetype or "", content)
             except WorkflowError as exc:
                 state.add(f.name, f"{upload.filename}: {exc.message}")
                 continue
             ids.append(doc.id)
+            names[str(doc.id)], sums[doc.sha256] = doc.filename, doc.id
         state.values[f.name] = [str(i) for i in ids]
+        state.values[f"{f.name}-files"] = names
         if ids:
             payload[f.name] = ids
         else:
