@@ -48,6 +48,16 @@ def test_7_5_the_practitioner_is_asked_to_sign_your_job_plan_by_the_last_day(svc
     assert f"Record the job planning meeting: recorded by {trust.manager.name}" in msg.body_text
 
 
+def test_7_5_the_reminder_says_what_to_do_by_when_and_how_long_is_left(svc, trust, clock):
+    from datetime import datetime, timezone
+
+    plan, case_id = meeting_held(svc, trust, day="2027-03-01")
+    svc.sweep(datetime(2027, 3, 23, 0, 0, tzinfo=timezone.utc))  # 7 days before the end of 29 March
+    [msg] = [m for m in _mail(svc, trust.doctor, case_id) if m.subject.startswith("Reminder")]
+    assert msg.subject == "Reminder: sign your job plan by 29 March 2027 (7 days left)"
+    assert "Rule: Policy 7.5." in msg.body_text and ".txt" not in msg.body_text
+
+
 def test_7_8_5_decision_email_carries_the_decision_the_last_day_to_appeal_and_the_letter(svc, trust, clock,
                                                                                          tmp_path):
     _, _, dis, appeal = to_decision(svc, trust, clock)

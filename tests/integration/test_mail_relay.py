@@ -92,7 +92,8 @@ def test_reminder_email_says_case_due_date_who_waits_next_step_and_links_in_text
     report = drain(svc.session, clock, _settings(smtp.port))
     assert len(report.sent) == 1 and report.error is None
     [msg] = smtp.messages
-    assert msg["To"] == trust.md.email and msg["Subject"].startswith(f"[Job planning] Reminder — case {case.id}")
+    assert msg["To"] == trust.md.email and msg["Subject"] == (
+        "Reminder: schedule the mediation meeting for Dr <b>Practitioner</b> & Co by 29 March 2027 (7 days left)")
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
     assert f"Case: {case.id}: Disagreement and mediation for Dr <b>Practitioner</b> & Co" in text
