@@ -19,6 +19,7 @@ import re
 
 from sqlalchemy import select
 
+from workflow.actors import SYSTEM
 from workflow.content.document import long_date
 from workflow.delivery.notifications import Outcome, open_deadlines
 from workflow.delivery.reader import short_day
@@ -26,7 +27,7 @@ from workflow.policy.tags import (ANNUAL_SIGN_OFF, APPEAL, APPEAL_WINDOW, BOARD_
                                   PANEL_ALLOCATION, PLAN_AGREED)
 from workflow.service import letter_pdf
 from workflow.service.reports.letters import letter_for_plan
-from workflow.store.models import CaseParticipant, Document, OrgUnit, Person
+from workflow.store.models import CaseParticipant, Document, JobPlan, JobPlanVersion, OrgUnit, Person
 from workflow.timing.calendar import calendar_for
 
 PDF = "application/pdf"
@@ -100,7 +101,8 @@ def store(svc, ctx, filename: str, content: bytes) -> dict:
                    uploaded_by_id=ctx.actor.person_id)
     ctx.session.add(doc)
     ctx.session.flush()
-    svc.record_event(ctx.case, ctx.now, "document_attached", ctx.actor, ctx.role, None, ctx.case.state,
+    # The service writes the letter, so the audit log records it as the service's (the step is the person's).
+    svc.record_event(ctx.case, ctx.now, "document_attached", SYSTEM, "system", None, ctx.case.state,
                      ctx.case.state, {"document_id": doc.id, "filename": filename, "content_type": PDF,
                                       "size": len(content), "sha256": doc.sha256}, None, conn=ctx.connection)
     return {"filename": filename, "content_type": PDF, "content_base64": base64.b64encode(content).decode()}
@@ -135,11 +137,13 @@ def _decision(svc, ctx) -> Outcome:
                 f"If you are not satisfied, you may appeal in writing to the Chief Executive (Policy {appeal_clause})."),
                "The decision letter is attached (PDF) and kept with the case's documents."]
 
+    subject_id, name = ctx.case.subject_id, ctx.case.subject.name  # plain values: the closure holds no row
+
     def subject(reader: Person) -> str:
-        if reader.id == ctx.case.subject_id:
+        if reader.id == subject_id:
             return (f"Decision on your job plan: appeal by {appeal_by} if you disagree" if appeal_by
                     else "Decision on your job plan")
-        return f"The Medical Director's decision on {ctx.case.subject.name}'s job plan"
+        return f"The Medical Director's decision on {name}'s job plan"
     return Outcome(details=details, attachments=[attachment], subject=subject)
 
 
@@ -161,8 +165,10 @@ def _board(svc, ctx) -> Outcome:
     details = [f"The board's decision: {decision}. {summary}".rstrip(),
                "The decision letter is attached (PDF) and kept with the case's documents."]
 
+    subject_id, name = ctx.case.subject_id, ctx.case.subject.name
+
     def subject(reader: Person) -> str:
-        whose = "your job plan appeal" if reader.id == ctx.case.subject_id else f"{ctx.case.subject.name}'s appeal"
+        whose = "your job plan appeal" if reader.id == subject_id else f"{name}'s appeal"
         return f"The board's decision on {whose}: {decision}"
     return Outcome(details=details, attachments=[attachment], subject=subject)
 
@@ -195,11 +201,17 @@ def _allocation(ctx) -> Outcome | None:
 
 def _additional_pas(svc, ctx) -> Outcome | None:
     """Appendix 1: the fixed-term contract letter for each additional PAs entry of the plan just agreed."""
-    plan = ctx.case.job_plan
-    if plan is None or plan.person is None or not plan.agreed_version:
+    if ctx.case.job_plan_id is None:
         return None
-    agreed = next((v for v in plan.versions if v.number == plan.agreed_version), None)
-    entries = (agreed.content or {}).get("additional_pas") or [] if agreed is not None else []
+    agreed = ctx.session.execute(select(JobPlan.agreed_version, JobPlanVersion.content).join(
+        JobPlanVersion, (JobPlanVersion.job_plan_id == JobPlan.id) & (JobPlanVersion.number == JobPlan.agreed_version))
+        .where(JobPlan.id == ctx.case.job_plan_id)).first()
+    entries = ((agreed.content or {}).get("additional_pas") or []) if agreed is not None else []
+    if not entries:
+        return None
+    plan = ctx.session.get(JobPlan, ctx.case.job_plan_id)
+    if plan.person is None:
+        return None
     attachments, details = [], []
     for index in range(len(entries)):
         letter = letter_for_plan(svc, plan, index, version=plan.agreed_version)
