@@ -72,7 +72,14 @@ def display_value(value) -> str:
     return str(value)
 
 
+def role_title(role: str, policy) -> str:
+    """A role as the policy names it ("Clinical Manager"), never its code."""
+    spec = policy.roles.get(role) if policy is not None else None
+    return spec.title if spec is not None else role.replace("_", " ")
+
+
 def register(app) -> None:
+    app.add_template_filter(role_title, "role_title")
     app.add_template_filter(display_value, "display_value")
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(long_datetime, "long_datetime")

@@ -111,8 +111,7 @@ def test_item_8_no_page_of_any_role_scrolls_sideways_or_calls_another_host(brows
     assert statuses == []
     assert foreign == []
     assert visited > 30  # the crawl reached the pages, not just the inboxes
-    if too_wide:  # open work (issue 18 item 8), reported rather than hidden: the schedule editor at 375 px
-        pytest.xfail(f"pages still wider than the screen: {too_wide}")
+    assert too_wide == []
 
 
 def test_item_8_the_header_menu_starts_and_gathers_the_overflowing_links_at_375(browser, live_server, passwords,

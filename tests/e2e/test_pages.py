@@ -128,6 +128,12 @@ def test_a_manager_starts_this_years_sign_off_from_the_team_page_002_7_5(svc, br
     v = Visitor(browser, live_server, "team").sign_in(trust.manager)
     v.page.goto("/team")
     v.page.get_by_role("button", name=f"Start sign-off for {trust.colleague.name}").click()
+    # Issue 18 item 12: starting asks first, and nothing is started until the manager confirms.
+    assert f"Start this year's job plan sign-off for {trust.colleague.name}?" in v.page.inner_text("h1")
+    assert v.axe() == []
+    svc.session.rollback()
+    assert svc.list_cases(actor(trust.manager), subject_id=trust.colleague.id) == []
+    v.page.get_by_role("button", name="Yes, start it").click()
     assert "Sign-off started" in v.page.inner_text("main")
     assert "Record the job planning meeting" in v.page.inner_text("main")
     v.shot("started")
@@ -144,6 +150,7 @@ def test_a_manager_starts_a_new_starters_interim_plan_from_the_team_page_002_7_4
     v.page.goto("/team")
     assert v.page.get_by_role("button", name=f"Start sign-off for {trust.doctor.name}").is_visible()
     v.page.get_by_role("button", name=f"Start interim plan for {trust.colleague.name}").click()
+    v.page.get_by_role("button", name="Yes, start it").click()
     main = v.page.inner_text("main")
     assert "Interim plan started" in main and "Start the sign-off of the interim job plan" in main
     assert v.axe() == []

@@ -63,9 +63,18 @@ def test_a_row_that_breaks_the_schema_is_refused_with_the_field_named_and_nothin
     assert _current(svc, plan)[0] == before
 
 
+def test_removing_a_row_asks_first_and_nothing_changes_until_confirmed(manager, svc, plan):
+    number, before = _current(svc, plan)
+    r = _post(manager, f"/plans/{plan}/edit/schedule", {"action": "remove-0"})
+    assert r.status_code == 200
+    page = r.get_data(as_text=True)
+    assert "Remove row 1?" in page and "Yes, remove row 1" in page and "No, keep it" in page
+    assert _current(svc, plan) == (number, before)
+
+
 def test_removing_a_row_and_saving_a_record_section(manager, svc, plan):
     _, before = _current(svc, plan)
-    assert _post(manager, f"/plans/{plan}/edit/schedule", {"action": "remove-0"}).status_code == 302
+    assert _post(manager, f"/plans/{plan}/edit/schedule", {"action": "remove-0", "confirmed": "yes"}).status_code == 302
     _, content = _current(svc, plan)
     assert content["schedule"] == before["schedule"][1:]
     r = _post(manager, f"/plans/{plan}/edit/post", {"job_title": "Consultant Psychiatrist", "band": "",

@@ -54,8 +54,8 @@ def main(url, case_id, person_id, trigger, payload, now, point) -> None:
         original_notify = notifications.notify_transition
         calls = []
 
-        def notify_transition(ctx, event, roles):
-            sent = original_notify(ctx, event, roles)
+        def notify_transition(ctx, event, roles, outcome=None):
+            sent = original_notify(ctx, event, roles, outcome)
             calls.append(event.id)
             if point == "before_commit" or len(calls) == 2:
                 pause()

@@ -92,7 +92,8 @@ def test_reminder_email_says_case_due_date_who_waits_next_step_and_links_in_text
     report = drain(svc.session, clock, _settings(smtp.port))
     assert len(report.sent) == 1 and report.error is None
     [msg] = smtp.messages
-    assert msg["To"] == trust.md.email and msg["Subject"].startswith(f"[Job planning] Reminder — case {case.id}")
+    assert msg["To"] == trust.md.email and msg["Subject"] == (
+        "Reminder: schedule the mediation meeting for Dr <b>Practitioner</b> & Co by 29 March 2027 (7 days left)")
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
     assert f"Case: {case.id}: Disagreement and mediation for Dr <b>Practitioner</b> & Co" in text
@@ -110,12 +111,12 @@ def test_mediation_meeting_invitation_carries_an_ics_request_for_the_meeting_tim
     svc.fire(actor(trust.md), case.id, "schedule_mediation",
              {"meeting_at": "2027-03-15T14:30:00+00:00", "location": "Room 3"})
     drain(svc.session, clock, _settings(smtp.port))
-    invites = [m for m in smtp.messages if "Invitation" in m["Subject"]]
+    invites = [m for m in smtp.messages if list(m.iter_attachments())]
     assert sorted(m["To"] for m in invites) == sorted([trust.doctor.email, trust.manager.email])
     for m in invites:
         assert "Date and time of the meeting: Monday 15 March 2027 at 14:30 (GMT)" in m.get_body(("plain",)).get_content()
         [att] = [p for p in m.iter_attachments()]
-        assert att.get_content_type() == "text/calendar" and att.get_filename() == "meeting-at.ics"
+        assert att.get_content_type() == "text/calendar" and att.get_filename() == "mediation-meeting.ics"
         assert att.get_param("method") == "REQUEST"
         cal = icalendar.Calendar.from_ical(att.get_content())
         [ev] = cal.walk("VEVENT")
@@ -161,10 +162,10 @@ def test_server_down_for_a_while_then_back_delivers_every_message_exactly_once(s
 def test_a_try_later_reply_defers_and_a_refusal_marks_failed_without_losing_the_others(svc, trust, clock, smtp):
     _referred(svc, trust, clock)
     total = _pending(svc)
-    smtp.refuse = {"Raise a formal disagreement": "451 4.3.0 try again later"}
+    smtp.refuse = {"Schedule the mediation meeting": "451 4.3.0 try again later"}
     report = drain(svc.session, clock, _settings(smtp.port))
     assert report.deferred and report.error and "451" in report.error
-    smtp.refuse = {"Raise a formal disagreement": "550 5.1.1 no such mailbox"}
+    smtp.refuse = {"Schedule the mediation meeting": "550 5.1.1 no such mailbox"}
     clock.advance(minutes=5)
     report = drain(svc.session, clock, _settings(smtp.port))
     svc.session.expire_all()
@@ -237,7 +238,7 @@ def test_embedded_default_writes_each_message_once_as_an_eml_file(svc, trust, cl
     assert parsed.get_body(("plain",)) is not None and parsed.get_body(("html",)) is not None
     # The web pages read them back (one person's, for the embedded default's mail page).
     mine = read_mail_folder(str(folder), to=trust.md.email)
-    assert [m.subject for m in mine] == ["[Job planning] Case 2: Raise a formal disagreement with the Medical Director"]
+    assert [m.subject for m in mine] == ["Schedule the mediation meeting for Dr Practitioner by 29 March 2027"]
     assert "Open the case: https://jobplans.example.nhs.uk/cases/2" in mine[0].text and mine[0].html
 
 
@@ -254,12 +255,12 @@ def test_job_planning_meeting_invitation_in_summer_time_carries_an_ics_002_7_5(s
     svc.fire(actor(trust.manager), case.id, "schedule_meeting", {"meeting_at": "2027-06-10T10:00:00+01:00"})
     drain(svc.session, clock, _settings(smtp.port))
     [invite] = [m for m in smtp.messages if m["To"] == trust.doctor.email]
-    assert invite["Subject"] == f"[Job planning] Invitation {case.id}: Arrange the job planning meeting"
+    assert invite["Subject"] == "Your job planning meeting: Thursday 10 June 2027 at 10:00 (BST)"
     assert "Thursday 10 June 2027 at 10:00 (BST)" in invite.get_body(("plain",)).get_content()
     ev = _ics(invite)
     assert ev.decoded("DTSTART") == datetime(2027, 6, 10, 9, 0, tzinfo=UTC)
     assert str(ev["ORGANIZER"]).lower() == f"mailto:{trust.manager.email}"
-    assert str(ev["SUMMARY"]) == f"Arrange the job planning meeting — case {case.id}, Dr Practitioner"
+    assert str(ev["SUMMARY"]) == "Your job planning meeting"
 
 
 def test_appeal_hearing_invitation_goes_to_the_appellant_manager_and_panel_002_7_8_8(svc, trust, clock, smtp):

@@ -87,7 +87,7 @@ def test_compliance_by_care_group_team_and_staff_group_against_90_percent_002_10
     people, ok = _expected(svc, spec)
     assert sum(ok.values()) > 0 and not all(ok.values())  # the seed exercises both outcomes
     rows = {(r["dimension"], r["group"]): r for r in report.rows}
-    trust_row = rows[("trust", "all staff in scope")]
+    trust_row = rows[("trust", "All staff in scope")]
     assert (trust_row["staff"], trust_row["compliant"]) == (len(people), sum(ok.values()))
     groups = defaultdict(lambda: [0, 0])
     for p in people:

@@ -109,3 +109,14 @@ def test_issue_14_item_3_a_trust_naming_its_sign_off_otherwise_still_gets_the_te
     assert member.open_sign_off.id == case.id
     with pytest.raises(ConditionFailed, match="already has a sign-off under way"):
         start_sign_off(local, actor(trust.manager), trust.doctor.id)
+
+
+def test_12_the_team_page_shows_the_plan_in_forces_pas_against_the_contract_002_7_6_7(svc, trust, clock):
+    from tests.integration.test_policy_cpft_medical import at, meeting_held, sign_and_approve
+    from workflow.service.team import team_of
+
+    at(clock, 2027, 3, 1)
+    _, case_id = meeting_held(svc, trust)
+    sign_and_approve(svc, trust, case_id)
+    [me] = [m for m in team_of(svc, actor(trust.manager)) if m.person.id == trust.doctor.id]
+    assert me.pas == "10 PAs (contract 10)"

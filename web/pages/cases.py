@@ -14,6 +14,9 @@ from workflow.service import people as directory
 from workflow.service.deadlines import changeable
 from workflow.service.documents import list_documents
 from workflow.service.inbox import open_deadlines, who_holds_the_ball
+from workflow.service.plan_document import plan_record, title_of
+from workflow.service import seats
+from workflow.service.signing import signature_rows
 from workflow.policy.tags import ANNUAL_SIGN_OFF, APPEAL, DECISION_LETTER, GOVERNANCE_QUEUE, MEDIATION, SECOND_LEVEL
 from workflow.service.tagged import case_is, in_state, in_workflow
 
@@ -106,7 +109,10 @@ def case_page(actor, case_id):
         now=svc.clock.now(), titles={t.trigger: t.title for t in wf.transitions},
         sittings=_sittings(svc, actor) if case_is(policy, case, APPEAL) and case.closed_at is None else None,
         documents=list_documents(svc, actor, case_id), changeable=changeable(svc, actor, case),
-        decision_letter=any(e.trigger in {t.trigger for t in wf.transitions_tagged(DECISION_LETTER)} for e in events))
+        decision_letter=any(e.trigger in {t.trigger for t in wf.transitions_tagged(DECISION_LETTER)} for e in events),
+        signatures=signature_rows(svc, case) if case.job_plan_id else None,
+        panel=seats.panel(svc, case), meetings=seats.meetings(svc, case),
+        plan_title=title_of(svc, case.job_plan) if case.job_plan_id else "")
 
 
 @bp.route("/cases/<int:case_id>/deadlines/<int:deadline_id>", methods=["GET", "POST"])
@@ -193,11 +199,12 @@ def trigger_form(actor, case_id, trigger):
             except WorkflowError as exc:
                 state.add("_refused", exc.message)
             else:
-                flash(f"{spec.title}: done. The case is now at ‘{wf.state(result.to_state).title}’.", "success")
+                flash(_done_message(svc, spec, case_id, result), "success")
                 target = result.started_case_ids[0] if result.started_case_ids else case_id
                 return redirect(url_for("pages.case_page", case_id=target))
     clocks = open_deadlines(svc, [case_id])[case_id]
     return render_template("pages/trigger_form.html", case=case, wf=wf, spec=spec, form=state, anchor=anchor,
+                           signing_what=_what_is_signed(svc, actor, case),
                            policy=svc.policy_of(case),
                            candidates=_candidates(svc, actor, spec, request.args.get("q"), _chosen(spec, state)),
                            search=request.args.get("q", ""), people_shown=PEOPLE_SHOWN, clocks=clocks,
@@ -206,25 +213,63 @@ def trigger_form(actor, case_id, trigger):
         (422 if state.errors else 200)
 
 
+def _done_message(svc, spec, case_id, result) -> str:
+    """The step done and the state the case is really in now (a signature may have moved it on by itself),
+    and whom it waits on."""
+    svc.session.expire_all()
+    case = svc.session.get(Case, case_id)
+    wf = svc.policy_of(case).workflow(case.workflow)
+    ball = who_holds_the_ball(svc, case)
+    waiting = "; ".join(f"{b.role_title}{' (' + ', '.join(b.people) + ')' if b.people else ''}" for b in ball)
+    text = f"{spec.title}: done. The case is now at ‘{wf.state(case.state).title}’"
+    return text + (f", waiting on {waiting}." if waiting and not case.closed_at else ".")
+
+
+def _what_is_signed(svc, actor, case):
+    """The plan a step on this case signs, approves or checks: its title, version and PA summary."""
+    if case.job_plan_id is None:
+        return None
+    try:
+        return plan_record(svc, actor, case.job_plan_id)
+    except NotFound:
+        return None
+
+
 def _attach_uploads(svc, actor, case_id, spec, payload, state):
     """Evidence files of a documents field are attached to the case first (stored with a checksum, never
-    overwritten); their ids join the payload and stay in the form, so a refused step needs no re-upload."""
-    from workflow.service.documents import attach_document
+    overwritten); their ids join the payload and stay in the form, named by file and each with a box to
+    untick, so a refused step needs no re-upload. The same file uploaded again is not attached twice."""
+    import hashlib
+
+    from workflow.service.documents import attach_document, get_document
 
     for f in spec.payload:
         if f.type != "documents":
             continue
         ids = [int(i) for i in request.form.getlist(f.name) if i.isdigit()]
+        names, sums = {}, {}
+        for i in list(ids):
+            try:
+                doc = get_document(svc, actor, case_id, i)
+            except NotFound:
+                ids.remove(i)
+                continue
+            names[str(i)], sums[doc.sha256] = doc.filename, i
         for upload in request.files.getlist(f"{f.name}-upload"):
             if not upload or not upload.filename:
                 continue
+            content = upload.read()
+            if hashlib.sha256(content).hexdigest() in sums:
+                continue  # already attached in this form: not a second copy
             try:
-                doc = attach_document(svc, actor, case_id, upload.filename, upload.mimetype or "", upload.read())
+                doc = attach_document(svc, actor, case_id, upload.filename, upload.mimetype or "", content)
             except WorkflowError as exc:
                 state.add(f.name, f"{upload.filename}: {exc.message}")
                 continue
             ids.append(doc.id)
+            names[str(doc.id)], sums[doc.sha256] = doc.filename, doc.id
         state.values[f.name] = [str(i) for i in ids]
+        state.values[f"{f.name}-files"] = names
         if ids:
             payload[f.name] = ids
         else:

@@ -150,8 +150,13 @@ def plan_edit_section(actor, plan_id, section):
     editing = _row_index(request.values.get("row"), rows)  # a row being changed in place, if any
     if editing is not None and request.method == "GET":
         state.values = _form_values(specs, rows[editing])
+    confirm_remove = None
     if request.method == "POST":
         action = request.form.get("action", "save")
+        if action.startswith("remove-") and request.form.get("confirmed") != "yes":
+            confirm_remove = _row_index(action.split("-", 1)[1], rows)  # removing a row asks first
+            action = "ask"
+    if request.method == "POST" and action != "ask":
         changed, note = _changed(section, kind, specs, content, action, request.form, state, editing)
         if changed is not None and not state.errors:
             try:
@@ -174,7 +179,8 @@ def plan_edit_section(actor, plan_id, section):
                 return redirect(url_for("pages.plan_edit_section", plan_id=plan.id, section=section))
     return render_template("pages/plan_section.html", plan=plan, section=section, title=TITLES[section], kind=kind,
                            specs=specs, rows=content.get(section) or [], form=state, anchor=anchor,
-                           sections=SECTIONS, titles=TITLES, editing=editing), 400 if state.errors else 200
+                           sections=SECTIONS, titles=TITLES, editing=editing,
+                           confirm_remove=confirm_remove), 400 if state.errors else 200
 
 
 def _row_index(raw, rows: list) -> int | None:

@@ -15,6 +15,8 @@
 """
 from __future__ import annotations
 
+import base64
+import email.policy
 import logging
 import os
 import re
@@ -106,7 +108,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 def build_message(msg: OutboxMessage, mail_from: str) -> EmailMessage:
-    em = EmailMessage()
+    em = EmailMessage(policy=email.policy.SMTP)  # CRLF line ends; long headers fold as RFC 5322 says
     em["From"] = mail_from
     em["To"] = msg.to_address
     em["Subject"] = msg.subject
@@ -122,7 +124,10 @@ def build_message(msg: OutboxMessage, mail_from: str) -> EmailMessage:
         maintype, _, rest = att["content_type"].partition("/")
         subtype, *params = [p.strip() for p in rest.split(";")]
         extra = dict(p.split("=", 1) for p in params if "=" in p and not p.startswith("charset"))
-        if maintype == "text":
+        if "content_base64" in att:  # a binary document: a letter as PDF
+            em.add_attachment(base64.b64decode(att["content_base64"]), maintype=maintype, subtype=subtype,
+                              filename=att["filename"])
+        elif maintype == "text":
             em.add_attachment(att["content"], subtype=subtype, charset="utf-8", filename=att["filename"],
                               params=extra)
         else:
@@ -341,7 +346,6 @@ class MailFile:
 def read_mail_folder(folder: str, *, to: str | None = None, limit: int = 100) -> list[MailFile]:
     """The embedded default's sent mail, newest first, for the web pages to show (optionally one person's)."""
     import email
-    import email.policy
 
     path = Path(folder)
     if not path.is_dir():

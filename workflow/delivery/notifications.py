@@ -3,10 +3,15 @@
 A message names the case, what happened, what is due and by when, who waits on whom, what to do next,
 and links to the case page, in plain text and HTML (``workflow.delivery.templates``). A transition whose
 payload carries a ``datetime`` field (``meeting_at``, ``hearing_at``: the moment of a meeting or hearing)
-is an invitation: its messages carry an iCalendar (.ics) request for that moment. Delivery, and the daily
+is an invitation: its messages carry an iCalendar (.ics) request for that moment, at the place entered in the
+step's ``location`` field, named as the field's ``invitation`` says. Each reader's subject says what they
+must do and by when (``workflow.delivery.reader``). Delivery, and the daily
 digest for people who chose one, are ``workflow.delivery.mail``'s job, after commit."""
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -15,6 +20,7 @@ from workflow.store import rows
 from workflow.access import holders_of
 from workflow.store.deadline_rules import NOT_CLOSED
 from workflow.timing.deadlines import spec_for
+from workflow.delivery import reader as reader_side
 from workflow.delivery.templates import Body, invitation_ics, render_html, render_text
 from workflow.store.models import CaseParticipant, Deadline, Person
 from workflow.timing.wording import format_day, format_due, format_moment, format_when  # noqa: F401  (re-exported)
@@ -32,14 +38,7 @@ def case_summary(ctx) -> list[tuple[str, str]]:
     state = wf.state(case.state)
     rows = [("Case", f"{case.id}: {wf.title} for {case.subject.name} ({policy.title}, version {policy.version})"),
             ("Now", state.title)]
-    open_deadlines = ctx.open_deadlines
-    if open_deadlines is None:
-        open_deadlines = ctx.session.scalars(select(Deadline).where(
-            Deadline.case_id == case.id, Deadline.status.in_(NOT_CLOSED),
-            Deadline.closed_at.is_(None)).order_by(Deadline.due_at)).all()
-    else:
-        open_deadlines = sorted(open_deadlines, key=lambda d: d.due_at)
-    for d in open_deadlines:
+    for d in open_deadlines(ctx):
         try:
             label = spec_for(policy, case.workflow, d).label
         except KeyError:
@@ -74,6 +73,15 @@ def case_summary(ctx) -> list[tuple[str, str]]:
     return rows
 
 
+def open_deadlines(ctx) -> list:
+    """The case's open clocks, earliest first: as the step opened them, or read back."""
+    if ctx.open_deadlines is not None:
+        return sorted(ctx.open_deadlines, key=lambda d: d.due_at)
+    return list(ctx.session.scalars(select(Deadline).where(
+        Deadline.case_id == ctx.case.id, Deadline.status.in_(NOT_CLOSED),
+        Deadline.closed_at.is_(None)).order_by(Deadline.due_at)))
+
+
 def case_body(ctx, headline: str, details: list[str] | None = None) -> Body:
     return Body(headline=headline, details=list(details or []), summary=case_summary(ctx), link=case_url(ctx))
 
@@ -103,20 +111,38 @@ def meeting_times(ctx) -> list[tuple[str, datetime]]:
             if f.type == "datetime" and isinstance(ctx.values.get(f.name), datetime)]
 
 
-def invitation_attachments(ctx, recipients: list[Person]) -> tuple[list[str], list[dict]]:
+@dataclass
+class Outcome:
+    """What the service adds to a step's message: the lines that say what was decided and what the reader may
+    do about it, the letter as an attachment, and (optionally) the subject for each reader."""
+
+    details: list[str] = field(default_factory=list)
+    attachments: list[dict] = field(default_factory=list)
+    subject: Callable[[Person], str] | None = None
+
+
+def invitation_attachments(ctx, recipients: list[Person], reader: Person | None = None) -> tuple[list[str], list[dict]]:
+    """The invitation's lines and its .ics, named from ``reader``'s side ("Your appeal hearing"), at the place
+    entered in the step's ``location`` field, if any."""
     lines, attachments = [], []
     meetings = meeting_times(ctx)
     host = (ctx.settings.base_url.split("//", 1)[-1].split("/", 1)[0] or "jobplan") if meetings else None
+    place = ctx.values.get("location") if isinstance(ctx.values.get("location"), str) else None
     for name, at in meetings:
-        label = next((f.label for f in ctx.spec.payload if f.name == name), None) or name.replace("_", " ")
+        spec = next((f for f in ctx.spec.payload if f.name == name), None)
+        label = (spec.label if spec else None) or name.replace("_", " ")
+        event_name = (spec.invitation if spec else None) or ctx.spec.title
+        title = (reader_side.invitation_title(event_name, reader, ctx.case.subject) if reader is not None
+                 else f"{event_name} for {ctx.case.subject.name}")
         lines.append(f"{label}: {format_moment(ctx.policy, at)}. The calendar invitation is attached.")
+        if place:
+            lines.append(f"Where: {place}")
         ics = invitation_ics(
-            uid=f"case-{ctx.case.id}-{name}@{host}", sequence=ctx.event.seq, start=at,
-            summary=f"{ctx.spec.title} — case {ctx.case.id}, {ctx.case.subject.name}",
-            description=f"{ctx.spec.title} ({ctx.policy.source_document} {ctx.spec.clause}). {case_url(ctx)}",
+            uid=f"case-{ctx.case.id}-{name}@{host}", sequence=ctx.event.seq, start=at, summary=title,
+            description=f"{title} (Policy {ctx.spec.clause}). {case_url(ctx)}", location=place,
             url=case_url(ctx), organizer=_organizer(ctx), attendees=[p.email for p in recipients], stamp=ctx.now)
-        attachments.append({"filename": f"{name.replace('_', '-')}.ics", "content_type": ICS_CONTENT_TYPE,
-                            "content": ics})
+        slug = re.sub(r"[^a-z0-9]+", "-", event_name.lower()).strip("-") or "meeting"
+        attachments.append({"filename": f"{slug}.ics", "content_type": ICS_CONTENT_TYPE, "content": ics})
     return lines, attachments
 
 
@@ -166,24 +192,58 @@ def started_clock_lines(ctx) -> list[str]:
     return out
 
 
-def notify_transition(ctx, event, roles: tuple[str, ...]) -> list[Person]:
-    """Queue the step's message to everyone holding one of ``roles`` but the actor; who was sent one."""
+def _recipients(ctx, roles: tuple[str, ...]) -> tuple[list[Person], dict[int, set[str]]]:
+    """Everyone holding one of ``roles`` but the actor, and each one's roles on the case among those the step
+    notifies or the new state waits on (what decides what they are asked to do)."""
     people: list[Person] = []
-    seen = set()
-    for role in roles:
+    held: dict[int, set[str]] = {}
+    waiting = tuple(ctx.workflow.state(ctx.case.state).waiting_on)
+    for role in dict.fromkeys((*roles, *waiting)):
         for person in holders_of(ctx.session, ctx.case, ctx.policy, role):
-            if person.id in seen or (ctx.actor.person_id == person.id):
-                continue
-            seen.add(person.id)
-            people.append(person)
+            held.setdefault(person.id, set()).add(role)
+            if role in roles and person.id not in {p.id for p in people} and ctx.actor.person_id != person.id:
+                people.append(person)
+    return people, held
+
+
+def subject_for(ctx, reader: Person, ask, meetings: list[tuple[str, datetime]]) -> str:
+    """What the reader must do and by when; else the meeting they are invited to; else where the case stands."""
+    if ask is not None:
+        return ask.sentence()
+    if meetings:
+        name, at = meetings[0]
+        spec = next((f for f in ctx.spec.payload if f.name == name), None)
+        title = reader_side.invitation_title((spec.invitation if spec else None) or ctx.spec.title, reader,
+                                             ctx.case.subject)
+        return f"{title}: {format_moment(ctx.policy, at)}"
+    state = ctx.workflow.state(ctx.case.state).title
+    if reader.id == ctx.case.subject_id:
+        return f"Your {ctx.workflow.title[0].lower()}{ctx.workflow.title[1:]}: {state}"
+    return f"{ctx.workflow.title} for {ctx.case.subject.name}: {state}"
+
+
+def notify_transition(ctx, event, roles: tuple[str, ...], outcome: Outcome | None = None) -> list[Person]:
+    """Queue the step's message to everyone holding one of ``roles`` but the actor, each written from its
+    reader's side; who was sent one."""
+    people, held = _recipients(ctx, roles)
     if not people:
         return []
-    invite_lines, attachments = invitation_attachments(ctx, people)
-    details = [f"Recorded by {ctx.actor_name} as {ctx.policy.roles[ctx.role].title}."] + invite_lines
-    details += recorded_lines(ctx) + started_clock_lines(ctx)
-    if ctx.reason:
-        details.append(f"Reason: {ctx.reason}")
-    body = case_body(ctx, f"{ctx.spec.title} — case {ctx.case.id}", details)
-    subject = f"[Job planning] {'Invitation' if attachments else 'Case'} {ctx.case.id}: {ctx.spec.title}"
-    return [person for person in people
-            if queue(ctx, person, f"event:{event.id}:to:{person.id}", subject, body, attachments)]
+    outcome = outcome or Outcome()
+    clocks = open_deadlines(ctx)
+    meetings = meeting_times(ctx)
+    recorded, started = recorded_lines(ctx), started_clock_lines(ctx)
+    sent = []
+    for person in people:
+        ask = reader_side.ask_for(ctx, person, held.get(person.id, set()), clocks)
+        invite_lines, attachments = invitation_attachments(ctx, people, person)
+        subject = outcome.subject(person) if outcome.subject else subject_for(ctx, person, ask, meetings)
+        details = [*outcome.details, *invite_lines,
+                   f"{ctx.spec.title}: recorded by {ctx.actor_name} as {ctx.policy.roles[ctx.role].title}.",
+                   *recorded, *([] if outcome.details else started)]
+        if ctx.reason:
+            details.append(f"Reason: {ctx.reason}")
+        body = case_body(ctx, subject, details)
+        if queue(ctx, person, f"event:{event.id}:to:{person.id}", subject, body,
+                 [*attachments, *outcome.attachments]):
+            sent.append(person)
+    return sent

@@ -56,7 +56,8 @@ def render_digest(parts: list[tuple[str, str, str]]) -> tuple[str, str]:
 
 
 def invitation_ics(*, uid: str, sequence: int, start: datetime, summary: str, description: str, url: str,
-                   organizer: str, attendees: list[str], stamp: datetime, minutes: int = 60) -> str:
+                   organizer: str, attendees: list[str], stamp: datetime, minutes: int = 60,
+                   location: str | None = None) -> str:
     """A METHOD:REQUEST invitation. ``uid`` is stable per case and meeting, so a re-scheduled meeting
     (a higher ``sequence``) replaces the earlier invitation in the recipient's calendar."""
     cal = icalendar.Calendar()
@@ -73,6 +74,8 @@ def invitation_ics(*, uid: str, sequence: int, start: datetime, summary: str, de
     ev.add("summary", summary)
     ev.add("description", description)
     ev.add("url", url)
+    if location:
+        ev.add("location", location)
     ev.add("organizer", icalendar.vCalAddress(f"mailto:{organizer}"))
     for address in attendees:
         att = icalendar.vCalAddress(f"mailto:{address}")

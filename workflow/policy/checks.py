@@ -237,6 +237,8 @@ def _check_workflow(policy: Policy, wname: str, wf: Workflow, conditions, action
         sp = f"{p}.states.{s.name}"
         for r in s.waiting_on:
             role_ok(f"{sp}.waiting_on", r)
+        if s.asks and not any(t.trigger == s.asks and s.name in t.sources for t in wf.transitions):
+            problems.append((f"{sp}.asks", f"names {s.asks!r}, which is not a step from this state"))
         if s.timed_by and not s.deadlines:
             problems.append((sp, f"waits on someone under {s.timed_by}, which sets a time limit, but has no deadline"))
         elif not s.final and not s.deadlines and not (s.untimed and s.untimed.strip()):

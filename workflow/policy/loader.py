@@ -132,7 +132,7 @@ def _build(d: dict, name: str, digest: str) -> Policy:
             states.append(StateSpec(name=sname, title=s["title"], final=s["final"], waiting_on=tuple(s["waiting_on"]),
                                     next_step=s["next_step"], timed_by=s["timed_by"], clause=s["clause"],
                                     deadlines=deadlines, tags=_tags_of(tags, "state", sname, wname),
-                                    untimed=s["untimed"]))
+                                    untimed=s["untimed"], asks=s["asks"]))
         transitions = []
         for t in w["transitions"]:
             src = t["source"]
@@ -140,7 +140,7 @@ def _build(d: dict, name: str, digest: str) -> Policy:
                             for a in t["actions"])
             payload = tuple(FieldSpec(name=k, type=f["type"], required=f["required"], label=f["label"],
                                       choices=tuple(f["choices"]), max_length=f["max_length"], clause=f["clause"],
-                                      happened=f["happened"])
+                                      happened=f["happened"], invitation=f["invitation"])
                             for k, f in t["payload"].items())
             transitions.append(TransitionSpec(
                 trigger=t["trigger"], sources=(src,) if isinstance(src, str) else tuple(src), dest=t["dest"],

@@ -37,6 +37,7 @@ class FieldSpec:
     max_length: int | None = None
     clause: str | None = None
     happened: str | None = None  # past | since_state: a date of something that happened (workflow.rules.dates)
+    invitation: str | None = None  # a datetime field: the meeting's name in an invitation ("Appeal hearing")
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class StateSpec:
     deadlines: tuple[DeadlineSpec, ...] = ()
     tags: tuple[str, ...] = ()
     untimed: str | None = None  # why a waiting state has no clock (the policy check wants one or the other)
+    asks: str | None = None  # the step a reader the state waits on is asked for in their email's subject
 
     def deadline_tagged(self, tag: str) -> DeadlineSpec | None:
         return next((d for d in self.deadlines if tag in d.tags), None)

@@ -84,6 +84,7 @@ class StateSchema(_Strict):
     final = fields.Boolean(load_default=False)
     waiting_on = fields.List(fields.String(validate=NAME), load_default=list)
     next_step = fields.String(load_default=None)
+    asks = fields.String(load_default=None, validate=NAME)  # the step a waiting reader is asked for (default: the first)
     timed_by = fields.String(load_default=None)
     clause = fields.String(load_default=None)
     deadlines = fields.List(fields.Nested(DeadlineSchema), load_default=list)
@@ -101,6 +102,7 @@ class FieldSchema(_Strict):
     # a date recording what happened: never in the future; ``since_state`` also not before the case entered
     # its current state (issue 16 item 4)
     happened = fields.String(load_default=None, validate=validate.OneOf(("past", "since_state", "since_case")))
+    invitation = fields.String(load_default=None)  # a datetime field: what the calendar invitation calls the moment
 
     @validates_schema
     def choices_for_choice(self, data, **kwargs):

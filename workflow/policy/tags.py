@@ -36,6 +36,8 @@ DECISION_LETTER = "decision_letter"    # the Medical Director's decision after m
 APPEAL_WINDOW = "appeal_window"        # the window to lodge an appeal (002 7.8.8); optional
 SIGNATURES_REVOKED = "signatures_revoked"  # an edit after signature sends the case back to both (002 7.5); optional
 SUPERSEDED_BY_NEXT = "superseded_by_next"  # the step that closes the agreed cycle when the next sign-off starts; optional
+BOARD_DECISION = "board_decision"      # the board's decision on an appeal (002 7.8.9): its letter; optional
+PANEL_ALLOCATION = "panel_allocation"  # a panel member allocated from a list, open to objection (7.8.12); optional
 
 TAGS: dict[str, TagRule] = {
     ANNUAL_SIGN_OFF: TagRule("workflow", True, True, None, "the team page, the sign-off start and the reports"),
@@ -51,6 +53,8 @@ TAGS: dict[str, TagRule] = {
                                 "closing the agreed cycle's review clock when the next sign-off starts"),
     APPEAL_WINDOW: TagRule("deadline", False, True, APPEAL, "the decision letter's appeal date"),
     SIGNATURES_REVOKED: TagRule("transition", False, True, ANNUAL_SIGN_OFF, "an edit of a signed plan"),
+    BOARD_DECISION: TagRule("transition", False, True, APPEAL, "the board decision letter"),
+    PANEL_ALLOCATION: TagRule("transition", False, False, APPEAL, "the allocation email: who, and the last day to object"),
 }
 
 

@@ -24,7 +24,8 @@ from workflow.rules.payload import to_json, validate_payload
 from workflow.store.plan_versions import add_version
 from workflow.policy.registry import PolicyRegistry
 from workflow.policy.tags import ANNUAL_SIGN_OFF
-from workflow.service import resign, starts, trust_log
+from workflow.service.outcomes import outcome_for
+from workflow.service import resign, seats, signing, starts, trust_log
 from workflow.service.context import AppendedEvent, FireContext, FireResult, TriggerInfo
 from workflow.service.documents import check_payload_documents
 from workflow.service.plans import can_see_plan, new_plan, require_editor
@@ -80,9 +81,14 @@ class JobPlanning:
         policy = self.policy_of(case)
         wf = policy.workflow(case.workflow)
         roles = access.roles_on_case(self.session, actor, case, policy)
+        signed = signing.signed_roles(case)
         out = []
         for name in self.engine.triggers_from(policy, case.workflow, case.state):
             spec = wf.transition(name, case.state)
+            if spec and signing.is_signing(spec) and not (roles & set(spec.roles)) - signed:
+                continue  # signed already in every role this person could sign in: not offered again
+            if spec and seats.seat_taken(case, spec):
+                continue  # names someone to a seat already filled: done, not offered again
             if spec and roles & set(spec.roles):
                 out.append(TriggerInfo(spec.trigger, spec.title, spec.dest, spec.roles, spec.clause, spec.payload,
                                        spec.reason_required, self._unavailable(case, policy, spec, actor, roles)))
@@ -344,7 +350,7 @@ class JobPlanning:
             ctx.open_deadlines = deadlines.move_clocks(ctx, from_state, to_state)
         rows.save_case(self.session, case, ctx.connection)  # what the step's actions changed on the case, if any
         self.session.flush()  # what the step's actions added (a signature, a participant, a plan version)
-        notifications.notify_transition(ctx, ctx.event, spec.notify)
+        notifications.notify_transition(ctx, ctx.event, spec.notify, outcome_for(self, ctx))
 
         return ctx, from_state, to_state
 

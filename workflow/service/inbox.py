@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case as when, false, func, or_, select, union
+from sqlalchemy import and_, case as when, exists, false, func, or_, select, union
 from sqlalchemy.orm import joinedload
 
 from workflow import access
@@ -14,6 +14,8 @@ from workflow.actors import Actor
 from workflow.store.models import Case, Deadline, Person
 from workflow.store.deadline_rules import is_overdue
 from workflow.store.models import DEADLINE_OPEN_STATUSES as OPEN
+from workflow.policy.tags import ANNUAL_SIGN_OFF, PLAN_AGREED
+from workflow.service import signing
 from workflow.service.cases import earliest_first, first_open_deadlines, predicate
 
 
@@ -42,31 +44,46 @@ def open_deadlines(svc, case_ids: list[int]) -> dict[int, list[Deadline]]:
     return out
 
 
-def _waiting_states(svc, pred: access.CasePredicate) -> list[tuple[str, str, int, str, str]]:
-    """(role, policy id, version, workflow, state) for each state that waits on a role the actor may hold."""
+def _waiting_states(svc, pred: access.CasePredicate) -> list[tuple[str, str, int, str, str, bool]]:
+    """(role, policy id, version, workflow, state, resting) for each state that waits on a role the actor may
+    hold; ``resting``: the state is the agreed plan's (tag plan_agreed), which waits for its next review."""
     out = []
     for role in pred.roles():
         for policy in svc.policies.all():
             for wf_name, wf in policy.workflows.items():
-                out += [(role, policy.id, policy.version, wf_name, st.name) for st in wf.states if role in st.waiting_on]
+                rests = ANNUAL_SIGN_OFF in wf.tags
+                out += [(role, policy.id, policy.version, wf_name, st.name, rests and PLAN_AGREED in st.tags)
+                        for st in wf.states if role in st.waiting_on]
     return sorted(out)
 
 
-def waiting_clause(svc, pred: access.CasePredicate):
-    """True on the open cases whose current state waits on a role the actor holds there."""
-    terms = [and_(Case.policy_id == p, Case.policy_version == v, Case.workflow == w, Case.state == st, pred.holds(role))
-             for role, p, v, w, st in _waiting_states(svc, pred)]
+def review_near(now: datetime):
+    """A plan agreed and in force waits on its manager for the next review (002 7.7.1), but not yet: only once
+    the review clock's first reminder is due, or it is late. Until then it is not "waiting on you"."""
+    return exists(select(Deadline.id).where(Deadline.case_id == Case.id, Deadline.status.in_(OPEN), or_(
+        Deadline.reminders_sent > 0, Deadline.next_check_at <= now, Deadline.due_at <= now)))
+
+
+def _in_waiting_state(p, v, w, st, rests: bool, now: datetime | None):
+    at = and_(Case.policy_id == p, Case.policy_version == v, Case.workflow == w, Case.state == st)
+    return and_(at, review_near(now)) if rests and now is not None else at
+
+
+def waiting_clause(svc, pred: access.CasePredicate, now: datetime | None = None):
+    """True on the open cases whose current state waits on a role the actor holds there (with ``now``: and whose
+    wait has begun, ``review_near``)."""
+    terms = [and_(_in_waiting_state(p, v, w, st, rests, now), pred.holds(role))
+             for role, p, v, w, st, rests in _waiting_states(svc, pred)]
     return or_(*terms) if terms else false()
 
 
-def waiting_first(svc, pred: access.CasePredicate, k: int):
+def waiting_first(svc, pred: access.CasePredicate, k: int, now: datetime | None = None):
     """The ids of the first ``k`` open cases waiting on the actor, earliest open clock first: for each state
     that waits on one of their roles, the first ``k`` of that state read from ``ix_case_state_next_due`` (a
     state, then the date: no scan of a trust's cases, however many), then the first ``k`` of those."""
     parts = []
-    for role, p, v, w, st in _waiting_states(svc, pred):
-        at = and_(Case.state == st, Case.policy_id == p, Case.policy_version == v, Case.workflow == w,
-                  Case.closed_at.is_(None))
+    for role, p, v, w, st, rests in _waiting_states(svc, pred):
+        at = and_(_in_waiting_state(p, v, w, st, rests, now), Case.closed_at.is_(None))
         broad, narrow = pred.held_broadly(role), pred.held_narrowly(role)
         if broad is not None:  # the state's cases, earliest first, from the index: the first k
             q = earliest_first(select(Case.id.label("id"), Case.next_due_at.label("next_due_at"))
@@ -87,10 +104,10 @@ def inbox(svc, actor: Actor, *, only_waiting: bool = False, waiting: bool | None
     or not (False) on the actor; ``limit``: the first so many."""
     now = svc.clock.now()
     pred = predicate(svc, actor)
-    is_waiting = waiting_clause(svc, pred)
+    is_waiting = waiting_clause(svc, pred, now)
     q = select(Case).where(pred.visible(), Case.closed_at.is_(None))
     if (only_waiting or waiting is True) and limit is not None:
-        first = waiting_first(svc, pred, limit)
+        first = waiting_first(svc, pred, limit, now)
         if first is None:
             return []
         q = earliest_first(select(Case).where(Case.id.in_(first.scalar_subquery())))
@@ -129,13 +146,14 @@ def inbox_counts(svc, actor: Actor) -> dict[str, int]:
     """How many open cases wait on the actor and how many more they can see, each counted up to
     ``COUNT_CAP`` + 1 (a count that stops, so the home page costs the same in a trust of any size)."""
     pred = predicate(svc, actor)
-    is_waiting = waiting_clause(svc, pred)
+    now = svc.clock.now()
+    is_waiting = waiting_clause(svc, pred, now)
     seen = select(Case.id).where(pred.visible(), Case.closed_at.is_(None))
 
     def capped(q) -> int:
         return svc.session.scalar(select(func.count()).select_from(q.limit(COUNT_CAP + 1).subquery())) or 0
 
-    first = waiting_first(svc, pred, COUNT_CAP + 1)
+    first = waiting_first(svc, pred, COUNT_CAP + 1, now)
     waiting = svc.session.scalar(select(func.count()).select_from(first.subquery())) if first is not None else 0
     return {"waiting": waiting, "watching": capped(seen.where(~is_waiting)), "cap": COUNT_CAP}
 
@@ -148,8 +166,11 @@ class BallHolder:
 
 
 def who_holds_the_ball(svc, case: Case) -> list[BallHolder]:
+    """Whom the case waits on now: the state's ``waiting_on``, less whoever has already signed the version
+    being signed (workflow.service.signing)."""
     policy = svc.policy_of(case)
     state = policy.workflow(case.workflow).state(case.state)
+    done = signing.done_roles(svc, case)
     return [BallHolder(r, policy.roles[r].title,
                        tuple(p.name for p in access.holders_of(svc.session, case, policy, r)))
-            for r in state.waiting_on]
+            for r in state.waiting_on if r not in done]

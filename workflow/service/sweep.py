@@ -14,7 +14,7 @@ from sqlalchemy import select
 from workflow import access
 from workflow.store import rows
 from workflow.timing import deadlines
-from workflow.delivery import notifications
+from workflow.delivery import reader, notifications
 from workflow.actors import SYSTEM
 from workflow.timing.clock import FixedClock
 from workflow.store.deadline_rules import RUNNING, DeadlineStatus
@@ -100,9 +100,14 @@ def _process(svc, d: Deadline, case: Case, now: datetime, report: SweepReport) -
                           {"deadline": d.name, "deadline_id": d.id, "days_before": days}, None)
         headline = (f"Reminder: {spec.label} — due by the end of {notifications.format_due(policy, d.due_at)} "
                     f"({days} day{'s' if days != 1 else ''} left)")
-        _send(ctx, state.waiting_on, deadlines.step_key(d, "reminder", index),
-              f"[Job planning] Reminder — case {case.id}: {spec.label}",
-              headline, [f"Rule: {policy.source_document} {spec.clause}."])
+        left = f"{days} day{'s' if days != 1 else ''} left"
+
+        def subject(person, role, d=d, left=left):
+            ask = reader.ask_for(ctx, person, {role}, [d])
+            return (f"Reminder: {ask.sentence()[0].lower()}{ask.sentence()[1:]} ({left})" if ask is not None
+                    else f"Reminder — case {case.id}: {spec.label} ({left})")
+        _send(ctx, state.waiting_on, deadlines.step_key(d, "reminder", index), subject,
+              headline, [f"Rule: Policy {spec.clause}."])
         report.reminders.append((d.id, index))
 
     if d.status == DeadlineStatus.OPEN and now >= d.due_at:
@@ -135,14 +140,15 @@ def _process(svc, d: Deadline, case: Case, now: datetime, report: SweepReport) -
             _send(ctx, step.notify, deadlines.step_key(d, "escalation", k),
                   f"[Job planning] Overdue — case {case.id}: {spec.label}", headline,
                   [f"Escalated to you (step {k + 1} of {len(steps)}): please see that {waiting} acts, or record why "
-                   f"not.", f"Rule: {policy.source_document} {spec.clause}"
+                   f"not.", f"Rule: Policy {spec.clause}"
                    + (f"; escalation {step.clause}." if step.clause else ".")])
             report.escalations.append((d.id, k))
     d.next_check_at = deadlines.next_check(spec, d)
     rows.save_deadline(svc.session, d)
 
 
-def _send(ctx, roles, key_prefix: str, subject: str, headline: str, details: list[str]) -> None:
+def _send(ctx, roles, key_prefix: str, subject, headline: str, details: list[str]) -> None:
+    """``subject``: the text, or a function of the reader and the role they are sent it in."""
     seen = set()
     body = notifications.case_body(ctx, headline, details)
     for role in roles:
@@ -150,4 +156,5 @@ def _send(ctx, roles, key_prefix: str, subject: str, headline: str, details: lis
             if person.id in seen:
                 continue
             seen.add(person.id)
-            notifications.queue(ctx, person, f"{key_prefix}:to:{person.id}", subject, body)
+            text = subject(person, role) if callable(subject) else subject
+            notifications.queue(ctx, person, f"{key_prefix}:to:{person.id}", text, body)

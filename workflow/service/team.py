@@ -28,6 +28,7 @@ class TeamMember:
     review_due: datetime | None
     new_starter: Case | None = None  # the open interim-plan case of someone new (002 7.4.3)
     can_start_interim: bool = False  # new (a start date, no plan in force, no interim case yet) on a policy with one
+    pas: str | None = None  # the plan in force's PAs against the contract: "10.5 PAs (contract 10)"
 
 
 def team_of(svc, actor: Actor) -> list[TeamMember]:
@@ -52,8 +53,25 @@ def team_of(svc, actor: Actor) -> list[TeamMember]:
         open_starter = next((c for c in starters if c.closed_at is None), None)
         can_start = p.start_date is not None and agreed is None and not starters and _has_interim_plans(svc, p)
         out.append(TeamMember(p, agreed, case if case is not None and not case_in_state(svc.policy_of(case), case, PLAN_AGREED) else None, state,
-                              review, open_starter, can_start))
+                              review, open_starter, can_start, _pas_against_contract(svc, agreed)))
     return out
+
+
+def _pas_against_contract(svc, plan: JobPlan | None) -> str | None:
+    """The agreed version's PAs a week against the contract, as the plan document words them."""
+    if plan is None or not plan.agreed_version:
+        return None
+    from workflow.content.assess import totals_for
+    from workflow.content.document import number
+    from workflow.service.plans import today
+
+    version = next((v for v in plan.versions if v.number == plan.agreed_version), None)
+    if version is None:
+        return None
+    policy = svc.policies.latest(plan.policy_id)
+    t = totals_for(plan, version.content or {}, policy, today(svc, policy))
+    text = f"{number(t.total_pas)} PAs"
+    return text + (f" (contract {number(t.contracted_pas)})" if t.contracted_pas is not None else "")
 
 
 def _has_interim_plans(svc, person: Person) -> bool:

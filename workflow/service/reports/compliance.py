@@ -18,6 +18,7 @@ import math
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
+from workflow.content.document import long_date
 from workflow.actors import Actor
 from workflow.timing.calendar import TrustCalendar, add_months
 from workflow.service.report_scope import report_scope
@@ -59,7 +60,7 @@ def compliance_report(svc, actor: Actor, *, as_of: datetime | None = None, targe
     as_of = as_of or svc.clock.now()
     staff = staff_in_scope(svc, scope)
     ok = compliant_people(svc, staff, as_of)
-    rows = [_row("trust" if scope is None else "scope", "all staff in scope", len(staff), len(ok), target)]
+    rows = [_row("trust" if scope is None else "scope", "All staff in scope", len(staff), len(ok), target)]
     for dim, key in (("care_group", lambda s: s.care_group), ("team", lambda s: f"{s.care_group} / {s.team}"),
                      ("staff_group", lambda s: s.person.staff_group)):
         counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -69,9 +70,9 @@ def compliance_report(svc, actor: Actor, *, as_of: datetime | None = None, targe
             c[1] += s.person.id in ok
         rows += [_row(dim, g, n, k, target) for g, (n, k) in sorted(counts.items())]
     return Report("compliance", f"Job plans approved in the 12 months to "
-                                f"{CAL.local_date(as_of).isoformat()}", COLUMNS, rows,
-                  notes=[f"Rolling 12 months from {CAL.local_date(window_start(as_of)).isoformat()}; "
-                         f"target more than {target:.0%} (004 KPIs; 002 7.6.9, 10).",
+                                f"{long_date(CAL.local_date(as_of))}", COLUMNS, rows,
+                  notes=[f"Rolling 12 months from {long_date(CAL.local_date(window_start(as_of)))}; "
+                         f"target more than {target:.0%} (Policy 7.6.9 and 10; the AfC policy's KPIs).",
                          "Planned against delivered hours (004 KPI) is not reported: no delivered hours are recorded."])
 
 

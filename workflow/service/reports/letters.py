@@ -46,10 +46,7 @@ Signed:
 Date:
 """
 
-HTML = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Fixed Term Contract for Additional Programmed Activities</title></head>
-<body>
-<p>Ref: JP/PA/{{ ref }}</p>
+BODY = """<p>Ref: JP/PA/{{ ref }}</p>
 <p>{{ date }}</p>
 <address>{{ name }}<br>{{ address }}</address>
 <p>Dear {{ name }}</p>
@@ -63,8 +60,13 @@ HTML = """<!doctype html>
 <p>I hereby agree to undertake the Additional Programmed Activities specified and confirm that the details given are correct</p>
 <p>Signed:<br>(Consultant)</p>
 <p>Date:</p>
-</body></html>
 """
+
+HTML = ("""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Fixed Term Contract for Additional Programmed Activities</title></head>
+<body>
+""" + BODY + """</body></html>
+""")
 
 _text_env = Environment(autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True)
 _html_env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
@@ -76,6 +78,8 @@ class Letter:
     subject: str
     text: str
     html: str
+    body_html: str = ""   # the letter without its page: for the PDF (workflow.service.letter_pdf)
+    trust: str = ""
 
 
 def _long_date(d) -> str:
@@ -88,7 +92,12 @@ def _long_date(d) -> str:
 def additional_pas_letter(svc, actor: Actor, plan_id: int, index: int = 0, *, version: int | None = None) -> Letter:
     """The Appendix 1 letter for the ``index``-th additional PAs entry of the plan's agreed version (else the
     current one)."""
-    plan = get_plan(svc, actor, plan_id)
+    return letter_for_plan(svc, get_plan(svc, actor, plan_id), index, version=version)
+
+
+def letter_for_plan(svc, plan, index: int = 0, *, version: int | None = None) -> Letter:
+    """The same letter for a plan already allowed to the caller (or to the step that agreed it)."""
+    plan_id = plan.id
     if plan.person is None:
         raise NotFound(f"job plan {plan_id} is a team plan; letters are for individual plans")
     v = version_of(plan, version or plan.agreed_version or plan.current_version)
@@ -110,4 +119,5 @@ def additional_pas_letter(svc, actor: Actor, plan_id: int, index: int = 0, *, ve
     }
     return Letter(reference=f"JP/PA/{values['ref']}",
                   subject="Fixed Term Contract for Additional Programmed Activities",
-                  text=_text_env.from_string(TEXT).render(**values), html=_html_env.from_string(HTML).render(**values))
+                  text=_text_env.from_string(TEXT).render(**values), html=_html_env.from_string(HTML).render(**values),
+                  body_html=_html_env.from_string(BODY).render(**values), trust=values["trust"])
