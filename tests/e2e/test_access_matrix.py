@@ -180,13 +180,22 @@ def test_a_mediator_then_acts_on_that_dispute_only_002_7_8_4(client, auth, svc, 
 
 
 @pytest.mark.parametrize("trigger,who,nominee,allowed", [
-    ("nominate_chair", "ceo", "manager", False),         # the clinical manager is a party (7.8.10)
-    ("nominate_chair", "ceo", "md", False),              # the Medical Director decided at mediation
-    ("nominate_chair", "ceo", "panel_list", True),
+    # the chair's seat is filled in the fixture (one chair, 7.8.10): a new chair comes in by replacement
+    ("replace_panel_member", "ceo", "manager", False),   # the clinical manager is a party (7.8.10)
+    ("replace_panel_member", "ceo", "md", False),        # the Medical Director decided at mediation
+    ("replace_panel_member", "ceo", "panel_list", True),
     ("nominate_panel_member", "practitioner", "amd", True),
     ("nominate_panel_member", "practitioner", "manager", False),
 ])
 def test_someone_involved_may_not_sit_on_the_appeal_panel_002_7_8_10(client, auth, trust, dispute, trigger, who,
                                                                        nominee, allowed):
-    r = _fire(client, auth, trust, who, dispute.appeal, trigger, {"person": person(trust, nominee).id})
+    payload = {"person": person(trust, nominee).id}
+    tag = etag_of(client, auth(trust.md), dispute.appeal)
+    body = {"payload": payload}
+    if trigger == "replace_panel_member":
+        body = {"payload": {**payload, "seat": "panel_chair"}, "reason": "the chair named is on leave"}
+    r = client.post(f"/api/v1/cases/{dispute.appeal}/triggers/{trigger}",
+                    headers={**auth(person(trust, who)), "If-Match": tag}, json=body)
     assert r.status_code == (200 if allowed else 409), r.get_json()
+    if not allowed:
+        assert "involved" in r.get_json()["detail"]

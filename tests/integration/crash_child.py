@@ -45,9 +45,9 @@ def main(url, case_id, person_id, trigger, payload, now, point) -> None:
     if point == "before_deadlines":
         original_open = deadlines.open_for_state
 
-        def open_for_state(ctx, state):
+        def open_for_state(ctx, state, **kwargs):
             pause()
-            return original_open(ctx, state)
+            return original_open(ctx, state, **kwargs)
 
         deadlines.open_for_state = open_for_state
     else:

@@ -40,9 +40,10 @@ def test_next_due_follows_the_clocks_through_steps_extension_and_close_issue_15(
     ext = deadline_service.extend(svc, actor(trust.md), window.id, days=14, reason="Annual leave")
     svc.session.commit()
     assert _stored(svc, child.id) == ext.due_at > first_due  # an extension moves it
-    svc.sweep(datetime(2027, 5, 1, tzinfo=UTC))  # the window expires: the case lapses, nothing runs
+    svc.sweep(datetime(2027, 5, 1, tzinfo=UTC))  # the window expires: the case lapses into local resolution (7.8.2)
     svc.session.commit()
-    assert _stored(svc, child.id) is None
+    lapsed = _stored(svc, child.id)
+    assert lapsed is not None and lapsed == _earliest_running(svc, child.id) and lapsed > ext.due_at
 
 
 def test_next_due_stays_while_paused_and_moves_on_resume_issue_15(svc, trust, clock):

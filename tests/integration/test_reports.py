@@ -380,5 +380,5 @@ def test_more_than_90_percent_is_strict_9_of_10_does_not_meet_it_004_kpi():
 
 def test_planned_against_delivered_is_said_not_reported_for_want_of_delivery_data_004_kpi(svc, trust):
     notes = " ".join(compliance.compliance_report(svc, actor(trust.directorate)).notes)
-    assert "Planned against delivered hours (004 KPI) is not reported: no delivered hours are recorded." in notes
+    assert "Planned against delivered hours (the AfC policy's KPI) is not reported: no delivered hours are recorded." in notes
     assert "more than 90%" in notes

@@ -239,7 +239,7 @@ def notify_transition(ctx, event, roles: tuple[str, ...], outcome: Outcome | Non
         subject = outcome.subject(person) if outcome.subject else subject_for(ctx, person, ask, meetings)
         details = [*outcome.details, *invite_lines,
                    f"{ctx.spec.title}: recorded by {ctx.actor_name} as {ctx.policy.roles[ctx.role].title}.",
-                   *recorded, *([] if outcome.details else started)]
+                   *([] if outcome.details else [*recorded, *started])]  # an outcome says it in its own words
         if ctx.reason:
             details.append(f"Reason: {ctx.reason}")
         body = case_body(ctx, subject, details)

@@ -147,8 +147,9 @@ def _load(svc, actor: Actor, deadline_id: int, verb: str, reason: str):
     roles = access.roles_on_case(svc.session, actor, case, policy) & set(spec.extend_roles)
     if not roles:
         allowed = ", ".join(policy.roles[r].title for r in spec.extend_roles) or "nobody"
-        raise PermissionDenied(f"'{spec.label}' on case {case.id} may be {verb}ed by: {allowed} "
-                               f"({policy.source_document} {spec.clause})")
+        done = {"extend": "extended", "pause": "paused", "resume": "resumed"}.get(verb, f"{verb}d")
+        raise PermissionDenied(f"'{spec.label}' on case {case.id} may be {done} only by: {allowed} "
+                               f"(Policy {spec.clause})")
     if actor.person_id is not None and actor.person_id in {case.subject_id, case.manager_id}:
         # issue 16 item 17: a party to the plan never changes its timetable alone, whatever else they hold
         raise PermissionDenied(f"'{spec.label}' on case {case.id} binds you as a party to the plan; a party "

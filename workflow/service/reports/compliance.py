@@ -73,7 +73,7 @@ def compliance_report(svc, actor: Actor, *, as_of: datetime | None = None, targe
                                 f"{long_date(CAL.local_date(as_of))}", COLUMNS, rows,
                   notes=[f"Rolling 12 months from {long_date(CAL.local_date(window_start(as_of)))}; "
                          f"target more than {target:.0%} (Policy 7.6.9 and 10; the AfC policy's KPIs).",
-                         "Planned against delivered hours (004 KPI) is not reported: no delivered hours are recorded."])
+                         "Planned against delivered hours (the AfC policy's KPI) is not reported: no delivered hours are recorded."])
 
 
 def quarters(financial_year: int) -> list[tuple[str, date, date]]:
