@@ -67,7 +67,7 @@ def _plain_fire(eng, case_id: int, c: dict) -> None:
             "attachments, created_at, status, attempts, next_attempt_at) VALUES (:key, :id, :to_id, :to, :subject, "
             ":body, :html, '[]', :now, 'pending', 0, :now)"),
             {"key": f"event:{event_id}:to:{c['doctor_id']}", "id": case_id, "to_id": c["doctor_id"],
-             "to": c["doctor_email"], "subject": f"[Job planning] Case {case_id}: Record the job planning meeting",
+             "to": c["doctor_email"], "subject": c["subject"].format(case_id=case_id),
              "body": c["body"].format(case_id=case_id), "html": c["html"].format(case_id=case_id), "now": c["now"]})
 
 
@@ -80,6 +80,7 @@ def _constants(svc, trust, sample_case_id: int) -> dict:
     return {"now": ts(NOW, d), "manager_id": trust.manager.id, "doctor_id": trust.doctor.id,
             "doctor_email": trust.doctor.email, "starts_at": ts(dl.starts_at, d), "due_at": ts(dl.due_at, d),
             "next_check_at": ts(dl.next_check_at, d),
+            "subject": _template(msg.subject.replace("{", "{{").replace("}", "}}"), sample_case_id, "{case_id}"),
             "body": _template(msg.body_text.replace("{", "{{").replace("}", "}}"), sample_case_id, "{case_id}"),
             "html": _template(msg.body_html.replace("{", "{{").replace("}", "}}"), sample_case_id, "{case_id}")}
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from web.api.schemas import MAX_ID, Query, Strict
+from web.api.schemas import MAX_ID, PersonSchema, Query, Strict
 
 ID = {"validate": validate.Range(min=1, max=MAX_ID)}
 
@@ -47,21 +47,12 @@ class PersonCreate(PersonFields):
     email = fields.String(required=True, validate=validate.Length(min=3, max=320))
 
 
-class PersonOut(Schema):
-    id = fields.Integer()
-    staff_number = fields.String(allow_none=True)
-    name = fields.String()
-    email = fields.String()
-    job_title = fields.String(allow_none=True)
-    staff_group = fields.String(allow_none=True)
+class PersonOut(PersonSchema):
+    """A person as the administration pages and API see them: the list's fields and what is administered."""
+
     start_date = fields.Date(allow_none=True)
     leave_date = fields.Date(allow_none=True)
-    contracted_pas = fields.Float(allow_none=True)
-    contracted_hours = fields.Float(allow_none=True)
-    manager_id = fields.Integer(allow_none=True)
-    team_id = fields.Integer(allow_none=True)
     care_group_id = fields.Integer(allow_none=True)
-    active = fields.Boolean()
     sign_in_disabled = fields.Boolean()
     row_version = fields.Integer()
 
