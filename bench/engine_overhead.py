@@ -182,7 +182,7 @@ def run_one(url: str, fires: int, block: int = 10, profile: bool = False) -> dic
            "same_rows": same, "statements_per_fire": statements}
     if prof:
         buf = io.StringIO()
-        pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(r"workflow/", 45)
         out["profile"] = buf.getvalue()
     return out
 
