@@ -33,11 +33,11 @@ def test_a_step_writes_its_rows_with_one_statement_each_issue_9(svc, trust):
     svc.session.close()  # as at the start of a request: nothing loaded
     sent = _statements(svc, lambda: svc.fire(manager, case_id, "record_meeting", {"meeting_date": "2027-02-25"}))
     sent = [s for s in sent if s != "BEGIN"]  # SQLite's BEGIN IMMEDIATE is sent as a statement
-    # Lock the case with its practitioner and manager; update it; append the event; open the 28-day clock
-    # (002 7.5) and set the case's next_due_at from it (issue 15: what the lists order by); queue the
-    # practitioner's email. Nothing else: no role lookups for a manager's step, no duplicate check before the
-    # outbox insert, no read of the clocks just opened.
-    assert sent == ["SELECT", "UPDATE", "INSERT", "INSERT", "UPDATE", "INSERT"]
+    # Lock the case with its practitioner and manager; update it, with its next_due_at (issue 15: what the lists
+    # order by) worked out from the clock the step opens; append the event; open the 28-day clock (002 7.5);
+    # queue the practitioner's email. Nothing else: no role lookups for a manager's step, no duplicate check
+    # before the outbox insert, no read of the clocks just opened, no second UPDATE for next_due_at.
+    assert sent == ["SELECT", "UPDATE", "INSERT", "INSERT", "INSERT"]
 
 
 def test_the_case_update_refuses_a_row_changed_since_it_was_loaded_issue_9(svc, trust):

@@ -340,6 +340,9 @@ class JobPlanning:
         changes = {"state": to_state, "updated_at": ctx.now, "data": {**(case.data or {}), **recorded}}
         if wf.state(to_state).final:
             changes["closed_at"] = ctx.now
+        planned = deadlines.plan_for_state(ctx, to_state) if to_state != from_state else None
+        if planned is not None:  # the new state's clocks are all that will be open: their earliest, in this UPDATE
+            changes["next_due_at"] = min((d.due_at for d in planned), default=None)
         rows.save_case(self.session, case, ctx.connection, **changes)
         ctx.event = self.record_event(case, ctx.now, "transition", actor, role, trigger, from_state, to_state,
                                        recorded, reason, conn=ctx.connection)
@@ -347,7 +350,7 @@ class JobPlanning:
             ACTIONS[name](ctx, **params)
         if to_state != from_state:
             # Leaving a state closes all its clocks, so what the new state opens is all that is open now.
-            ctx.open_deadlines = deadlines.move_clocks(ctx, from_state, to_state)
+            ctx.open_deadlines = deadlines.move_clocks(ctx, from_state, to_state, planned=planned)
         rows.save_case(self.session, case, ctx.connection)  # what the step's actions changed on the case, if any
         self.session.flush()  # what the step's actions added (a signature, a participant, a plan version)
         notifications.notify_transition(ctx, ctx.event, spec.notify, outcome_for(self, ctx))

@@ -25,8 +25,8 @@ def start_date(ctx, spec: DeadlineSpec) -> date:
         value = ctx.values.get(name)
     elif source == "subject":  # a fact held on the person, e.g. their start date (002 7.4.3)
         value = getattr(ctx.case.subject, name, None)
-    else:
-        value = (ctx.case.data or {}).get(name)
+    else:  # the case's own record: what this step records (its values) first, then what it holds already
+        value = ctx.values.get(name) if name in (ctx.values or {}) else (ctx.case.data or {}).get(name)
     if isinstance(value, str):
         value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
     if value is None:
@@ -133,12 +133,41 @@ class OpenedDeadline:
     next_check_at: datetime | None = None
 
 
-def open_for_state(ctx, state_name: str, *, refresh: bool = True) -> list[OpenedDeadline]:
-    """Open the state's clocks, in one INSERT (``rows.insert_deadlines``); what is returned are records of the
-    rows written, to describe them in the step's email."""
+def plan_for_state(ctx, state_name: str) -> list[OpenedDeadline] | None:
+    """The clocks the state will open, worked out before anything is written, so the step can set the case's
+    ``next_due_at`` in the one UPDATE it already sends; None when a clock starts from the case's own data
+    (known only once the step has written it): then the clocks are read back after they move."""
+    state = ctx.workflow.state(state_name)
+    if not all(_known_before_writing(ctx, spec.runs_from) for spec in state.deadlines):
+        return None
+    return _plan(ctx, state_name) if state.deadlines else []
+
+
+def _known_before_writing(ctx, runs_from: str) -> bool:
+    """The clock's start is known before the step writes anything: the moment, the step's values, the subject's
+    record, or a value of the case's record that this very step records."""
+    if runs_from == "entered" or runs_from.startswith(("payload.", "subject.")):
+        return True
+    return runs_from.split(".", 1)[-1] in (ctx.values or {})
+
+
+def open_for_state(ctx, state_name: str, *, refresh: bool = True,
+                   planned: list[OpenedDeadline] | None = None) -> list[OpenedDeadline]:
+    """Open the state's clocks (``planned``, or worked out now), in one INSERT (``rows.insert_deadlines``); what
+    is returned are records of the rows written, to describe them in the step's email."""
     state = ctx.workflow.state(state_name)
     if not state.deadlines:
         return []
+    opened = planned if planned is not None else _plan(ctx, state_name)
+    rows.insert_deadlines(ctx.connection, [{c: getattr(d, c) for c in rows.DEADLINE_COLUMNS} for d in opened],
+                          refresh=False)
+    if refresh:
+        rows.refresh_next_due(ctx.connection, ctx.case.id, ctx.session)
+    return opened
+
+
+def _plan(ctx, state_name: str) -> list[OpenedDeadline]:
+    state = ctx.workflow.state(state_name)
     cal = calendar_for(ctx.policy)
     opened = []
     for spec in state.deadlines:
@@ -151,19 +180,18 @@ def open_for_state(ctx, state_name: str, *, refresh: bool = True) -> list[Opened
                            # Reminders whose time has already passed when the clock opens are not sent late.
                            reminders_sent=sum(1 for t in reminder_times(spec, due) if t <= ctx.now))
         opened.append(replace(d, next_check_at=next_check(spec, d)))
-    rows.insert_deadlines(ctx.connection, [{c: getattr(d, c) for c in rows.DEADLINE_COLUMNS} for d in opened],
-                          refresh=False)
-    if refresh:
-        rows.refresh_next_due(ctx.connection, ctx.case.id, ctx.session)
     return opened
 
 
-def move_clocks(ctx, from_state: str, to_state: str) -> list[OpenedDeadline]:
-    """The case leaves one state for another: close the first's clocks, open the second's, and set the case's
-    ``next_due_at`` once, after both (one UPDATE; none if neither state has clocks)."""
+def move_clocks(ctx, from_state: str, to_state: str,
+                planned: list[OpenedDeadline] | None = None) -> list[OpenedDeadline]:
+    """The case leaves one state for another: close the first's clocks and open the second's. Leaving a state
+    closes all its clocks, so what the new state opens is all that is open: with ``planned`` (``plan_for_state``)
+    the step has already written ``next_due_at`` in the case's UPDATE; without, it is set once here, after both
+    (one UPDATE; none if neither state has clocks)."""
     closed = close_for_state(ctx, from_state, refresh=False)
-    opened = open_for_state(ctx, to_state, refresh=False)
-    if closed or opened:
+    opened = open_for_state(ctx, to_state, refresh=False, planned=planned)
+    if planned is None and (closed or opened):
         rows.refresh_next_due(ctx.connection, ctx.case.id, ctx.session)
     return opened
 
