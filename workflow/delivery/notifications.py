@@ -57,8 +57,7 @@ def case_summary(ctx) -> list[tuple[str, str]]:
         else:
             who = f"Each waits on the other: {' and '.join(waited)}"
         rows.append(("Who waits on whom", who))
-    seats = [r for r in policy.roles if policy.roles[r].scope == "participant"
-             and any(r in t.roles or r in t.notify for t in wf.transitions)]
+    seats = [r for r, spec in policy.roles.items() if spec.scope == "participant" and r in wf.roles_named]
     if seats:  # the seats of this case, by name (002 7.8.12: the practitioner learns who was allocated)
         held = ctx.session.execute(select(CaseParticipant.role, Person.name).join(Person, Person.id ==
                                    CaseParticipant.person_id).where(CaseParticipant.case_id == case.id,

@@ -45,8 +45,7 @@ def ask_for(ctx, reader: Person, roles: set[str], open_deadlines) -> Ask | None:
     state = ctx.workflow.state(ctx.case.state)
     if not set(state.waiting_on) & roles:
         return None
-    steps = [t for t in ctx.workflow.transitions
-             if ctx.case.state in t.sources and set(t.roles) & roles and "system" not in t.roles]
+    steps = [t for t in ctx.workflow.steps_from(ctx.case.state) if not roles.isdisjoint(t.roles)]
     step = next((t for t in steps if t.trigger == state.asks), steps[0] if steps else None)
     if step is None:
         return None

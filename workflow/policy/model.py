@@ -146,6 +146,24 @@ class Workflow:
     def triggers(self) -> frozenset[str]:
         return frozenset(t.trigger for t in self.transitions)
 
+    @cached_property
+    def roles_named(self) -> frozenset[str]:
+        """Every role a transition names, to act or to be told (which seats a case of this workflow has)."""
+        return frozenset(r for t in self.transitions for r in (*t.roles, *t.notify))
+
+    def steps_from(self, state: str) -> tuple[TransitionSpec, ...]:
+        """The transitions a person (not the system) may take from ``state``, in file order."""
+        return self._steps_from.get(state, ())
+
+    @cached_property
+    def _steps_from(self) -> dict[str, tuple[TransitionSpec, ...]]:
+        table: dict[str, list[TransitionSpec]] = {}
+        for t in self.transitions:
+            if "system" not in t.roles:
+                for source in t.sources:
+                    table.setdefault(source, []).append(t)
+        return {source: tuple(ts) for source, ts in table.items()}
+
     # Lookups by name, built on first use (a workflow is immutable once loaded): every step asks them.
     @cached_property
     def _states(self) -> dict[str, StateSpec]:

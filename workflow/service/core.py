@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, scoped_session
 
 from workflow import access, limits
-from workflow.store import rows
+from workflow.store import case_lock, rows
 from workflow.timing import deadlines
 from workflow.delivery import notifications
 from workflow.rules.actions import ACTIONS
@@ -35,8 +35,6 @@ from workflow.store.uow import operation, require_unit_of_work
 # No populate_existing: when a unit of work starts writing, every object the session held is expired (a new
 # transaction on SQLite, ``expire_all`` on PostgreSQL: ``uow._start_writing``), so the row read here is what
 # the objects get (and the UPDATE's version check would catch anything else).
-_LOCK_CASE = (select(Case).options(joinedload(Case.subject), joinedload(Case.manager))
-              .where(Case.id == bindparam("id")).with_for_update(of=Case))
 MAX_CHAIN = 12  # automatic follow-on steps in one request; a policy that loops is a bug
 
 
@@ -182,7 +180,7 @@ class JobPlanning:
         they are (roles, the email's summary). Part of an operation: the lock lasts until its unit of work
         ends."""
         require_unit_of_work(self.session)
-        return self.session.execute(_LOCK_CASE, {"id": case_id}).scalar_one_or_none()
+        return case_lock.lock_case(self.session, case_id)
 
     def _roles_for_step(self, actor: Actor, case: Case, trigger: str) -> set[str]:
         """The actor's roles among those that may fire ``trigger`` now; when none, all their roles on the case
