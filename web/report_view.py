@@ -5,6 +5,7 @@ sorts without JavaScript. The figures are the service's (``workflow.service.repo
 and order are decided here."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from web.charts import percent
@@ -77,7 +78,7 @@ def cell(key: str, value, names: dict[str, str]) -> str:
         return long_date(value)
     if isinstance(value, float):
         return f"{value:.2f}".rstrip("0").rstrip(".")
-    if isinstance(value, str) and key in CODED:
+    if isinstance(value, str) and (key in CODED or re.fullmatch(r"[a-z][a-z0-9_]*", value)):
         if value in names:
             return names[value]
         if "_" in value and value.replace("_", "").replace(":", "").isalnum():
