@@ -57,9 +57,18 @@ def titles(policies) -> dict[str, str]:
     return out
 
 
+ACRONYMS = {"ahp": "AHP", "sas": "SAS", "nhs": "NHS", "dcc": "DCC", "spa": "SPA", "pa": "PA", "pas": "PAs"}
+
+
 def _words(code: str) -> str:
-    text = code.replace("_", " ").strip()
+    """A code in words: "specialty_doctor" -> "Specialty doctor", "ahp" -> "AHP"."""
+    words = [ACRONYMS.get(w, w) for w in code.replace("_", " ").split()]
+    text = " ".join(words)
     return text[:1].upper() + text[1:]
+
+
+def register(app) -> None:
+    app.add_template_filter(_words, "code_words")
 
 
 def cell(key: str, value, names: dict[str, str]) -> str:
@@ -81,7 +90,7 @@ def cell(key: str, value, names: dict[str, str]) -> str:
     if isinstance(value, str) and (key in CODED or re.fullmatch(r"[a-z][a-z0-9_]*", value)):
         if value in names:
             return names[value]
-        if "_" in value and value.replace("_", "").replace(":", "").isalnum():
+        if key in CODED and re.fullmatch(r"[a-z][a-z0-9_]*", value):
             return _words(value)
     return str(value)
 

@@ -72,6 +72,7 @@ def test_item_13_9_shares_show_as_percentages_and_codes_as_words():
     assert report_view.cell("wte", 1.25, names) == "1.25"
     assert report_view.cell("to_state", "second_level_review", names) == "Second-level sign-off"
     assert report_view.cell("staff_group", "specialty_doctor", names) == "Specialty doctor"
+    assert report_view.cell("staff_group", "ahp", names) == "AHP"
     assert report_view.cell("compliant", False, names) == "No"
     assert report_view.cell("agreed_at", None, names) == "–"
     from datetime import date
