@@ -22,6 +22,7 @@ CHECKS = {
     # a share written as a fraction in a sentence ("a share of 0.2"); tables are checked column by column
     "a fraction for a percentage": re.compile(r"\b(?:share|target|ratio|split|deviation)\b[^.\n\t]{0,20}?(?<![\d.])0\.\d+\b",
                                               re.IGNORECASE),
+    "Python's list text": re.compile(r"\[\]|\['|\[\d+(?:, \d+)*\]|\w+\.\w+\(\d*\)"),
     # a clause is "Policy 7.5", not the source document's number ("002 7.5")
     "a source document's number": re.compile(r"\(\s*00\d\b|\b00\d,? (?:section |clause )?\d"),
     "a date not written out": re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"),
@@ -75,26 +76,33 @@ def test_item_9_the_checks_catch_what_the_issue_names():
     assert [n for n, _ in jargon("sha256 " + "ab12" * 16)] == ["a hash"]
     assert [n for n, _ in jargon("Agreed 2027-03-01")] == ["a date not written out"]
     assert [n for n, _ in jargon("both sign again (002 7.5).")] == ["a source document's number"]
+    assert [n for n, _ in jargon("linked activities: ['Outpatient clinic']")] == ["Python's list text"]
+    assert [n for n, _ in jargon("Drawn with random.Random(1) over plan ids [3, 4]")] == ["Python's list text"]
     assert jargon("0.5 PA of SPA; 1.25 WTE; share 20%; agreed 1 March 2027; None agreed; jane.doe@example.org") == []
 
 
 def test_item_9_no_page_of_any_role_shows_codes_hashes_none_or_fractions(browser, live_server, passwords, trust,
-                                                                        dispute):
+                                                                        dispute, svc):
+    from tests.conftest import actor
+    from workflow.service.reports import audit
+
+    sample = audit.draw_audit_sample(svc, actor(trust.directorate), 2026, seed=1)  # a page only a form reaches
+    svc.session.commit()
     found, visited, seen = [], 0, set()
     for role in ROLES:
         v = _visitor(browser, live_server, f"jargon-{role}", 1280)
         v.sign_in(getattr(trust, role))
-        queue, here = ["/"], set()
+        queue, here = ["/", f"/reports/audit_sample?sample_id={sample.id}"], set()
         while queue:
             path = queue.pop(0)
             if path in here or (_kind(path) in seen and path != "/"):
                 continue
             here.add(path)
-            seen.add(_kind(path))
             response = v.page.goto(path)
             visited += 1
             if response.status != 200:
-                continue
+                continue  # refused to this role: another role may read it
+            seen.add(_kind(path))
             text = v.page.inner_text("main") if v.page.locator("main").count() else v.page.inner_text("body")
             for name, context in jargon(text) + fractions_in_tables(v.page.evaluate(TABLES)):
                 if name == "a source document's number" and EDITOR.search(path):
