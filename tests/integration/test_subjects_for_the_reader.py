@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import actor
-from tests.integration.test_deadline_changes import _disagreement, _refer
+from tests.integration.test_deadline_changes import _appeal_window, _disagreement, _refer
 from tests.integration.test_sweep_basics import _meeting
 from workflow.delivery import notifications, reader
+import workflow.rules  # noqa: F401  (the vocabulary a policy is checked against)
 from workflow.policy.loader import load_policy_file
 from workflow.service import deadlines as deadline_service
 from workflow.store.models import OutboxMessage, Person
@@ -51,6 +52,16 @@ def test_7_8_4_a_resumed_mediation_clock_tells_the_parties_the_new_last_day(svc,
     assert subject == f"For information: mediation meeting normally within 4 weeks of receipt of the referral on " \
                       f"your job plan now ends {day}", subject
     assert not JARGON.search(subject)
+
+
+def test_7_8_8_an_extended_appeal_window_asks_the_practitioner_to_lodge_by_the_new_day(svc, trust, clock):
+    appeal, d = _appeal_window(svc, trust, clock, datetime(2027, 5, 3, 9, 0, tzinfo=UTC))
+    clock.set(datetime(2027, 5, 14, 9, 0, tzinfo=UTC))
+    deadline_service.extend(svc, actor(trust.ceo), d.id, days=7, reason="Letter sent to the wrong address")
+    [subject] = _subjects(svc, trust.doctor, "event:%")[-1:]
+    assert subject.startswith("New last day: ") and subject.endswith(" by 24 May 2027"), subject
+    assert subject == "New last day: lodge an appeal with the Chief Executive by 24 May 2027"
+    assert not JARGON.search(subject) and str(appeal.id) not in subject
 
 
 def test_7_5_the_overdue_escalation_says_what_is_late_to_the_parties_and_whose_plan_to_the_amd(svc, trust):
