@@ -5,6 +5,7 @@ Each check reads the database only (never the service's own answers) and returns
 found as sentences, so a failing test says which case broke which rule."""
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from sqlalchemy import select
@@ -127,8 +128,19 @@ def notified_problems(session, policies) -> list[str]:
     return out
 
 
+SUBJECT_JARGON = re.compile(r"\bcase \d+|\b[a-z]+_[a-z_]+\b|\bNone\b", re.IGNORECASE)
+
+
+def subject_problems(session) -> list[str]:
+    """Every subject is written for its reader (issue 18 item 14): no case number, no code, no ``None``."""
+    return [f"outbox {key}: subject {subject!r} names a case number or a code"
+            for key, subject in session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.subject))
+            if SUBJECT_JARGON.search(subject)]
+
+
 def all_problems(session, policies) -> list[str]:
     problems = []
     for case in session.scalars(select(Case).order_by(Case.id)):
         problems += case_problems(session, policies, case)
-    return problems + outbox_problems(session, policies) + notified_problems(session, policies)
+    return (problems + outbox_problems(session, policies) + notified_problems(session, policies)
+            + subject_problems(session))

@@ -61,7 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         "clock": app.config.get("JOBPLAN_CLOCK") or SystemClock(),
     }
 
-    from web import assets, filters, operators, security_headers
+    from web import assets, charts, filters, operators, report_view, security_headers
     from web.pages import bp as pages_bp
 
     # Every template is escaped, the NHS.UK macros (.jinja) included: they mark their HTML params safe.
@@ -72,6 +72,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(assets.bp)
     app.register_blueprint(pages_bp)
     filters.register(app)
+    charts.register(app)
+    report_view.register(app)
     security_headers.init_app(app)
     _init_sign_in(app)
     operators.init_app(app)

@@ -48,3 +48,15 @@ def test_audit_sample_drawn_and_read_back_002_section_10(client, auth, trust):
     assert r.status_code == 200 and r.get_json()["name"] == "audit_sample"
     assert client.post("/api/v1/reports/audit_sample/draws", headers=auth(trust.amd),
                        json={"financial_year": 2026}).status_code == 403
+
+
+def test_7_6_9_the_compliance_trend_by_month_through_the_api_and_refused_to_others(client, auth, trust, sign_off):
+    body = client.get("/api/v1/reports/compliance_trend", headers=auth(trust.directorate)).get_json()
+    assert body["name"] == "compliance_trend" and len(body["rows"]) == 12
+    assert body["rows"][-1]["month"] == "March 2027" and body["rows"][-1]["as_of"] == "2027-03-01"
+    assert {row["target"] for row in body["rows"]} == {0.9}
+    for who in (trust.doctor, trust.manager):
+        r = client.get("/api/v1/reports/compliance_trend", headers=auth(who))
+        assert r.status_code == 403 and r.mimetype == "application/problem+json"
+    amd = client.get("/api/v1/reports/compliance_trend", headers=auth(trust.amd)).get_json()
+    assert amd["rows"][-1]["staff"] <= body["rows"][-1]["staff"]  # the care group only

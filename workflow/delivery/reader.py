@@ -40,6 +40,15 @@ def from_their_side(text: str, reader: Person, subject: Person) -> str:
     return f"{text} for {subject.name}"
 
 
+def whose_plan(reader: Person, subject: Person) -> str:
+    """"your job plan" to its owner, "Dr Ellis's job plan" to anyone else."""
+    return "your job plan" if reader.id == subject.id else f"{subject.name}'s job plan"
+
+
+def lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def ask_for(ctx, reader: Person, roles: set[str], open_deadlines) -> Ask | None:
     """The first step the reader may take now, when the case waits on one of their roles; None otherwise."""
     state = ctx.workflow.state(ctx.case.state)

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from workflow import access, limits
 from workflow.store import rows
 from workflow.timing import deadlines
-from workflow.delivery import notifications
+from workflow.delivery import notifications, reader
 from workflow.actors import SYSTEM, Actor
 from workflow.store.deadline_rules import CHANGEABLE, NOT_CLOSED, DeadlineStatus
 from workflow.errors import ConditionFailed, InvalidPayload, NotFound, PermissionDenied
@@ -189,4 +189,16 @@ def _tell(ctx, d: Deadline, spec, headline: str) -> None:
             lines = [headline, f"Decided by {ctx.actor_name} as {ctx.policy.roles[ctx.role].title}.",
                      f"Reason: {ctx.reason}"] + notifications.case_summary_lines(ctx)
             notifications.queue(ctx, person, f"event:{ctx.event.id}:to:{person.id}",
-                                f"[Job planning] Case {ctx.case.id}: deadline changed — {spec.label}", lines)
+                                _changed_subject(ctx, d, spec, person, role), lines)
+
+
+def _changed_subject(ctx, d: Deadline, spec, person, role: str) -> str:
+    """What the reader must now do by the new last day; or, when it waits on others, the new day to note
+    (issue 18 item 14: no case number, the reader's side)."""
+    day = reader.short_day(ctx.policy, d.due_at)
+    ask = reader.ask_for(ctx, person, {role}, [d]) if ctx.case.state == d.state else None
+    if ask is not None:
+        return f"New last day: {reader.lower_first(ask.action)} by {day}"
+    whose = reader.whose_plan(person, ctx.case.subject)
+    paused = " (the clock is paused)" if d.status == DeadlineStatus.PAUSED else ""
+    return f"For information: {reader.lower_first(spec.label)} on {whose} now ends {day}{paused}"

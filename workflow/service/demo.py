@@ -56,7 +56,7 @@ def demo_plan(pas: float = 10, spa: float = 2.5) -> dict:
         "private_practice": {"other_nhs_work": False, "non_nhs_work": False, "other_paid_employment": False},
         "managerial_responsibilities": ["Supervises two specialty trainees"],
         "accountability": {"professional": "Medical Director", "managerial": "Clinical Director"},
-        "other_comments": "None",
+        "other_comments": "No other agreements.",
         "additional_pas": [],
         "justifications": {"annualised": "Every activity is weekly", "external_duties": "No external duties this year",
                            "additional_pas": "No additional PAs are needed"},

@@ -104,8 +104,10 @@ def _process(svc, d: Deadline, case: Case, now: datetime, report: SweepReport) -
 
         def subject(person, role, d=d, left=left):
             ask = reader.ask_for(ctx, person, {role}, [d])
-            return (f"Reminder: {ask.sentence()[0].lower()}{ask.sentence()[1:]} ({left})" if ask is not None
-                    else f"Reminder — case {case.id}: {spec.label} ({left})")
+            if ask is not None:
+                return f"Reminder: {reader.lower_first(ask.sentence())} ({left})"
+            return (f"Reminder: {reader.lower_first(spec.label)} on {reader.whose_plan(person, case.subject)}, "
+                    f"by {reader.short_day(policy, d.due_at)} ({left})")
         _send(ctx, state.waiting_on, deadlines.step_key(d, "reminder", index), subject,
               headline, [f"Rule: Policy {spec.clause}."])
         report.reminders.append((d.id, index))
@@ -137,14 +139,30 @@ def _process(svc, d: Deadline, case: Case, now: datetime, report: SweepReport) -
             headline = (f"Overdue: {spec.label} — was due by the end of {notifications.format_due(policy, d.due_at)}"
                         f", {overdue} day{'s' if overdue != 1 else ''} ago")
             waiting = ", ".join(policy.roles[r].title for r in state.waiting_on) or "the case's next step"
-            _send(ctx, step.notify, deadlines.step_key(d, "escalation", k),
-                  f"[Job planning] Overdue — case {case.id}: {spec.label}", headline,
+            _send(ctx, step.notify, deadlines.step_key(d, "escalation", k), _overdue_subject(ctx, d, state),
+                  headline,
                   [f"Escalated to you (step {k + 1} of {len(steps)}): please see that {waiting} acts, or record why "
                    f"not.", f"Rule: Policy {spec.clause}"
                    + (f"; escalation {step.clause}." if step.clause else ".")])
             report.escalations.append((d.id, k))
     d.next_check_at = deadlines.next_check(spec, d)
     rows.save_deadline(svc.session, d)
+
+
+def _overdue_subject(ctx, d: Deadline, state):
+    """To a reader the stage waits on: the step they are late with; to anyone else, whose act to see done on
+    whose plan (issue 18 item 14: no case number, from the reader's side)."""
+    day = reader.short_day(ctx.policy, d.due_at)
+    titles = [ctx.policy.roles[r].title for r in state.waiting_on]
+    waiting = " and ".join(f"the {t}" for t in titles) or "the next step"
+
+    def subject(person, role):
+        ask = reader.ask_for(ctx, person, {role}, [d])
+        if ask is not None:
+            return f"Overdue: {reader.lower_first(ask.action)} (it was due by {day})"
+        verb = "act" if len(titles) > 1 else "acts"
+        return f"Overdue (due by {day}): see that {waiting} {verb} on {reader.whose_plan(person, ctx.case.subject)}"
+    return subject
 
 
 def _send(ctx, roles, key_prefix: str, subject, headline: str, details: list[str]) -> None:

@@ -78,5 +78,6 @@ def audit_sample_report(svc, actor: Actor, sample_id: int) -> Report:
                      "staff_group": plan.person.staff_group if plan and plan.person else None,
                      "agreed_at": plan.agreed_at if plan else None})
     return Report("audit_sample", f"360 audit sample {s.id}: {len(s.sample)} of {len(s.population)} completed plans",
-                  COLUMNS, rows, notes=[f"Drawn with random.Random({s.seed}).sample over plan ids "
-                                        f"{s.population} (002 10)."])
+                  COLUMNS, rows, notes=[f"Drawn at random from the {len(s.population)} plans agreed in "
+                                        f"{s.year}/{(s.year + 1) % 100:02d}. The draw's seed ({s.seed}) is kept, so "
+                                        f"the same sample can be drawn again to check it (Policy section 10)."])

@@ -13,12 +13,14 @@ from workflow.service.reports.master_log import master_log, master_log_summary
 from workflow.service.reports.risks import risk_register
 from workflow.service.reports.stages import stage_times
 from workflow.service.reports.table import Report
+from workflow.service.reports.trend import compliance_trend
 
 # name -> function(svc, actor, **params) -> Report
 REPORTS = {
     "master_log": master_log,                      # 002 7.6.8
     "master_log_summary": master_log_summary,      # 002 7.6.8
     "compliance": compliance_report,               # 002 7.6.9, 10; 004 KPIs
+    "compliance_trend": compliance_trend,          # 002 7.6.9 monitoring: the same rule, month by month
     "quarterly_completion": quarterly_completion,  # 002 7.6.9, 10 (param: financial_year)
     "audit_sample": audit_sample_report,           # 002 10 (param: sample_id)
     "consistency": consistency_report,             # 004 consistency panel
@@ -30,6 +32,7 @@ REPORTS = {
 
 TITLES = {
     "compliance": "Compliance: plans approved in the last 12 months (more than 90% target)",
+    "compliance_trend": "Compliance by month",
     "quarterly_completion": "Quarterly completion",
     "master_log": "Master log of job planning activity",
     "master_log_summary": "Master log: one line per person",
