@@ -6,6 +6,8 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_loa
 
 from workflow import limits
 
+from web.api.common import CURSOR_DOC
+
 MAX_ID = 2**31 - 1  # ids are 32-bit in the database; anything larger cannot exist
 
 
@@ -273,8 +275,9 @@ class CasesQuery(Query):
     person = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "The practitioner (subject)"})
     overdue = fields.Boolean()
     open = fields.Boolean()
+    cursor = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": CURSOR_DOC})
     after = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), metadata={
-        "description": "The id of the last case of the previous page: a keyset page"})
+        "description": "A case of this list: the page after it (cursor is the stable way to page on)"})
 
 
 class CaseCreateSchema(Strict):
@@ -312,6 +315,7 @@ class FireResultSchema(Schema):
 class DeadlinesQuery(Query):
     status = fields.String(validate=validate.OneOf(["open", "met", "breached", "cancelled", "expired", "paused"]))
     overdue = fields.Boolean()
+    cursor = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": CURSOR_DOC})
 
 
 # ---- audit -------------------------------------------------------------------------------------

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, not_, select
+from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.orm import joinedload
 
 from workflow import access
 from workflow.actors import Actor
+from workflow.errors import InvalidPayload
+from workflow.service import keyset
 from workflow.store.models import Case, Deadline
 from workflow.store.deadline_rules import overdue_clause
 from workflow.store.models import DEADLINE_OPEN_STATUSES as OPEN
@@ -45,26 +47,43 @@ def case_query(svc, actor: Actor, *, state=None, states=None, workflow=None, pol
 
 @dataclass
 class CaseResults:
-    """A filtered case list the API pages through, by id: ``len`` counts in SQL, a slice is LIMIT/OFFSET and
-    ``after(id, n)`` is a keyset page (page 1,000 costs what page 1 costs)."""
+    """A filtered case list the API pages through in the page's order (earliest open clock first, then id:
+    ``earliest_first``): by ``page`` number (LIMIT/OFFSET), or after a cursor (the last row's key, read from
+    ``ix_case_next_due``, so a deep page costs what the first does). Counts stop at ``keyset.COUNT_CAP``."""
     session: object
     query: object
-    after_id: int | None = None  # the API's cursor
 
-    def __len__(self) -> int:
-        return self.session.scalar(select(func.count()).select_from(self.query.order_by(None).subquery())) or 0
+    def page(self, *, page_size: int, page: int | None = None, cursor: str | None = None,
+             after_id: int | None = None) -> keyset.KeysetPage:
+        """``cursor``: the next cursor of the page before; ``after_id``: a case of the list, the page after it."""
+        if after_id is not None and cursor is None:
+            cursor = self._cursor_of(after_id)
+        return keyset.page_of(self.session, self.query, page_size=page_size, page=page, cursor=cursor,
+                              after=lambda c: self._after(c, page_size + 1), first=self._slice,
+                              key=lambda case: (case.next_due_at, case.id))
 
-    def __getitem__(self, part: slice) -> list[Case]:
-        start, stop = part.start or 0, part.stop
-        return list(self.session.scalars(self.query.order_by(Case.id).offset(start).limit(stop - start)))
+    def _slice(self, offset: int, n: int) -> list[Case]:
+        return list(self.session.scalars(earliest_first(self.query).offset(offset).limit(n)))
 
-    def after(self, case_id: int, n: int) -> list[Case]:
-        return list(self.session.scalars(self.query.where(Case.id > case_id).order_by(Case.id).limit(n)))
+    def _after(self, cursor: str, n: int) -> list[Case]:
+        due, case_id = keyset.decode(cursor, "cursor", nullable_time=True)
+        if due is None:  # in the tail of cases with no open clock, by id
+            return list(self.session.scalars(self.query.where(Case.next_due_at.is_(None), Case.id > case_id)
+                                              .order_by(Case.id).limit(n)))
+        later = and_(Case.next_due_at >= due, or_(Case.next_due_at > due, Case.id > case_id))  # >=: an index bound
+        rows = list(self.session.scalars(self.query.where(later).order_by(Case.next_due_at, Case.id).limit(n)))
+        if len(rows) < n:  # then the cases with no open clock
+            rows += self.session.scalars(self.query.where(Case.next_due_at.is_(None)).order_by(Case.id)
+                                         .limit(n - len(rows)))
+        return rows
 
-    def position(self, case_id: int) -> int:
-        """How many listed cases come up to and including ``case_id`` (the page a cursor is on)."""
-        q = self.query.where(Case.id <= case_id).order_by(None).subquery()
-        return self.session.scalar(select(func.count()).select_from(q)) or 0
+    def _cursor_of(self, case_id: int) -> str:
+        due = self.session.execute(self.query.with_only_columns(Case.next_due_at).where(Case.id == case_id)
+                                   .order_by(None)).first()
+        if due is None:
+            raise InvalidPayload(f"after={case_id} names no case of this list; send the next cursor of the page "
+                                 f"before as cursor", fields={"after": ["no such case in this list"]})
+        return keyset.encode(due[0], case_id)
 
 
 def find_cases(svc, actor: Actor, *, state=None, policy_id=None, workflow=None, role=None, person_id=None,
@@ -112,9 +131,9 @@ def case_deadlines(svc, actor: Actor, case_id: int) -> list[Deadline]:
 
 
 def deadlines_query(svc, actor: Actor, *, status=None, overdue=None):
-    """Deadlines of every case the actor may see, soonest first: one query."""
-    visible = select(Case.id).where(predicate(svc, actor).visible())
-    q = select(Deadline).where(Deadline.case_id.in_(visible)).order_by(Deadline.due_at, Deadline.id)
+    """Deadlines of every case the actor may see (the predicate on each deadline's case, joined), not yet
+    ordered: one query."""
+    q = select(Deadline).join(Case, Case.id == Deadline.case_id).where(predicate(svc, actor).visible())
     if status:
         q = q.where(Deadline.status == status)
     if overdue is not None:
@@ -124,7 +143,27 @@ def deadlines_query(svc, actor: Actor, *, status=None, overdue=None):
 
 
 def list_deadlines(svc, actor: Actor, *, status=None, overdue=None) -> list[Deadline]:
-    return list(svc.session.scalars(deadlines_query(svc, actor, status=status, overdue=overdue)))
+    """Every such deadline, soonest first (for a caller that wants them all; the API reads ``deadline_page``)."""
+    q = deadlines_query(svc, actor, status=status, overdue=overdue)
+    return list(svc.session.scalars(q.order_by(Deadline.due_at, Deadline.id)))
+
+
+def deadline_page(svc, actor: Actor, *, page_size: int, page: int | None = None, cursor: str | None = None,
+                  status=None, overdue=None) -> keyset.KeysetPage:
+    """A page of the deadlines the actor may see, soonest first (then by id): by ``page`` number, or after
+    ``cursor`` (the next cursor of the page before: the last row's due moment and id, read from the index)."""
+    q = deadlines_query(svc, actor, status=status, overdue=overdue)
+
+    def after(c: str) -> list[Deadline]:
+        due, deadline_id = keyset.decode(c, "cursor", nullable_time=False)
+        later = and_(Deadline.due_at >= due, or_(Deadline.due_at > due, Deadline.id > deadline_id))
+        return list(svc.session.scalars(q.where(later).order_by(Deadline.due_at, Deadline.id).limit(page_size + 1)))
+
+    def first(offset: int, n: int) -> list[Deadline]:
+        return list(svc.session.scalars(q.order_by(Deadline.due_at, Deadline.id).offset(offset).limit(n)))
+
+    return keyset.page_of(svc.session, q, page_size=page_size, page=page, cursor=cursor, after=after, first=first,
+                          key=lambda d: (d.due_at, d.id))
 
 
 def start_case(svc, actor: Actor, workflow: str, subject_id: int, *, policy_id=None, job_plan_id=None) -> Case:
