@@ -190,3 +190,22 @@ def test_a_keyset_page_shows_only_what_the_caller_may_see_issue_15(client, auth,
     h = auth(trust.outsider)
     assert client.get(f"/api/v1/cases?cursor={keyset.encode(None, 1)}", headers=h).get_json() == []
     assert client.get("/api/v1/audit/events", headers=h).get_json()["items"] == []
+
+
+def test_the_audit_log_counts_to_the_cap_and_its_cursor_still_walks_every_event_issue_15(
+        client, auth, trust, many_cases, monkeypatch):  # noqa: F811
+    h = auth(trust.md)
+    everything = [e["id"] for e in client.get("/api/v1/audit/events?page_size=500", headers=h).get_json()["items"]]
+    monkeypatch.setattr(keyset, "COUNT_CAP", 30)
+    seen, after, pages = [], None, []
+    while True:
+        page = client.get("/api/v1/audit/events?page_size=25" + (f"&after={after}" if after else ""),
+                          headers=h).get_json()
+        assert page["total"] is None and page["more_than"] == 30
+        pages.append(page["page"])
+        seen += [e["id"] for e in page["items"]]
+        after = page["next_after"]
+        if after is None:
+            break
+    assert seen == everything and len(everything) > 50
+    assert pages[:2] == [1, 2] and pages[-1] is None  # past the first 30 rows a cursor's page is not numbered

@@ -353,8 +353,9 @@ class EventsQuery(ExportQuery):
 
 class EventPageSchema(Schema):
     items = fields.List(fields.Nested(EventSchema))
-    total = fields.Integer()
-    page = fields.Integer()
+    total = fields.Integer(allow_none=True, metadata={"description": "Counted up to 1,000; null beyond (more_than)"})
+    more_than = fields.Integer(allow_none=True, metadata={"description": "1000 when there are more than 1,000"})
+    page = fields.Integer(allow_none=True, metadata={"description": "Null on a cursor's page past the first 1,000"})
     page_size = fields.Integer()
     next_after = fields.Integer(allow_none=True, metadata={"description": "Send as after for the next page"})
 
