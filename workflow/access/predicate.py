@@ -127,6 +127,17 @@ class CasePredicate:
         return self._combine([c for cs in self._broad.values() for c in cs],
                              [s for ss in self._narrow.values() for s in ss])
 
+    def visible_broadly(self) -> ColumnElement | None:
+        """The part of ``visible()`` that is a plain condition on the case (roles held by office or trust-wide),
+        or None: what a list can read in its index order, testing each row's own columns."""
+        broad = [c for cs in self._broad.values() for c in cs]
+        return and_(self._boundary(), or_(*broad)) if broad else None
+
+    def visible_narrowly(self) -> list:
+        """The rest of ``visible()``: selects of the actor's own few cases (managed, their own, sat on, in their
+        care groups), each an index lookup from the actor's rows; a list may join to them and pick its columns."""
+        return [s for ss in self._narrow.values() for s in ss]
+
     def own_cases(self, *columns):
         """When the actor holds no role broadly (a clinical manager, a practitioner, a panel member): the cases
         they may see, as a MATERIALIZED CTE of ``columns`` (default the id) read straight from the actor's own
