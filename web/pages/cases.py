@@ -50,20 +50,20 @@ def case_list(actor):
     title, workflow_tag, state_tag, open_only = QUEUES.get(queue, ("Cases", None, None, request.args.get("open") == "1"))
     workflow = None if queue in QUEUES else request.args.get("workflow") or None
     state = request.args.get("state") or None
-    query = case_queries.case_query(svc, actor, workflow=workflow, state=state, open_only=open_only)
+    extra = []
     if workflow_tag:
-        query = query.where(in_workflow(svc.policies, workflow_tag))
+        extra.append(in_workflow(svc.policies, workflow_tag))
     if state_tag:
-        query = query.where(in_state(svc.policies, workflow_tag, state_tag))
+        extra.append(in_state(svc.policies, workflow_tag, state_tag))
+    found = case_queries.find_cases(svc, actor, workflow=workflow, state=state, open_only=open_only, extra=extra)
     appeals = workflow_tag == APPEAL or any(p.has_workflow_tagged(workflow, APPEAL) for p in svc.policies.all())
-    counted = keyset.capped_count(svc.session, query)  # stops at 1,000: "more than 1,000", not a scan
+    counted = found.count()  # stops at 1,000: "more than 1,000", not a scan
     total = counted if counted <= keyset.COUNT_CAP else None
     pages = max(1, -(-counted // CASES_PER_PAGE)) if total is not None else None
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     if pages is not None:
         page = min(page, pages)
-    listed = case_queries.by_earliest_deadline(svc, query, offset=(page - 1) * CASES_PER_PAGE,
-                                               limit=CASES_PER_PAGE + 1)  # one more: is there a next page?
+    listed = found.rows(offset=(page - 1) * CASES_PER_PAGE, limit=CASES_PER_PAGE + 1)  # one more: a next page?
     rows = []
     for c, first in listed[:CASES_PER_PAGE]:
         wf = svc.policy_of(c).workflow(c.workflow)

@@ -122,6 +122,11 @@ class CasePredicate:
         narrow = self._narrow.get(role, [])
         return self._combine([], narrow) if narrow else None
 
+    def held_narrowly_selects(self, role: str) -> list:
+        """``held_narrowly`` as the selects of the actor's own cases where they hold ``role`` (a list may join to
+        them and pick its columns)."""
+        return list(self._narrow.get(role, []))
+
     def visible(self) -> ColumnElement:
         """True on the cases where the actor holds any role (may see the case)."""
         return self._combine([c for cs in self._broad.values() for c in cs],

@@ -22,60 +22,100 @@ def predicate(svc, actor: Actor) -> access.CasePredicate:
     return access.CasePredicate(svc.session, actor, svc.policies.all())
 
 
-def case_query(svc, actor: Actor, *, state=None, states=None, workflow=None, policy_id=None, person_id=None,
-               role=None, overdue=None, open_only=False, pred: access.CasePredicate | None = None):
-    """A SELECT of the cases the actor may see (``role``: only where they hold it), filtered; not yet ordered."""
-    pred = pred or predicate(svc, actor)
-    q = select(Case).where(pred.holds(role) if role else pred.visible())
+def case_filters(svc, *, state=None, states=None, workflow=None, policy_id=None, person_id=None, overdue=None,
+                 open_only=False) -> list:
+    """The list's filters as conditions on ``Case`` (no visibility)."""
+    out = []
     if state:
-        q = q.where(Case.state == state)
+        out.append(Case.state == state)
     if states:
-        q = q.where(Case.state.in_(states))
+        out.append(Case.state.in_(states))
     if workflow:
-        q = q.where(Case.workflow == workflow)
+        out.append(Case.workflow == workflow)
     if policy_id:
-        q = q.where(Case.policy_id == policy_id)
+        out.append(Case.policy_id == policy_id)
     if person_id:
-        q = q.where(Case.subject_id == person_id)
+        out.append(Case.subject_id == person_id)
     if open_only:
-        q = q.where(Case.closed_at.is_(None))
+        out.append(Case.closed_at.is_(None))
     if overdue is not None:
         late = exists(select(Deadline.id).where(Deadline.case_id == Case.id, overdue_clause(svc.clock.now(), Deadline)))
-        q = q.where(late if overdue else not_(late))
-    return q
+        out.append(late if overdue else not_(late))
+    return out
+
+
+def case_query(svc, actor: Actor, *, role=None, pred: access.CasePredicate | None = None, extra=(), **filters):
+    """A SELECT of the cases the actor may see (``role``: only where they hold it), filtered; not yet ordered."""
+    pred = pred or predicate(svc, actor)
+    return select(Case).where(pred.holds(role) if role else pred.visible(), *case_filters(svc, **filters), *extra)
 
 
 @dataclass
 class CaseResults:
     """A filtered case list the API pages through in the page's order (earliest open clock first, then id:
     ``earliest_first``): by ``page`` number (LIMIT/OFFSET), or after a cursor (the last row's key, read from
-    ``ix_case_next_due``, so a deep page costs what the first does). Counts stop at ``keyset.COUNT_CAP``."""
+    ``ix_case_next_due``, so a deep page costs what the first does). Counts stop at ``keyset.COUNT_CAP``.
+
+    ``own``: for someone who sees only their own few cases, the selects of those cases from their rows
+    (``CasePredicate.visible_narrowly``), and ``filters`` the list's conditions: a page is then the first rows of
+    those few, found from the person's rows; as one query with the date order PostgreSQL walks the date index
+    over every case of the trust, testing each against their few."""
     session: object
     query: object
+    own: list | None = None
+    filters: tuple = ()
 
     def page(self, *, page_size: int, page: int | None = None, cursor: str | None = None,
              after_id: int | None = None) -> keyset.KeysetPage:
         """``cursor``: the next cursor of the page before; ``after_id``: a case of the list, the page after it."""
         if after_id is not None and cursor is None:
             cursor = self._cursor_of(after_id)
-        return keyset.page_of(self.session, self.query, page_size=page_size, page=page, cursor=cursor,
+        counted = self.query if self.own is None else self._own_first((), keyset.COUNT_CAP + 1)
+        return keyset.page_of(self.session, counted, page_size=page_size, page=page, cursor=cursor,
                               after=lambda c: self._after(c, page_size + 1), first=self._slice,
                               key=lambda case: (case.next_due_at, case.id))
 
-    def _slice(self, offset: int, n: int) -> list[Case]:
-        return list(self.session.scalars(earliest_first(self.query).offset(offset).limit(n)))
+    def count(self) -> int:
+        """How many, counting no further than ``keyset.COUNT_CAP`` + 1."""
+        counted = self.query if self.own is None else self._own_first((), keyset.COUNT_CAP + 1)
+        return keyset.capped_count(self.session, counted)
+
+    def _own_first(self, extra, n: int, offset: int = 0):
+        parts = [s.with_only_columns(Case.id.label("id"), Case.next_due_at.label("next_due_at"),
+                                     maintain_column_froms=True).where(*self.filters, *extra) for s in self.own]
+        listed = (union(*parts) if len(parts) > 1 else parts[0]).subquery("own_listed")
+        return (select(listed.c.id).order_by(listed.c.next_due_at.asc().nulls_last(), listed.c.id)
+                .offset(offset).limit(n))
+
+    def _from_own(self, extra, n: int, offset: int = 0, options=()) -> list[Case]:
+        ids = self._own_first(extra, n, offset).scalar_subquery()
+        return list(self.session.scalars(earliest_first(select(Case).where(Case.id.in_(ids))).options(*options)))
+
+    def _slice(self, offset: int, n: int, options=()) -> list[Case]:
+        if self.own is not None:
+            return self._from_own((), n, offset, options)
+        return list(self.session.scalars(earliest_first(self.query).options(*options).offset(offset).limit(n)))
 
     def _after(self, cursor: str, n: int) -> list[Case]:
         due, case_id = keyset.decode(cursor, "cursor", nullable_time=True)
-        if due is None:  # in the tail of cases with no open clock, by id
-            return list(self.session.scalars(self.query.where(Case.next_due_at.is_(None), Case.id > case_id)
-                                              .order_by(Case.id).limit(n)))
-        later = and_(Case.next_due_at >= due, or_(Case.next_due_at > due, Case.id > case_id))  # >=: an index bound
+        tail = and_(Case.next_due_at.is_(None), Case.id > case_id)
+        later = and_(Case.next_due_at >= due, or_(Case.next_due_at > due, Case.id > case_id)) if due else None
+        if self.own is not None:
+            return self._from_own((tail if later is None else or_(later, Case.next_due_at.is_(None)),), n)
+        if later is None:  # in the tail of cases with no open clock, by id
+            return list(self.session.scalars(self.query.where(tail).order_by(Case.id).limit(n)))
         rows = list(self.session.scalars(self.query.where(later).order_by(Case.next_due_at, Case.id).limit(n)))
         if len(rows) < n:  # then the cases with no open clock
             rows += self.session.scalars(self.query.where(Case.next_due_at.is_(None)).order_by(Case.id)
                                          .limit(n - len(rows)))
         return rows
+
+    def rows(self, *, offset: int, limit: int) -> list[tuple[Case, Deadline | None]]:
+        """A page by position, each case with its earliest open deadline and its practitioner (what a row of
+        the case list page shows)."""
+        cases = self._slice(offset, limit, (joinedload(Case.subject),))
+        first = first_open_deadlines_of(self.session, cases)
+        return [(c, first.get(c.id)) for c in cases]
 
     def _cursor_of(self, case_id: int) -> str:
         due = self.session.execute(self.query.with_only_columns(Case.next_due_at).where(Case.id == case_id)
@@ -86,12 +126,16 @@ class CaseResults:
         return keyset.encode(due[0], case_id)
 
 
-def find_cases(svc, actor: Actor, *, state=None, policy_id=None, workflow=None, role=None, person_id=None,
-               overdue=None, open_only=False) -> CaseResults:
+def find_cases(svc, actor: Actor, *, role=None, extra=(), **filters) -> CaseResults:
     """Cases the actor may see. ``role``: only where the actor holds that role; ``overdue``: only cases
-    with (True) or without (False) an overdue deadline (``workflow.store.deadline_rules.is_overdue``)."""
-    return CaseResults(svc.session, case_query(svc, actor, state=state, policy_id=policy_id, workflow=workflow,
-                                               role=role, person_id=person_id, overdue=overdue, open_only=open_only))
+    with (True) or without (False) an overdue deadline (``workflow.store.deadline_rules.is_overdue``);
+    ``extra``: more conditions on ``Case``."""
+    pred = predicate(svc, actor)
+    conditions = (*case_filters(svc, **filters), *extra)
+    query = case_query(svc, actor, role=role, pred=pred, extra=extra, **filters)
+    broad = pred.held_broadly(role) if role else pred.visible_broadly()
+    own = (pred.held_narrowly_selects(role) if role else pred.visible_narrowly()) if broad is None else None
+    return CaseResults(svc.session, query, own or None, conditions) if own else CaseResults(svc.session, query)
 
 
 def earliest_first(q):
@@ -102,11 +146,15 @@ def earliest_first(q):
 
 def first_open_deadlines(svc, cases) -> dict[int, Deadline]:
     """The earliest open clock of each listed case (a page of them): one query, as long as the page."""
+    return first_open_deadlines_of(svc.session, cases)
+
+
+def first_open_deadlines_of(session, cases) -> dict[int, Deadline]:
     ids = [c.id for c in cases]
     if not ids:
         return {}
     out: dict[int, Deadline] = {}
-    for d in svc.session.scalars(select(Deadline).where(Deadline.case_id.in_(ids), Deadline.status.in_(OPEN))
+    for d in session.scalars(select(Deadline).where(Deadline.case_id.in_(ids), Deadline.status.in_(OPEN))
                                  .order_by(Deadline.case_id, Deadline.due_at, Deadline.id)):
         out.setdefault(d.case_id, d)
     return out
