@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, false, func, not_, or_, select, union
+from sqlalchemy import and_, exists, false, func, not_, or_, select, true, union
 from sqlalchemy.orm import joinedload
 
 from workflow import access
@@ -200,7 +200,7 @@ def list_deadlines(svc, actor: Actor, *, status=None, overdue=None) -> list[Dead
     return list(svc.session.scalars(q.order_by(Deadline.due_at, Deadline.id)))
 
 
-def _first_deadlines(pred: access.CasePredicate, where: list, n: int):
+def _first_deadlines(pred: access.CasePredicate, where: list, n: int, lateral: bool = False):
     """The ids of the first ``n`` visible deadlines meeting ``where``, soonest first: those of cases seen broadly
     (an office) read in the order of ``ix_deadline_due_at_id``, each case tested on its own columns, and those of
     the actor's own few cases found from their ids; the first ``n`` of both. (As one join PostgreSQL sorts every
@@ -211,10 +211,16 @@ def _first_deadlines(pred: access.CasePredicate, where: list, n: int):
         q = (select(Deadline.id.label("id"), Deadline.due_at.label("due_at")).join(Case, Case.id == Deadline.case_id)
              .where(broad, *where).order_by(Deadline.due_at, Deadline.id).limit(n).subquery())
         parts.append(select(q.c.id, q.c.due_at))
-    for own in pred.visible_narrowly():  # from the actor's own rows to their cases' deadlines
-        parts.append(own.join(Deadline, Deadline.case_id == Case.id)
-                     .with_only_columns(Deadline.id.label("id"), Deadline.due_at.label("due_at"),
-                                        maintain_column_froms=True).where(*where))
+    narrow = pred.visible_narrowly()
+    if narrow and lateral:  # PostgreSQL: each own case's deadlines from the index, whatever the planner guesses
+        own = (union(*narrow) if len(narrow) > 1 else narrow[0]).cte("own_case").prefix_with("MATERIALIZED")
+        theirs = (select(Deadline.id.label("id"), Deadline.due_at.label("due_at"))
+                  .where(Deadline.case_id == own.c.id, *where).offset(0).lateral("own_deadline"))  # 0: kept apart
+        parts.append(select(theirs.c.id, theirs.c.due_at).select_from(own).join(theirs, true()))
+    elif narrow:  # from the actor's own rows to their cases' deadlines (SQLite has no LATERAL)
+        parts += [s.join(Deadline, Deadline.case_id == Case.id)
+                  .with_only_columns(Deadline.id.label("id"), Deadline.due_at.label("due_at"),
+                                     maintain_column_froms=True).where(*where) for s in narrow]
     if not parts:
         return None
     every = union(*parts).subquery("visible_deadline") if len(parts) > 1 else parts[0].subquery("visible_deadline")
@@ -227,9 +233,10 @@ def deadline_page(svc, actor: Actor, *, page_size: int, page: int | None = None,
     ``cursor`` (the next cursor of the page before: the last row's due moment and id, read from the index)."""
     pred = predicate(svc, actor)
     where = _deadline_filters(svc, status, overdue)
+    lateral = svc.session.get_bind().dialect.name == "postgresql"
 
     def read(extra: list, n: int, offset: int = 0) -> list[Deadline]:
-        first = _first_deadlines(pred, where + extra, offset + n)
+        first = _first_deadlines(pred, where + extra, offset + n, lateral)
         if first is None:
             return []
         return list(svc.session.scalars(select(Deadline).where(Deadline.id.in_(first.scalar_subquery()))
@@ -239,7 +246,7 @@ def deadline_page(svc, actor: Actor, *, page_size: int, page: int | None = None,
         due, deadline_id = keyset.decode(c, "cursor", nullable_time=False)
         return read([Deadline.due_at >= due, or_(Deadline.due_at > due, Deadline.id > deadline_id)], page_size + 1)
 
-    counted = _first_deadlines(pred, where, keyset.COUNT_CAP + 1)
+    counted = _first_deadlines(pred, where, keyset.COUNT_CAP + 1, lateral)
     return keyset.page_of(svc.session, counted if counted is not None else select(Deadline.id).where(false()),
                           page_size=page_size, page=page, cursor=cursor, after=after,
                           first=lambda offset, n: read([], n, offset), key=lambda d: (d.due_at, d.id))
