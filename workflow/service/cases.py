@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, false, func, not_, or_, select, true, union
+from sqlalchemy import and_, exists, false, not_, or_, select, true, union
 from sqlalchemy.orm import joinedload
 
 from workflow import access
@@ -158,19 +158,6 @@ def first_open_deadlines_of(session, cases) -> dict[int, Deadline]:
                                  .order_by(Deadline.case_id, Deadline.due_at, Deadline.id)):
         out.setdefault(d.case_id, d)
     return out
-
-
-def by_earliest_deadline(svc, query, *, offset: int, limit: int) -> list[tuple[Case, Deadline | None]]:
-    """A page of a case query, earliest open deadline first (cases with none last), each with that deadline
-    and its practitioner loaded (what a row shows)."""
-    cases = list(svc.session.scalars(earliest_first(query.options(joinedload(Case.subject)))
-                                     .offset(offset).limit(limit)))
-    first = first_open_deadlines(svc, cases)
-    return [(c, first.get(c.id)) for c in cases]
-
-
-def count(svc, query) -> int:
-    return svc.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
 
 
 def case_deadlines(svc, actor: Actor, case_id: int) -> list[Deadline]:
