@@ -1,6 +1,6 @@
 """Lists, inbox and dashboard as a trust's cases pile up (issue 15): the case list's first and 200th page
-(API, 50 a page: ``page=200``, and the keyset ``after=``), the home page (inbox), the dashboard and the
-compliance report, for a trust-wide office (the Medical Director) and a clinical manager with 30 cases.
+(API, 50 a page: ``page=200``, and the keyset ``cursor=``), the deadline list's (the same two ways), the home
+page (inbox), the case list page, the dashboard and the compliance report, for a trust-wide office (the Medical Director) and a clinical manager with 30 cases.
 
 Set-up (``--setup``, run with the new code): the test trust, 4,000 practitioners under 134 managers, ``n`` open
 sign-offs spread over them, each with its opening event and an open clock; the benchmarked manager's 30
@@ -22,7 +22,9 @@ from sqlalchemy import event, text
 PRACTITIONERS, MANAGERS = 4000, 134
 PATHS = [("case list, page 1", "/api/v1/cases?page_size=50"),
          ("case list, page 200", "/api/v1/cases?page_size=50&page=200"),
-         ("case list, page 200 by keyset", "/api/v1/cases?page_size=50&after={after}"),
+         ("case list, page 200 by keyset", "/api/v1/cases?page_size=50&cursor={cursor}"),
+         ("deadlines API, page 1", "/api/v1/deadlines?page_size=50"),
+         ("deadlines API, page 200 by keyset", "/api/v1/deadlines?page_size=50&cursor={dcursor}"),
          ("home (inbox)", "/"), ("case list page (earliest deadline first)", "/cases"),
          ("case list page 200 (earliest deadline first)", "/cases?page=200"),
          ("dashboard", "/dashboard"), ("compliance report", "/api/v1/reports/compliance")]
@@ -120,9 +122,21 @@ def _clients(url: str):
             r = login(client, person.email, with_password(svc, person))
             assert r.status_code == 302, r.status_code
             out[who] = (client, token)
-        after = db.session.execute(text("SELECT id FROM workflow_case ORDER BY id OFFSET 9950 LIMIT 1")).scalar() or 1
+        after = {"cursor": _cursor(db, "SELECT next_due_at, id FROM workflow_case "
+                                       "ORDER BY next_due_at ASC NULLS LAST, id OFFSET 9949 LIMIT 1"),
+                 "dcursor": _cursor(db, "SELECT due_at, id FROM deadline ORDER BY due_at, id OFFSET 9949 LIMIT 1")}
         db.session.remove()
     return app, out, after
+
+
+def _cursor(db, sql: str) -> str:
+    """The cursor the list gives after its 199th page of 50 (the key of its 9,950th row), for page 200."""
+    from datetime import timezone
+
+    from workflow.service.keyset import encode
+
+    when, ident = db.session.execute(text(sql)).one()
+    return encode(when.replace(tzinfo=timezone.utc) if when and when.tzinfo is None else when, ident)
 
 
 def _one(app, client, token, path):
@@ -156,7 +170,7 @@ def measure(urls: list[str], rounds: int, label: str, warm: int = 1) -> dict:
             for i in range(rounds + warm):
                 for db_name, (app, clients, after) in sides.items():
                     client, token = clients[who]
-                    took, status, statements, error = _one(app, client, token, path.format(after=after))
+                    took, status, statements, error = _one(app, client, token, path.format(**after))
                     c = cell[db_name]
                     c.update(status=status, statements=statements, error=error)
                     if i >= warm and error is None:

@@ -113,3 +113,73 @@ def test_master_log_shows_a_page_and_its_download_streams_every_row_002_7_6_8_is
     assert download.is_streamed
     lines = download.get_data(as_text=True).strip().splitlines()
     assert len(lines) - 1 == shown >= PAGE_ROWS + 30
+
+
+def _cursor_paths(client, token) -> list[str]:
+    """The second page of the case and deadline lists by cursor (the next_cursor of the first), and a deep
+    page by number."""
+    import json
+
+    out = []
+    for path in ("/api/v1/cases?page_size=20", "/api/v1/deadlines?page_size=20"):
+        meta = json.loads(client.get(path, headers=token).headers["X-Pagination"])
+        out.append(f"{path}&cursor={meta['next_cursor']}")
+    return out + ["/api/v1/cases?page_size=20&page=2", "/api/v1/deadlines?page_size=20&page=2"]
+
+
+@pytest.mark.parametrize("who", ["md", "manager"])
+def test_cursor_pages_statements_do_not_grow_with_cases_issue_15(client, svc, trust, auth, who, monkeypatch):
+    from workflow.service import keyset
+
+    monkeypatch.setattr(keyset, "COUNT_CAP", 100)  # 50 cases counted, 500 more than the cap: the same statements
+    person = {"md": trust.md, "manager": trust.manager}[who]
+    token = auth(person)
+    add_cases(svc, trust, 50)
+    small = [statements(client, p, token) for p in _cursor_paths(client, token)]
+    add_cases(svc, trust, 450)
+    large = [statements(client, p, token) for p in _cursor_paths(client, token)]
+    assert large == small and max(large) <= 8
+
+
+def add_teams(svc, trust, n: int) -> None:
+    """``n`` more teams in the care group, each with two consultants, one of whom has an approved plan."""
+    from workflow.store.models import JobPlan, OrgUnit
+
+    policy = svc.policies.latest("cpft-medical-2017")
+    now = svc.clock.now()
+    conn = svc.session.connection()
+    start = svc.session.query(OrgUnit).count()
+    for i in range(n):
+        team = conn.execute(insert(OrgUnit).returning(OrgUnit.id), {"kind": "team", "name": f"Team {start + i}",
+                                                                     "parent_id": trust.care_group.id,
+                                                                     "row_version": 1}).scalar_one()
+        for k in range(2):
+            person = conn.execute(insert(Person).returning(Person.id), {
+                "name": f"Dr Team {start + i}-{k}", "email": f"team{start + i}-{k}@example.org",
+                "staff_group": "consultant", "team_id": team, "manager_id": trust.manager.id, "active": True,
+                "wants_digest": False}).scalar_one()
+            plan = conn.execute(insert(JobPlan).returning(JobPlan.id), {
+                "kind": "individual", "person_id": person, "policy_id": policy.id, "created_at": now,
+                "row_version": 1, "current_version": 1, "interim": False}).scalar_one()
+            case_id = conn.execute(insert(Case).returning(Case.id), {
+                "workflow": "sign_off", "policy_id": policy.id, "policy_version": policy.version, "state": "agreed",
+                "subject_id": person, "manager_id": trust.manager.id, "job_plan_id": plan, "data": {},
+                "opened_at": now, "updated_at": now, "version": 1}).scalar_one()
+            conn.execute(insert(Event), {"case_id": case_id, "seq": 1, "at": now - timedelta(days=30 * (k + 1)),
+                                         "kind": "transition", "actor_id": None, "actor_role": "system",
+                                         "trigger": "accept_governance_check" if k else "sign",
+                                         "to_state": "agreed", "payload": {}})
+    svc.session.commit()
+
+
+def test_dashboard_statements_do_not_grow_with_teams_people_or_approvals_002_7_6_9_issue_15(client, svc, trust, auth):
+    login(client, trust.md.email, with_password(svc, trust.md))
+    token = auth(trust.md)
+    paths = ["/dashboard", "/api/v1/reports/compliance"]
+    add_teams(svc, trust, 3)
+    small = {p: statements(client, p, token if p.startswith("/api") else {}) for p in paths}
+    add_teams(svc, trust, 30)
+    large = {p: statements(client, p, token if p.startswith("/api") else {}) for p in paths}
+    assert large == small
+    body = client.get("/api/v1/reports/compliance", headers=token).get_json()
+    assert "Team 38" in str(body)  # the new teams are in the report

@@ -21,7 +21,8 @@ def _filters(args):
 def _page(args, case_id=None):
     p = audit.events_page(svc(), actor(), page=args["page"], page_size=args["page_size"], after=args.get("after"),
                           case_id=case_id, **_filters(args))
-    return {"items": p.items, "total": p.total, "page": p.page, "page_size": p.page_size, "next_after": p.next_after}
+    return {"items": p.items, "total": p.total, "more_than": p.more_than, "page": p.page, "page_size": p.page_size,
+            "next_after": p.next_after}
 
 
 def _csv(args, case_id, name):

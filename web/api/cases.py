@@ -4,40 +4,23 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, Page
+from flask_smorest import Page
 
 from workflow.rules.payload import FORMATS
 from workflow.service import cases as case_queries
 from workflow.service.participants import case_participants, linked_cases
 
-from web.api.common import IF_MATCH, actor, document_errors, etag, expected_version, svc
+from web.api.common import IF_MATCH, ListBlueprint, actor, document_errors, etag, expected_version, keyset_page, svc
 from web.api.schemas import (CaseCreateSchema, CaseDetailSchema, CaseSchema, CasesQuery, DeadlineSchema, DeadlinesQuery,
                       FireResultSchema, FireSchema, ParticipantSchema)
 
-blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Cases and their deadlines")
+blp = ListBlueprint("cases", __name__, url_prefix="/api/v1", description="Cases and their deadlines")
 ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "Send it back in If-Match to change the case"}}
 
 
 def _field(f):
     return {"name": f.name, "type": f.type, "required": f.required, "label": f.label, "choices": list(f.choices),
             "clause": f.clause, "format": FORMATS.get(f.type)}
-
-
-class CasePage(Page):
-    """flask-smorest's pager over ``CaseResults``: with ``after`` (the last id of the page before) a keyset page,
-    and the page number in X-Pagination is where that cursor falls, so the header stays true either way."""
-
-    def __init__(self, collection, page_params):
-        super().__init__(collection, page_params)
-        if collection.after_id is not None:
-            page_params.page = collection.position(collection.after_id) // page_params.page_size + 1
-
-    @property
-    def items(self):
-        c = self.collection
-        if c.after_id is not None:
-            return c.after(c.after_id, self.page_params.page_size)
-        return super().items
 
 
 def case_detail(s, who, case_id):
@@ -63,19 +46,22 @@ def case_detail(s, who, case_id):
 class Cases(MethodView):
     @blp.arguments(CasesQuery, location="query")
     @blp.response(200, CaseSchema(many=True))
-    @blp.paginate(CasePage, page_size=100, max_page_size=1000)
+    @blp.paginate(page_size=100, max_page_size=1000)
     @document_errors(blp, 401, 422)
-    def get(self, args):
+    def get(self, args, pagination_parameters):
         """Cases the caller may see, filtered by state, policy, workflow, the caller's role, person, overdue;
-        100 a page by default, by id (``page``, ``page_size`` up to 1,000; the ``X-Pagination`` header has the
-        totals). ``after``: the last id of the page before, for a keyset page (as fast deep in the list as at
-        its start)."""
+        earliest open deadline first (cases with none last), then by id, as the case list page shows them.
+        100 a page by default (``page_size`` up to 1,000). ``cursor``: the ``next_cursor`` of the page before
+        (X-Pagination; the ``Link`` header's ``rel="next"`` is the next page's address), a keyset page as fast
+        deep in the list as at its start; or ``page`` by number. X-Pagination counts up to 1,000 (``total``),
+        beyond that it says ``more_than: 1000``."""
         found = case_queries.find_cases(svc(), actor(), state=args.get("state"), policy_id=args.get("policy"),
                                         workflow=args.get("workflow"), role=args.get("role"),
                                         person_id=args.get("person"), overdue=args.get("overdue"),
                                         open_only=args.get("open", False))
-        found.after_id = args.get("after")
-        return found
+        p = pagination_parameters
+        return keyset_page(p, found.page(page_size=p.page_size, page=p.page, cursor=args.get("cursor"),
+                                         after_id=args.get("after")))
 
     @blp.arguments(CaseCreateSchema)
     @blp.response(201, CaseDetailSchema, headers=ETAG_HEADER)
@@ -138,8 +124,13 @@ class CaseDeadlines(MethodView):
 class Deadlines(MethodView):
     @blp.arguments(DeadlinesQuery, location="query")
     @blp.response(200, DeadlineSchema(many=True))
-    @blp.paginate(Page, page_size=100, max_page_size=1000)
+    @blp.paginate(page_size=100, max_page_size=1000)
     @document_errors(blp, 401, 422)
-    def get(self, args):
-        """Deadlines of the cases the caller may see, soonest first."""
-        return case_queries.list_deadlines(svc(), actor(), status=args.get("status"), overdue=args.get("overdue"))
+    def get(self, args, pagination_parameters):
+        """Deadlines of the cases the caller may see, soonest first (then by id); 100 a page by default. Pages
+        as the case list does: ``cursor`` (the ``next_cursor`` of the page before, or follow the ``Link`` header)
+        or ``page``; X-Pagination counts up to 1,000, beyond that ``more_than: 1000``."""
+        p = pagination_parameters
+        return keyset_page(p, case_queries.deadline_page(svc(), actor(), page_size=p.page_size, page=p.page,
+                                                         cursor=args.get("cursor"), status=args.get("status"),
+                                                         overdue=args.get("overdue")))

@@ -6,6 +6,8 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_loa
 
 from workflow import limits
 
+from web.api.common import CURSOR_DOC
+
 MAX_ID = 2**31 - 1  # ids are 32-bit in the database; anything larger cannot exist
 
 
@@ -273,8 +275,9 @@ class CasesQuery(Query):
     person = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "The practitioner (subject)"})
     overdue = fields.Boolean()
     open = fields.Boolean()
+    cursor = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": CURSOR_DOC})
     after = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), metadata={
-        "description": "The id of the last case of the previous page: a keyset page"})
+        "description": "A case of this list: the page after it (cursor is the stable way to page on)"})
 
 
 class CaseCreateSchema(Strict):
@@ -312,6 +315,7 @@ class FireResultSchema(Schema):
 class DeadlinesQuery(Query):
     status = fields.String(validate=validate.OneOf(["open", "met", "breached", "cancelled", "expired", "paused"]))
     overdue = fields.Boolean()
+    cursor = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": CURSOR_DOC})
 
 
 # ---- audit -------------------------------------------------------------------------------------
@@ -349,8 +353,9 @@ class EventsQuery(ExportQuery):
 
 class EventPageSchema(Schema):
     items = fields.List(fields.Nested(EventSchema))
-    total = fields.Integer()
-    page = fields.Integer()
+    total = fields.Integer(allow_none=True, metadata={"description": "Counted up to 1,000; null beyond (more_than)"})
+    more_than = fields.Integer(allow_none=True, metadata={"description": "1000 when there are more than 1,000"})
+    page = fields.Integer(allow_none=True, metadata={"description": "Null on a cursor's page past the first 1,000"})
     page_size = fields.Integer()
     next_after = fields.Integer(allow_none=True, metadata={"description": "Send as after for the next page"})
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from workflow.errors import InvalidPayload, NotFound, StaleVersion, WorkflowError
 from workflow.store.models import Case, CaseParticipant, Deadline, Person
 from workflow.service import cases as case_queries
+from workflow.service import keyset
 from workflow.service import mailbox
 from workflow.service import people as directory
 from workflow.service.deadlines import changeable
@@ -49,26 +50,31 @@ def case_list(actor):
     title, workflow_tag, state_tag, open_only = QUEUES.get(queue, ("Cases", None, None, request.args.get("open") == "1"))
     workflow = None if queue in QUEUES else request.args.get("workflow") or None
     state = request.args.get("state") or None
-    query = case_queries.case_query(svc, actor, workflow=workflow, state=state, open_only=open_only)
+    extra = []
     if workflow_tag:
-        query = query.where(in_workflow(svc.policies, workflow_tag))
+        extra.append(in_workflow(svc.policies, workflow_tag))
     if state_tag:
-        query = query.where(in_state(svc.policies, workflow_tag, state_tag))
+        extra.append(in_state(svc.policies, workflow_tag, state_tag))
+    found = case_queries.find_cases(svc, actor, workflow=workflow, state=state, open_only=open_only, extra=extra)
     appeals = workflow_tag == APPEAL or any(p.has_workflow_tagged(workflow, APPEAL) for p in svc.policies.all())
-    total = case_queries.count(svc, query)
-    pages = max(1, -(-total // CASES_PER_PAGE))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    counted = found.count()  # stops at 1,000: "more than 1,000", not a scan
+    total = counted if counted <= keyset.COUNT_CAP else None
+    pages = max(1, -(-counted // CASES_PER_PAGE)) if total is not None else None
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    if pages is not None:
+        page = min(page, pages)
+    listed = found.rows(offset=(page - 1) * CASES_PER_PAGE, limit=CASES_PER_PAGE + 1)  # one more: a next page?
     rows = []
-    for c, first in case_queries.by_earliest_deadline(svc, query, offset=(page - 1) * CASES_PER_PAGE,
-                                                       limit=CASES_PER_PAGE):
+    for c, first in listed[:CASES_PER_PAGE]:
         wf = svc.policy_of(c).workflow(c.workflow)
         rows.append({"case": c, "workflow": wf.title, "state": wf.state(c.state).title, "deadline": first})
     now = svc.clock.now()
     here = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("pages/case_list.html", title=title, rows=rows, total=total, now=now, queue=queue,
-                           page=page, pages=pages, first=(page - 1) * CASES_PER_PAGE + 1,
+                           page=page, pages=pages, cap=keyset.COUNT_CAP, first=(page - 1) * CASES_PER_PAGE + 1,
                            previous_url=url_for("pages.case_list", **here, page=page - 1) if page > 1 else None,
-                           next_url=url_for("pages.case_list", **here, page=page + 1) if page < pages else None,
+                           next_url=url_for("pages.case_list", **here, page=page + 1)
+                           if len(listed) > CASES_PER_PAGE else None,
                            sittings=_sittings(svc, actor) if appeals else None)
 
 

@@ -103,9 +103,12 @@ class CasePredicate:
 
     # ---- asking ------------------------------------------------------------------------------------
 
-    def holds(self, role: str) -> ColumnElement:
-        """True on the cases where the actor holds ``role``."""
-        return self._combine(self._broad.get(role, []), self._narrow.get(role, []))
+    def holds(self, role: str, ids=None) -> ColumnElement:
+        """True on the cases where the actor holds ``role``. ``ids``: the case id column of a CTE of the actor's
+        own cases (``own_cases``) to test instead of ``Case.id``; only for an actor who holds no role broadly."""
+        if ids is not None and self._broad.get(role):
+            raise ValueError("a role held broadly is a condition on the case's own columns, not on its id")
+        return self._combine(self._broad.get(role, []), self._narrow.get(role, []), ids)
 
     def held_broadly(self, role: str) -> ColumnElement | None:
         """The part of ``holds(role)`` that is a plain condition on the case (held by office, or trust-wide), or
@@ -119,10 +122,41 @@ class CasePredicate:
         narrow = self._narrow.get(role, [])
         return self._combine([], narrow) if narrow else None
 
+    def held_narrowly_selects(self, role: str) -> list:
+        """``held_narrowly`` as the selects of the actor's own cases where they hold ``role`` (a list may join to
+        them and pick its columns)."""
+        return list(self._narrow.get(role, []))
+
     def visible(self) -> ColumnElement:
         """True on the cases where the actor holds any role (may see the case)."""
         return self._combine([c for cs in self._broad.values() for c in cs],
                              [s for ss in self._narrow.values() for s in ss])
+
+    def visible_broadly(self) -> ColumnElement | None:
+        """The part of ``visible()`` that is a plain condition on the case (roles held by office or trust-wide),
+        or None: what a list can read in its index order, testing each row's own columns."""
+        broad = [c for cs in self._broad.values() for c in cs]
+        return and_(self._boundary(), or_(*broad)) if broad else None
+
+    def visible_narrowly(self) -> list:
+        """The rest of ``visible()``: selects of the actor's own few cases (managed, their own, sat on, in their
+        care groups), each an index lookup from the actor's rows; a list may join to them and pick its columns."""
+        return [s for ss in self._narrow.values() for s in ss]
+
+    def own_cases(self, *columns):
+        """When the actor holds no role broadly (a clinical manager, a practitioner, a panel member): the cases
+        they may see, as a MATERIALIZED CTE of ``columns`` (default the id) read straight from the actor's own
+        rows (each part an index lookup: the cases they manage, their own, those they sit on), for a list to
+        start from, so their few cases drive the query instead of the database walking a trust's open cases to
+        test each against them. None when some role is held broadly (an office): then ``visible()`` is a
+        condition on the case's own columns, and a list is read in its index order."""
+        if any(self._broad.values()):
+            return None
+        columns = columns or (Case.id,)
+        narrow = [s.with_only_columns(*columns, maintain_column_froms=True)
+                  for ss in self._narrow.values() for s in ss]
+        ids = union(*narrow) if len(narrow) > 1 else narrow[0] if narrow else select(*columns).where(false())
+        return ids.cte("own_case").prefix_with("MATERIALIZED")
 
     def any_of(self, roles) -> ColumnElement:
         roles = set(roles)
@@ -148,10 +182,10 @@ class CasePredicate:
         """One boolean column per role, to select beside each case (its roles without another query)."""
         return [self.holds(r).label(f"role_{i}") for i, r in enumerate(self.roles())]
 
-    def _combine(self, broad, narrow) -> ColumnElement:
+    def _combine(self, broad, narrow, ids=None) -> ColumnElement:
         terms = list(broad)
         if narrow:
-            terms.append(Case.id.in_(union(*narrow) if len(narrow) > 1 else narrow[0]))
+            terms.append((Case.id if ids is None else ids).in_(union(*narrow) if len(narrow) > 1 else narrow[0]))
         if not terms:
             return false()
         return and_(self._boundary(), or_(*terms))

@@ -7,12 +7,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 
 from workflow import access
 from workflow.actors import Actor
 from workflow.errors import InvalidPayload
 from workflow.store.models import Case, Event
+from workflow.service import keyset
 from workflow.service.reports.export import csv_bytes
 
 CSV_COLUMNS = ["id", "case_id", "subject", "seq", "at", "kind", "actor_id", "actor_role", "trigger", "from_state",
@@ -22,10 +23,11 @@ CSV_COLUMNS = ["id", "case_id", "subject", "seq", "at", "kind", "actor_id", "act
 @dataclass(frozen=True)
 class Page:
     items: list
-    total: int
-    page: int
+    total: int | None  # exact up to keyset.COUNT_CAP; None beyond, with more_than
+    page: int | None  # None on a cursor's page deeper than keyset.COUNT_CAP rows
     page_size: int
     next_after: int | None = None  # the cursor of the next page (``after``), None on the last
+    more_than: int | None = None
 
 
 def _visible_cases(svc, actor: Actor):
@@ -59,22 +61,23 @@ def events_page(svc, actor: Actor, *, page: int = 1, page_size: int = 50, after:
     """A page in time order. ``after``: the id of the last event of the previous page (a keyset page, as cheap
     deep in the log as at its start); else ``page`` counts from 1."""
     q = events_query(svc, actor, **filters)
-    total = svc.session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    counted = keyset.capped_count(svc.session, q)  # a count that stops: "more than 1,000"
+    total, more_than = (counted, None) if counted <= keyset.COUNT_CAP else (None, keyset.COUNT_CAP)
     if after is not None:
         cursor = svc.session.get(Event, after)
         if cursor is None:
             raise InvalidPayload(f"after={after} names no event; send the next_after of the page before",
                                  fields={"after": ["no such event"]})
         later = or_(Event.at > cursor.at, and_(Event.at == cursor.at, Event.id > cursor.id))
-        before = svc.session.scalar(select(func.count()).select_from(q.where(~later).subquery())) or 0
-        rows = list(svc.session.scalars(q.where(later).order_by(Event.at, Event.id).limit(page_size)))
-        page = before // page_size + 1
+        before = keyset.capped_count(svc.session, q.where(~later))
+        rows = list(svc.session.scalars(q.where(Event.at >= cursor.at, later).order_by(Event.at, Event.id)
+                                        .limit(page_size + 1)))
+        page = before // page_size + 1 if before <= keyset.COUNT_CAP else None
     else:
         rows = list(svc.session.scalars(q.order_by(Event.at, Event.id).offset((page - 1) * page_size)
-                                        .limit(page_size)))
-        before = (page - 1) * page_size
-    more = before + len(rows) < total
-    return Page(rows, total, page, page_size, rows[-1].id if rows and more else None)
+                                        .limit(page_size + 1)))
+    shown = rows[:page_size]
+    return Page(shown, total, page, page_size, shown[-1].id if len(rows) > page_size else None, more_than)
 
 
 def events_csv(svc, actor: Actor, **filters) -> Iterator[bytes]:

@@ -17,6 +17,7 @@ from workflow.store.models import DEADLINE_OPEN_STATUSES as OPEN
 from workflow.policy.tags import ANNUAL_SIGN_OFF, PLAN_AGREED
 from workflow.service import signing
 from workflow.service.cases import earliest_first, first_open_deadlines, predicate
+from workflow.service.keyset import COUNT_CAP  # the home page says "more than 1,000" rather than count every case
 
 
 @dataclass(frozen=True)
@@ -57,22 +58,26 @@ def _waiting_states(svc, pred: access.CasePredicate) -> list[tuple[str, str, int
     return sorted(out)
 
 
-def review_near(now: datetime):
+def review_near(now: datetime, on=None):
     """A plan agreed and in force waits on its manager for the next review (002 7.7.1), but not yet: only once
-    the review clock's first reminder is due, or it is late. Until then it is not "waiting on you"."""
-    return exists(select(Deadline.id).where(Deadline.case_id == Case.id, Deadline.status.in_(OPEN), or_(
+    the review clock's first reminder is due, or it is late. Until then it is not "waiting on you". ``on``: the
+    columns of a CTE of cases to test instead of ``Case``'s."""
+    c = Case if on is None else on
+    return exists(select(Deadline.id).where(Deadline.case_id == c.id, Deadline.status.in_(OPEN), or_(
         Deadline.reminders_sent > 0, Deadline.next_check_at <= now, Deadline.due_at <= now)))
 
 
-def _in_waiting_state(p, v, w, st, rests: bool, now: datetime | None):
-    at = and_(Case.policy_id == p, Case.policy_version == v, Case.workflow == w, Case.state == st)
-    return and_(at, review_near(now)) if rests and now is not None else at
+def _in_waiting_state(p, v, w, st, rests: bool, now: datetime | None, on=None):
+    c = Case if on is None else on
+    at = and_(c.policy_id == p, c.policy_version == v, c.workflow == w, c.state == st)
+    return and_(at, review_near(now, on)) if rests and now is not None else at
 
 
-def waiting_clause(svc, pred: access.CasePredicate, now: datetime | None = None):
+def waiting_clause(svc, pred: access.CasePredicate, now: datetime | None = None, on=None):
     """True on the open cases whose current state waits on a role the actor holds there (with ``now``: and whose
-    wait has begun, ``review_near``)."""
-    terms = [and_(_in_waiting_state(p, v, w, st, rests, now), pred.holds(role))
+    wait has begun, ``review_near``). ``on``: the columns of ``CasePredicate.own_cases`` to test instead of
+    ``Case``'s (an actor who holds no role broadly)."""
+    terms = [and_(_in_waiting_state(p, v, w, st, rests, now, on), pred.holds(role, None if on is None else on.id))
              for role, p, v, w, st, rests in _waiting_states(svc, pred)]
     return or_(*terms) if terms else false()
 
@@ -97,6 +102,27 @@ def waiting_first(svc, pred: access.CasePredicate, k: int, now: datetime | None 
     return select(every.c.id).order_by(every.c.next_due_at.asc().nulls_last(), every.c.id).limit(k)
 
 
+def _own_listed(svc, pred: access.CasePredicate, now: datetime, waiting: bool):
+    """For someone who sees only their own few cases (``CasePredicate.own_cases``): those of them that are open
+    and (not) waiting on them, as a select of (id, next_due_at) over a CTE read from their own rows, the
+    waiting test made on its columns: no join with the trust's cases. None for someone who holds a role broadly.
+    Without it, "not waiting on me" ordered by date lets the database walk the date index over every open
+    case of the trust, testing each against the person's few."""
+    own = pred.own_cases(Case.id, Case.policy_id, Case.policy_version, Case.workflow, Case.state,
+                         Case.closed_at, Case.next_due_at)
+    if own is None:
+        return None
+    is_waiting = waiting_clause(svc, pred, now, on=own.c)
+    return (select(own.c.id.label("id"), own.c.next_due_at.label("next_due_at"))
+            .where(own.c.closed_at.is_(None), is_waiting if waiting else ~is_waiting).subquery("listed"))
+
+
+def _first_of(listed, limit: int | None):
+    """The ids of a ``_own_listed`` CTE, earliest open clock first (the first ``limit``)."""
+    q = select(listed.c.id).order_by(listed.c.next_due_at.asc().nulls_last(), listed.c.id)
+    return q.limit(limit) if limit is not None else q
+
+
 def inbox(svc, actor: Actor, *, only_waiting: bool = False, waiting: bool | None = None,
           limit: int | None = None) -> list[InboxItem]:
     """Open cases the actor may see, those waiting on them first, then earliest open clock first (so the
@@ -106,7 +132,11 @@ def inbox(svc, actor: Actor, *, only_waiting: bool = False, waiting: bool | None
     pred = predicate(svc, actor)
     is_waiting = waiting_clause(svc, pred, now)
     q = select(Case).where(pred.visible(), Case.closed_at.is_(None))
-    if (only_waiting or waiting is True) and limit is not None:
+    want = False if waiting is False else True if (only_waiting or waiting is True) else None
+    listed = _own_listed(svc, pred, now, waiting=want) if want is not None else None
+    if listed is not None:  # (not) waiting on someone who sees only their own cases: from those cases
+        q = earliest_first(select(Case).where(Case.id.in_(_first_of(listed, limit).scalar_subquery())))
+    elif (only_waiting or waiting is True) and limit is not None:
         first = waiting_first(svc, pred, limit, now)
         if first is None:
             return []
@@ -139,7 +169,6 @@ def inbox(svc, actor: Actor, *, only_waiting: bool = False, waiting: bool | None
     return items
 
 
-COUNT_CAP = 1000  # the home page says "more than 1,000" rather than count a trust's every case per visit
 
 
 def inbox_counts(svc, actor: Actor) -> dict[str, int]:
@@ -147,12 +176,17 @@ def inbox_counts(svc, actor: Actor) -> dict[str, int]:
     ``COUNT_CAP`` + 1 (a count that stops, so the home page costs the same in a trust of any size)."""
     pred = predicate(svc, actor)
     now = svc.clock.now()
-    is_waiting = waiting_clause(svc, pred, now)
-    seen = select(Case.id).where(pred.visible(), Case.closed_at.is_(None))
 
     def capped(q) -> int:
         return svc.session.scalar(select(func.count()).select_from(q.limit(COUNT_CAP + 1).subquery())) or 0
 
+    mine_waiting = _own_listed(svc, pred, now, waiting=True)
+    if mine_waiting is not None:  # someone who sees only their own cases: both counts from those cases
+        watching = _own_listed(svc, pred, now, waiting=False)
+        return {"waiting": capped(select(mine_waiting.c.id)), "watching": capped(select(watching.c.id)),
+                "cap": COUNT_CAP}
+    seen = select(Case.id).where(pred.visible(), Case.closed_at.is_(None))
+    is_waiting = waiting_clause(svc, pred, now)
     first = waiting_first(svc, pred, COUNT_CAP + 1, now)
     waiting = svc.session.scalar(select(func.count()).select_from(first.subquery())) if first is not None else 0
     return {"waiting": waiting, "watching": capped(seen.where(~is_waiting)), "cap": COUNT_CAP}

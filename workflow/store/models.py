@@ -269,7 +269,7 @@ class Deadline(Base):
 
     __tablename__ = "deadline"
     __table_args__ = (Index("ix_deadline_due", "status", "next_check_at"),
-                      Index("ix_deadline_due_at", "due_at"),
+                      Index("ix_deadline_due_at_id", "due_at", "id"),  # the deadline list's keyset pages
                       Index("ix_deadline_case_open", "case_id", "status", "due_at"),  # a case's earliest open clock
                       CheckConstraint(deadline_rules.status_check(), name="deadline_status"),
                       CheckConstraint(deadline_rules.consistency_check(), name="deadline_status_consistent"))

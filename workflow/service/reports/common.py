@@ -81,6 +81,19 @@ def approvals(svc) -> list[SignOff]:
                    if (pol, ver, wf, trig) in steps), key=lambda s: (s.at, s.plan_id))
 
 
+def approved_between(svc, since: datetime, until: datetime):
+    """A SELECT of the people with an approval of their individual plan (``approvals``) at or after ``since``
+    and at or before ``until``: for an aggregate to count, without loading any."""
+    from sqlalchemy import and_, false, or_
+
+    steps = sorted(approval_steps(svc.policies))
+    step = or_(*[and_(Case.policy_id == p, Case.policy_version == v, Case.workflow == w, Event.trigger == t)
+                 for p, v, w, t in steps]) if steps else false()
+    return (select(JobPlan.person_id).join(Case, Case.job_plan_id == JobPlan.id).join(Event, Event.case_id == Case.id)
+            .where(JobPlan.kind == "individual", Event.trigger.in_(sorted({s[3] for s in steps})), step,
+                   Event.at >= since, Event.at <= until))
+
+
 def latest_sign_off(offs: list[SignOff], until: datetime) -> dict[int, SignOff]:
     """Each person's most recent sign-off at or before ``until``."""
     out: dict[int, SignOff] = {}

@@ -2,9 +2,6 @@
 appeals (issue 7 dashboard; 002 7.6.9 monitoring)."""
 from __future__ import annotations
 
-from collections import defaultdict
-from statistics import median
-
 from sqlalchemy import and_, bindparam, case as when, func, or_, select
 
 from workflow.actors import Actor
@@ -57,13 +54,17 @@ def stage_times(svc, actor: Actor) -> Report:
              .group_by(stays.c.workflow, stays.c.state))
         stages = {(w, st): (pid, v, n, float(med), float(top), k)
                   for w, st, pid, v, n, med, top, k in svc.session.execute(q)}
-    else:  # SQLite has no median aggregate: its (small) trusts fold the stays here
-        spans: dict[tuple[str, str], list] = defaultdict(list)
-        for workflow, state, policy_id, version, days, is_open in svc.session.execute(select(stays)):
-            spans[(workflow, state)].append((float(days), bool(is_open), policy_id, version))
-        stages = {key: (min(x[2] for x in v), min(x[3] for x in v if x[2] == min(y[2] for y in v)), len(v),
-                        median(x[0] for x in v), max(x[0] for x in v), sum(x[1] for x in v))
-                  for key, v in spans.items()}
+    else:  # SQLite has no median aggregate: the middle one or two of each stage's ranked stays, averaged
+        key = (stays.c.workflow, stays.c.state)
+        ranked = select(stays, func.row_number().over(partition_by=key, order_by=stays.c.days).label("rank"),
+                        func.count().over(partition_by=key).label("n")).subquery()
+        middle = or_(ranked.c.rank == (ranked.c.n + 1) // 2, ranked.c.rank == (ranked.c.n + 2) // 2)
+        q = (select(ranked.c.workflow, ranked.c.state, func.min(ranked.c.policy_id), func.min(ranked.c.policy_version),
+                    func.count(), func.avg(when((middle, ranked.c.days))), func.max(ranked.c.days),
+                    func.count(when((ranked.c.open_now, 1))))
+             .group_by(ranked.c.workflow, ranked.c.state))
+        stages = {(w, st): (pid, v, n, float(med), float(top), k)
+                  for w, st, pid, v, n, med, top, k in svc.session.execute(q)}
     rows = []
     for (workflow, state), (policy_id, version, n, med, top, k) in sorted(stages.items()):
         title, wf_title = state, workflow
