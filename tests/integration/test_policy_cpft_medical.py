@@ -304,7 +304,7 @@ def test_formal_disagreement_states_its_structured_content_002_7_8_3(svc, trust)
     with pytest.raises(InvalidPayload) as exc:
         fire(svc, trust.doctor, dis, "raise_formal_disagreement", {"nature": "SPA"})
     assert {"reasons", "evidence_summary", "consequences", "proposed_solution"} <= set(exc.value.details["fields"])
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ConditionFailed, match="000 2a"):  # a consultant refers; their manager does not (7.8.3)
         fire(svc, trust.manager, dis, "raise_formal_disagreement", FORMAL)
     fire(svc, trust.doctor, dis, "raise_formal_disagreement", FORMAL)
     assert state(svc, dis) == "referred"

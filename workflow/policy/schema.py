@@ -8,7 +8,7 @@ from workflow.policy.model import SCOPES
 from workflow.policy.params import SettingsSchema
 
 NAME = validate.Regexp(r"^[a-z][a-z0-9_]*$", error="must be lower_snake_case (letters, digits, _)")
-FIELD_TYPES = ("text", "date", "datetime", "bool", "int", "number", "choice", "person", "documents")
+FIELD_TYPES = ("text", "date", "datetime", "bool", "int", "number", "choice", "person", "documents", "plan")
 
 
 class _Strict(Schema):
