@@ -109,6 +109,7 @@ class TransitionSpec:
     notify: tuple[str, ...] = ()
     reason_required: bool = False
     tags: tuple[str, ...] = ()
+    notify_addresses: tuple[str, ...] = ()  # mailboxes by purpose, each at the address the trust set for it
 
 
 @dataclass(frozen=True)
