@@ -313,6 +313,7 @@ def test_formal_disagreement_states_its_structured_content_002_7_8_3(svc, trust)
 def test_formal_disagreement_after_2_weeks_refused_and_window_closed_002_7_8_3(svc, trust, clock):
     plan, sign_off, dis = failure_to_agree(svc, trust)
     out = sweep_deadline(svc, dis, "lodge_disagreement")
+    assert out["due_at"] == datetime(2027, 3, 16, 0, 0, tzinfo=UTC)  # 2 weeks from 1 March: the end of 15 March
     assert out["reminders"] == [0, 1] and out["expired"]
     assert out["reminded"][0] == {trust.doctor.id}
     assert state(svc, dis) == "lapsed" and state(svc, sign_off) == "disputed"  # local resolution may conclude
@@ -342,6 +343,7 @@ def test_mediation_meeting_within_4_weeks_reminded_breached_escalated_002_7_8_4(
     plan, sign_off, dis = failure_to_agree(svc, trust)
     fire(svc, trust.doctor, dis, "raise_formal_disagreement", FORMAL)
     out = sweep_deadline(svc, dis, "mediation_meeting")
+    assert out["due_at"] == datetime(2027, 3, 29, 23, 0, tzinfo=UTC)  # 4 weeks from receipt on 1 March (BST)
     assert out["reminders"] == [0] and out["reminded"][0] == {trust.md.id}
     assert out["breached"] and out["escalated_to"] == [{trust.md.id}, {trust.ceo.id}]
 
@@ -412,6 +414,7 @@ def test_last_agreed_plan_stays_in_force_during_the_dispute_002_7_7_002_7_8(svc,
 def test_appeal_window_closes_and_the_decision_stands_002_7_8_8(svc, trust, clock):
     plan, sign_off, dis, appeal = to_decision(svc, trust, clock)
     out = sweep_deadline(svc, appeal, "lodge_appeal")
+    assert out["due_at"] == datetime(2027, 3, 29, 23, 0, tzinfo=UTC)  # 2 weeks from the outcome on 15 March (BST)
     assert out["reminders"] == [0, 1] and out["expired"] and out["reminded"][0] == {trust.doctor.id}
     # the decision takes effect when the window closes: nobody has to confirm it (issue 16 item 5)
     assert state(svc, appeal) == "not_appealed" and state(svc, dis) == "decided"
@@ -451,6 +454,7 @@ def test_late_appeal_accepted_with_a_reason_002_7_8_8(svc, trust, clock):
 def test_panel_meets_within_4_weeks_reminded_breached_escalated_002_7_8_8(svc, trust, clock):
     plan, sign_off, dis, appeal = lodged(svc, trust, clock)
     out = sweep_deadline(svc, appeal, "panel_meets")
+    assert out["due_at"] == datetime(2027, 4, 17, 23, 0, tzinfo=UTC)  # 4 weeks from receipt on 20 March (BST)
     assert out["reminders"] == [0, 1] and out["reminded"][0] == {trust.ceo.id}
     assert out["breached"] and out["escalated_to"] == [{trust.ceo.id}, {trust.ceo.id, trust.md.id}]
 
@@ -715,3 +719,20 @@ def test_team_member_disputes_their_part_through_their_own_route_002_7_4(svc, tr
     assert (team_now.agreed_version, team_now.current_version) == (1, 1)  # the team plan stands as agreed
     assert state(svc, other) == "awaiting_signatures"  # the colleague's own sign-off is not drawn in
     assert svc.session.get(Case, other).job_plan_id == colleague.id
+
+
+def test_appeal_in_writing_states_the_points_in_dispute_and_reasons_002_7_8_8(svc, trust, clock):
+    plan, sign_off, dis, appeal = to_decision(svc, trust, clock)
+    at(clock, 2027, 3, 20)
+    with pytest.raises(InvalidPayload) as exc:
+        fire(svc, trust.doctor, appeal, "lodge_appeal", {"points_in_dispute": "SPA"})
+    assert set(exc.value.details["fields"]) == {"reasons"}
+    with pytest.raises(InvalidPayload) as exc:
+        fire(svc, trust.doctor, appeal, "lodge_appeal", {"points_in_dispute": "", "reasons": "Revalidation"})
+    assert set(exc.value.details["fields"]) == {"points_in_dispute"}
+    with pytest.raises(PermissionDenied):  # the practitioner's appeal: not the clinical manager's (7.8.8)
+        fire(svc, trust.manager, appeal, "lodge_appeal", {"points_in_dispute": "SPA", "reasons": "x"})
+    assert state(svc, appeal) == "window_open"
+    fire(svc, trust.doctor, appeal, "lodge_appeal", {"points_in_dispute": "SPA", "reasons": "Revalidation"})
+    ev = svc.case_events(actor(trust.ceo), appeal)[-1]
+    assert ev.payload["points_in_dispute"] == "SPA" and ev.payload["reasons"] == "Revalidation"
