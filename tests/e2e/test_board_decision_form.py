@@ -35,6 +35,20 @@ def test_board_form_shows_the_panels_recommendation_beside_the_choice_002_7_8_9(
     assert html.index('id="panel-recommendation"') < html.index('name="board_decision"')  # beside the choice
 
 
+def test_board_form_is_not_open_to_the_practitioner_002_7_8_9(app, svc, trust, clock):
+    plan, sign_off, dis, appeal = heard_and_recommended(svc, trust, clock, "vary_plan")
+    svc.session.commit()
+    doctor = signed_in(app.test_client(), svc, trust.doctor)
+    r = doctor.get(f"/cases/{appeal}/do/record_board_decision")
+    assert r.status_code == 302 and "panel-recommendation" not in r.get_data(as_text=True)
+    _, token = form_token(doctor, "/account/preferences")
+    r = doctor.post(f"/cases/{appeal}/do/record_board_decision",
+                    data={"csrf_token": token, "board_decision": "uphold_appeal", "summary": "mine", "plan_version": "2"})
+    assert r.status_code == 302
+    svc.session.rollback()
+    assert state(svc, appeal) == "recommended"
+
+
 def test_board_vary_form_takes_the_varied_plan_as_json_002_7_8_9(client, svc, trust, clock):
     plan, sign_off, dis, appeal = heard_and_recommended(svc, trust, clock, "vary_plan")
     svc.session.commit()
