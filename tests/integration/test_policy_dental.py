@@ -232,3 +232,21 @@ def test_appeal_decision_within_2_weeks_of_hearing_reminded_breached_escalated_0
     assert out["due_at"] == datetime(2027, 4, 15, 23, 0, tzinfo=UTC)  # 2 weeks from the hearing on 1 April (BST)
     assert out["reminders"] == [0] and out["breached"]
     assert out["escalated_to"] == [{trust.chair.id, trust.ceo.id}]
+
+
+def test_appeal_varies_the_plan_as_a_new_version_001_20(svc, trust, clock):
+    from workflow.errors import InvalidPayload
+
+    plan, case_id, dis, appeal = lodged(svc, trust, clock)
+    full_panel(svc, trust, appeal, trust.dentist)
+    at(clock, 2027, 4, 1)
+    fire(svc, trust.ceo, appeal, "hold_hearing", {"held_on": "2027-04-01"})
+    base = {"board_decision": "vary_plan", "summary": "A middle way", "plan_version": 1}
+    with pytest.raises(InvalidPayload) as exc:  # the version named, unchanged, is no variation
+        fire(svc, trust.ceo, appeal, "record_appeal_decision", base)
+    assert "varied_plan" in exc.value.details["fields"]
+    varied = plan_content(spa=1.5)
+    fire(svc, trust.ceo, appeal, "record_appeal_decision", {**base, "varied_plan": varied})
+    assert state(svc, case_id) == "outcome_to_report"
+    in_force = plan_in_force(svc, actor(trust.dentist), trust.dentist.id)
+    assert in_force.content == varied and in_force.content not in (CD_PLAN, DENTIST_PLAN) and in_force.version == 3
