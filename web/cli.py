@@ -308,6 +308,39 @@ def round_start(unit, as_email, batch):
         click.echo(f"  skipped {m.person.name}: {m.reason}")
 
 
+@main.group("notices")
+def notices_group():
+    """Shared mailboxes told of job planning steps (002 7.6.7: the care group and Finance get the agreed plan)."""
+
+
+@notices_group.command("set")
+@click.argument("unit", type=int)
+@click.argument("purpose")
+@click.argument("email", required=False)
+@click.option("--as", "as_email", required=True, metavar="EMAIL", help="Who sets it: the trust's administrator.")
+@with_appcontext
+@one_unit_of_work
+def notices_set(unit, purpose, email, as_email):
+    """Set the address of PURPOSE (a name a policy's notify_addresses uses: care_group, finance) on organisation
+    UNIT (its id: the trust, a care group or a team); without EMAIL, clear it."""
+    from workflow.actors import Actor
+    from workflow.errors import WorkflowError
+    from workflow.service import signin
+    from workflow.service.admin.notice_addresses import set_notice_address
+
+    from web.services import service
+
+    svc = service()
+    person = signin.person_by_email(svc, as_email)
+    if person is None:
+        raise click.ClickException(f"no person with email {as_email}")
+    try:
+        set_notice_address(svc, Actor.person(person.id, person.name), unit, purpose, email)
+    except WorkflowError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"unit {unit}: {purpose} notices go to {email}" if email else f"unit {unit}: {purpose} cleared")
+
+
 @main.group()
 def token():
     """API tokens for machine clients (stored hashed; shown once)."""

@@ -32,7 +32,7 @@ def test_every_page_has_no_serious_accessibility_violations_wcag_2_2_aa(svc, tru
         trust.directorate: ["/", "/dashboard", "/reports", "/reports/compliance", "/reports/master_log",
                             "/reports/stage_times", "/reports/audit_sample", "/cases", "/cases?queue=governance",
                             f"/plans/{dispute['plan']}", "/mail", "/logout",
-                            f"/policies/cpft-medical-2017/1/disagreement?case={dispute['disagreement']}"],
+                            f"/policies/cpft-medical-2017/2/disagreement?case={dispute['disagreement']}"],
         trust.md: ["/cases?queue=mediations", f"/cases/{dispute['disagreement']}",
                    f"/cases/{dispute['disagreement']}/deadlines/{deadline}"],
         trust.ceo: ["/cases?queue=appeals"],

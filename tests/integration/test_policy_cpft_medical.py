@@ -304,7 +304,7 @@ def test_formal_disagreement_states_its_structured_content_002_7_8_3(svc, trust)
     with pytest.raises(InvalidPayload) as exc:
         fire(svc, trust.doctor, dis, "raise_formal_disagreement", {"nature": "SPA"})
     assert {"reasons", "evidence_summary", "consequences", "proposed_solution"} <= set(exc.value.details["fields"])
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ConditionFailed, match="000 2a"):  # a consultant refers; their manager does not (7.8.3)
         fire(svc, trust.manager, dis, "raise_formal_disagreement", FORMAL)
     fire(svc, trust.doctor, dis, "raise_formal_disagreement", FORMAL)
     assert state(svc, dis) == "referred"
@@ -313,6 +313,7 @@ def test_formal_disagreement_states_its_structured_content_002_7_8_3(svc, trust)
 def test_formal_disagreement_after_2_weeks_refused_and_window_closed_002_7_8_3(svc, trust, clock):
     plan, sign_off, dis = failure_to_agree(svc, trust)
     out = sweep_deadline(svc, dis, "lodge_disagreement")
+    assert out["due_at"] == datetime(2027, 3, 16, 0, 0, tzinfo=UTC)  # 2 weeks from 1 March: the end of 15 March
     assert out["reminders"] == [0, 1] and out["expired"]
     assert out["reminded"][0] == {trust.doctor.id}
     assert state(svc, dis) == "lapsed" and state(svc, sign_off) == "disputed"  # local resolution may conclude
@@ -342,6 +343,7 @@ def test_mediation_meeting_within_4_weeks_reminded_breached_escalated_002_7_8_4(
     plan, sign_off, dis = failure_to_agree(svc, trust)
     fire(svc, trust.doctor, dis, "raise_formal_disagreement", FORMAL)
     out = sweep_deadline(svc, dis, "mediation_meeting")
+    assert out["due_at"] == datetime(2027, 3, 29, 23, 0, tzinfo=UTC)  # 4 weeks from receipt on 1 March (BST)
     assert out["reminders"] == [0] and out["reminded"][0] == {trust.md.id}
     assert out["breached"] and out["escalated_to"] == [{trust.md.id}, {trust.ceo.id}]
 
@@ -412,6 +414,7 @@ def test_last_agreed_plan_stays_in_force_during_the_dispute_002_7_7_002_7_8(svc,
 def test_appeal_window_closes_and_the_decision_stands_002_7_8_8(svc, trust, clock):
     plan, sign_off, dis, appeal = to_decision(svc, trust, clock)
     out = sweep_deadline(svc, appeal, "lodge_appeal")
+    assert out["due_at"] == datetime(2027, 3, 29, 23, 0, tzinfo=UTC)  # 2 weeks from the outcome on 15 March (BST)
     assert out["reminders"] == [0, 1] and out["expired"] and out["reminded"][0] == {trust.doctor.id}
     # the decision takes effect when the window closes: nobody has to confirm it (issue 16 item 5)
     assert state(svc, appeal) == "not_appealed" and state(svc, dis) == "decided"
@@ -451,6 +454,7 @@ def test_late_appeal_accepted_with_a_reason_002_7_8_8(svc, trust, clock):
 def test_panel_meets_within_4_weeks_reminded_breached_escalated_002_7_8_8(svc, trust, clock):
     plan, sign_off, dis, appeal = lodged(svc, trust, clock)
     out = sweep_deadline(svc, appeal, "panel_meets")
+    assert out["due_at"] == datetime(2027, 4, 17, 23, 0, tzinfo=UTC)  # 4 weeks from receipt on 20 March (BST)
     assert out["reminders"] == [0, 1] and out["reminded"][0] == {trust.ceo.id}
     assert out["breached"] and out["escalated_to"] == [{trust.ceo.id}, {trust.ceo.id, trust.md.id}]
 
@@ -657,3 +661,78 @@ def test_a_review_does_not_carry_additional_pas_forward_002_7_2_2(svc, trust, cl
     assert review["additional_pas"] == []  # they ended at this meeting: "until the next job planning meeting"
     assert "ended at this job planning review (002 7.2.2)" in review["justifications"]["additional_pas"]
     assert len(version_content(svc, plan.id, 1)["additional_pas"]) == 1  # the agreed plan in force is unchanged
+
+
+def test_additional_pas_stop_in_the_plan_in_force_at_the_next_job_planning_meeting_002_7_2_2(svc, trust, clock):
+    """"For up to 12 months or until the next job planning meeting": agreed until March 2028, they still run
+    while the review is only begun, and stop counting in the plan in force from the day the next meeting is held,
+    months before their end date, though the agreed version itself is unchanged until the review is agreed."""
+    from tests.factories import complete_plan
+
+    extra = [{"pas": 1, "reason": "Waiting list", "start": "2027-04-01", "end": "2028-03-31", "agreed_by_amd": True}]
+    plan = svc.create_job_plan(actor(trust.manager), trust.doctor.id, complete_plan(11, 2.5, additional_pas=extra))
+    case = svc.start_case(actor(trust.manager), "sign_off", trust.doctor.id, job_plan_id=plan.id)
+    fire(svc, trust.manager, case.id, "record_meeting", {"meeting_date": "2027-03-01"})
+    sign_and_approve(svc, trust, case.id)
+    at(clock, 2027, 3, 20)
+    in_force = plan_in_force(svc, actor(trust.doctor), trust.doctor.id)
+    assert in_force.additional_pas == () and in_force.additional_pas_ended_on is None  # not started yet (1 April)
+    at(clock, 2027, 9, 1)
+    assert [a["pas"] for a in plan_in_force(svc, actor(trust.doctor), trust.doctor.id).additional_pas] == [1]
+    fire(svc, trust.manager, case.id, "begin_review", {"review_type": "annual"})
+    review = svc.session.scalar(select(Case.id).where(Case.subject_id == trust.doctor.id, Case.workflow == "sign_off",
+                                                      Case.closed_at.is_(None)))
+    at(clock, 2027, 9, 14)
+    assert len(plan_in_force(svc, actor(trust.doctor), trust.doctor.id).additional_pas) == 1  # no meeting yet
+    at(clock, 2027, 9, 15)
+    fire(svc, trust.manager, review, "record_meeting", {"meeting_date": "2027-09-15"})
+    in_force = plan_in_force(svc, actor(trust.doctor), trust.doctor.id)
+    assert in_force.additional_pas == () and in_force.additional_pas_ended_on == date(2027, 9, 15)
+    assert in_force.version == 1 and in_force.content["additional_pas"][0]["end"] == "2028-03-31"
+
+
+def test_team_member_disputes_their_part_through_their_own_route_002_7_4(svc, trust, clock):
+    """"The process for appeals in team job planning is the same as for individual job planning" (7.4): with the
+    team plan agreed, one member's part still goes through failure to agree, mediation and appeal on their own plan,
+    to a version the board decides; the team plan and a colleague's plan are untouched, and the team plan itself
+    is not a case anyone can be taken through alone."""
+    from workflow.service import plans
+
+    team_plan = plans.create_team_plan(svc, actor(trust.manager), trust.team.id, MANAGER_PLAN,
+                                       policy_id="cpft-medical-2017")
+    plans.agree_team_plan(svc, actor(trust.amd), team_plan.id)
+    with pytest.raises(NotFound, match=f"job plan {team_plan.id} of Dr Practitioner was not found"):
+        svc.start_case(actor(trust.manager), "sign_off", trust.doctor.id, job_plan_id=team_plan.id)
+    colleague = svc.create_job_plan(actor(trust.manager), trust.colleague.id, MANAGER_PLAN)
+    other = svc.start_case(actor(trust.manager), "sign_off", trust.colleague.id, job_plan_id=colleague.id).id
+    fire(svc, trust.manager, other, "record_meeting", {"meeting_date": "2027-03-01"})
+
+    plan, sign_off, dis, appeal = heard_and_recommended(svc, trust, clock, "uphold_appeal")  # the doctor's part
+    assert {svc.session.get(Case, c).workflow for c in (sign_off, dis, appeal)} == {"sign_off", "disagreement",
+                                                                                     "appeal"}
+    fire(svc, trust.ceo, appeal, "record_board_decision",
+         {"board_decision": "uphold_appeal", "summary": "The practitioner's part", "plan_version": 2})
+    assert state(svc, sign_off) == "agreed"
+    assert plan_in_force(svc, actor(trust.doctor), trust.doctor.id).content == DOCTOR_PLAN
+    svc.session.expire_all()
+    team_now = svc.session.get(JobPlan, team_plan.id)
+    assert (team_now.agreed_version, team_now.current_version) == (1, 1)  # the team plan stands as agreed
+    assert state(svc, other) == "awaiting_signatures"  # the colleague's own sign-off is not drawn in
+    assert svc.session.get(Case, other).job_plan_id == colleague.id
+
+
+def test_appeal_in_writing_states_the_points_in_dispute_and_reasons_002_7_8_8(svc, trust, clock):
+    plan, sign_off, dis, appeal = to_decision(svc, trust, clock)
+    at(clock, 2027, 3, 20)
+    with pytest.raises(InvalidPayload) as exc:
+        fire(svc, trust.doctor, appeal, "lodge_appeal", {"points_in_dispute": "SPA"})
+    assert set(exc.value.details["fields"]) == {"reasons"}
+    with pytest.raises(InvalidPayload) as exc:
+        fire(svc, trust.doctor, appeal, "lodge_appeal", {"points_in_dispute": "", "reasons": "Revalidation"})
+    assert set(exc.value.details["fields"]) == {"points_in_dispute"}
+    with pytest.raises(PermissionDenied):  # the practitioner's appeal: not the clinical manager's (7.8.8)
+        fire(svc, trust.manager, appeal, "lodge_appeal", {"points_in_dispute": "SPA", "reasons": "x"})
+    assert state(svc, appeal) == "window_open"
+    fire(svc, trust.doctor, appeal, "lodge_appeal", {"points_in_dispute": "SPA", "reasons": "Revalidation"})
+    ev = svc.case_events(actor(trust.ceo), appeal)[-1]
+    assert ev.payload["points_in_dispute"] == "SPA" and ev.payload["reasons"] == "Revalidation"

@@ -100,6 +100,7 @@ def test_dentist_may_ask_to_meet_the_medical_director_001_18(svc, trust, clock):
 def test_annual_review_reminded_breached_escalated_001_15(svc, trust):
     plan, case_id = agreed(svc, trust)
     out = sweep_deadline(svc, case_id, "annual_review")
+    assert out["due_at"] == datetime(2028, 3, 2, 0, 0, tzinfo=UTC)  # 12 months: the end of 1 March 2028 (GMT)
     assert out["reminders"] == [0, 1] and out["breached"]
     assert out["escalated_to"] == [{trust.clinical_director.id, trust.dentist.id}, {trust.md.id}]
 
@@ -118,11 +119,13 @@ def test_interim_review_when_duties_change_makes_a_new_version_001_17_19(svc, tr
 def test_sign_off_and_outcome_report_deadlines_are_local_choices_reminded_breached_escalated_001_18_26_9(svc, trust):
     plan, case_id = discussed(svc, trust)
     out = sweep_deadline(svc, case_id, "sign_off")
+    assert out["due_at"] == datetime(2027, 3, 29, 23, 0, tzinfo=UTC)  # 28 days from the discussion on 1 March (BST)
     assert out["reminders"] == [0, 1] and out["breached"]
     assert out["escalated_to"] == [{trust.clinical_director.id, trust.dentist.id}, {trust.md.id}]
     fire(svc, trust.dentist, case_id, "sign")
     fire(svc, trust.clinical_director, case_id, "sign")
     out = sweep_deadline(svc, case_id, "report_outcome")
+    assert out["due_at"] == datetime(2027, 3, 16, 0, 0, tzinfo=UTC)  # 2 weeks from signing on 1 March
     assert out["reminders"] == [0] and out["reminded"][0] == {trust.clinical_director.id}
     assert out["breached"] and out["escalated_to"] == [{trust.clinical_director.id}, {trust.md.id}]
 
@@ -144,6 +147,7 @@ def test_referral_window_reminded_and_closed_001_20(svc, trust):
     dis = fire(svc, trust.dentist, case_id, "record_failure_to_agree",
                {"points_not_agreed": "Hours"}).started_case_ids[0]
     out = sweep_deadline(svc, dis, "refer_disagreement")
+    assert out["due_at"] == datetime(2027, 3, 16, 0, 0, tzinfo=UTC)  # 2 weeks from 1 March: the end of 15 March
     assert out["reminders"] == [0, 1] and out["expired"]
     assert state(svc, dis) == "lapsed" and state(svc, case_id) == "drafting"
 
@@ -154,6 +158,7 @@ def test_mediation_within_4_weeks_reminded_breached_escalated_001_20(svc, trust)
                {"points_not_agreed": "Hours"}).started_case_ids[0]
     fire(svc, trust.dentist, dis, "refer_to_medical_director", {"nature": "Hours", "reasons": "Workload"})
     out = sweep_deadline(svc, dis, "mediation_meeting")
+    assert out["due_at"] == datetime(2027, 3, 29, 23, 0, tzinfo=UTC)  # 4 weeks from the referral on 1 March (BST)
     assert out["reminded"][0] == {trust.md.id} and out["breached"]
     assert out["escalated_to"] == [{trust.md.id}, {trust.ceo.id}]
 
@@ -213,6 +218,7 @@ def test_panel_objection_once_prior_involvement_and_legal_representative_refused
 def test_appeal_panel_within_4_weeks_reminded_breached_escalated_001_20(svc, trust, clock):
     plan, case_id, dis, appeal = lodged(svc, trust, clock)
     out = sweep_deadline(svc, appeal, "panel_meets")
+    assert out["due_at"] == datetime(2027, 4, 7, 23, 0, tzinfo=UTC)  # 4 weeks from the appeal lodged on 10 March
     assert out["reminders"] == [0, 1] and out["reminded"][0] == {trust.ceo.id} and out["breached"]
     assert out["escalated_to"] == [{trust.ceo.id}, {trust.ceo.id, trust.md.id}]
 
@@ -223,5 +229,24 @@ def test_appeal_decision_within_2_weeks_of_hearing_reminded_breached_escalated_0
     at(clock, 2027, 4, 1)
     fire(svc, trust.ceo, appeal, "hold_hearing", {"held_on": "2027-04-01"})
     out = sweep_deadline(svc, appeal, "decision")
+    assert out["due_at"] == datetime(2027, 4, 15, 23, 0, tzinfo=UTC)  # 2 weeks from the hearing on 1 April (BST)
     assert out["reminders"] == [0] and out["breached"]
     assert out["escalated_to"] == [{trust.chair.id, trust.ceo.id}]
+
+
+def test_appeal_varies_the_plan_as_a_new_version_001_20(svc, trust, clock):
+    from workflow.errors import InvalidPayload
+
+    plan, case_id, dis, appeal = lodged(svc, trust, clock)
+    full_panel(svc, trust, appeal, trust.dentist)
+    at(clock, 2027, 4, 1)
+    fire(svc, trust.ceo, appeal, "hold_hearing", {"held_on": "2027-04-01"})
+    base = {"board_decision": "vary_plan", "summary": "A middle way", "plan_version": 1}
+    with pytest.raises(InvalidPayload) as exc:  # the version named, unchanged, is no variation
+        fire(svc, trust.ceo, appeal, "record_appeal_decision", base)
+    assert "varied_plan" in exc.value.details["fields"]
+    varied = plan_content(spa=1.5)
+    fire(svc, trust.ceo, appeal, "record_appeal_decision", {**base, "varied_plan": varied})
+    assert state(svc, case_id) == "outcome_to_report"
+    in_force = plan_in_force(svc, actor(trust.dentist), trust.dentist.id)
+    assert in_force.content == varied and in_force.content not in (CD_PLAN, DENTIST_PLAN) and in_force.version == 3

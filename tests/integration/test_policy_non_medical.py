@@ -143,6 +143,7 @@ def test_active_plan_reviewed_within_12_months_reminded_breached_escalated_004_d
     plan, case_id = signed_first_level(svc, trust)
     fire(svc, trust.senior_manager, case_id, "approve_second_level", CHECKLIST)
     out = sweep_deadline(svc, case_id, "annual_review")
+    assert out["due_at"] == datetime(2028, 3, 2, 0, 0, tzinfo=UTC)  # approved 1 March 2027: active to 1 March 2028
     assert out["reminders"] == [0, 1] and out["breached"]
     assert out["escalated_to"] == [{trust.line_manager.id, trust.nurse.id}, {trust.senior_manager.id}]
 
@@ -158,6 +159,7 @@ def test_stage_1_local_resolution_agreed_004_stage_1(svc, trust, clock):
 def test_stage_1_either_side_may_request_mediation_and_it_is_timed_004_stage_1(svc, trust):
     plan, case_id, dis = in_dispute(svc, trust)
     out = sweep_deadline(svc, dis, "local_resolution")
+    assert out["due_at"] == datetime(2027, 3, 29, 23, 0, tzinfo=UTC)  # 4 weeks (local choice) from 1 March, BST
     assert out["breached"] and out["escalated_to"] == [
         {trust.line_manager.id, trust.hr.id, trust.hr_adviser.id},
         {trust.senior_manager.id, trust.job_planning_team.id, trust.jpt_member.id}]
@@ -195,6 +197,7 @@ def test_stage_2_mediation_within_4_weeks_reminded_breached_escalated_004_stage_
     plan, case_id, dis = in_dispute(svc, trust)
     fire(svc, trust.nurse, dis, "request_mediation", {"reasons": "No agreement"})
     out = sweep_deadline(svc, dis, "mediation_meeting")
+    assert out["due_at"] == datetime(2027, 3, 29, 23, 0, tzinfo=UTC)  # 4 weeks (local choice) from the request
     assert out["breached"] and out["escalated_to"][1] == {trust.senior_manager.id}
 
 

@@ -13,7 +13,7 @@ from workflow.errors import PolicyError
 from workflow.store.models import Deadline
 from workflow.policy import PolicyRegistry, load_policy_file, load_policy_text
 
-MEDICAL = Path(__file__).resolve().parents[2] / "policies" / "cpft-medical-2017.yaml"
+MEDICAL = Path(__file__).resolve().parents[2] / "policies" / "archive" / "cpft-medical-2017-v1.yaml"  # version 1
 
 
 def version_2(days: int = 21):

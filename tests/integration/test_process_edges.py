@@ -75,6 +75,8 @@ def test_stage_3_panel_has_one_of_each_004_stage_3(svc, trust, clock):
     other = extra(svc, trust, "Second Staff Side", "staff_side")
     with pytest.raises(ConditionFailed, match="already filled by Staff Side Rep"):
         fire(svc, trust.job_planning_team, appeal, "nominate_staff_side_member", {"person": other.id})
+    with pytest.raises(InvalidPayload, match="reason"):  # never without saying why
+        fire(svc, trust.job_planning_team, appeal, "replace_panel_member", {"seat": "staff_side_member", "person": other.id})
     r = fire(svc, trust.job_planning_team, appeal, "replace_panel_member",
              {"seat": "staff_side_member", "person": other.id}, reason="Rep on annual leave for the hearing")
     assert trust.nurse.id in recipients(svc, f"event:{r.event_id}")
@@ -108,6 +110,8 @@ def test_mediator_replaced_with_reason_both_told_002_7_8_4(svc, trust, clock):
     with pytest.raises(ConditionFailed, match="nobody holds"):
         fire(svc, trust.md, dis, "replace_mediator", {"person": trust.outsider.id}, reason="x")
     fire(svc, trust.md, dis, "appoint_mediator", {"person": trust.other_amd.id})
+    with pytest.raises(InvalidPayload, match="reason"):  # never without saying why
+        fire(svc, trust.md, dis, "replace_mediator", {"person": trust.outsider.id})
     r = fire(svc, trust.md, dis, "replace_mediator", {"person": trust.outsider.id}, reason="Mediator unavailable")
     assert ("mediator", trust.outsider.id, "active") in seats(svc, dis)
     assert {trust.doctor.id, trust.manager.id} <= recipients(svc, f"event:{r.event_id}")
@@ -220,6 +224,8 @@ def test_line_manager_alone_cannot_close_the_route_to_grievance_004_stage_3(svc,
     with pytest.raises(PermissionDenied):
         fire(svc, trust.line_manager, appeal, "accept_recommendations")
     assert state(svc, appeal) == "recommended"
+    fire(svc, trust.line_manager, appeal, "escalate_to_grievance", {"grounds": "The service cannot staff it"})
+    assert state(svc, appeal) == "handed_to_grievance"  # either side may take it to grievance
 
 
 def test_recommendations_take_effect_when_the_4_weeks_pass_unanswered_004_stage_3(svc, trust, clock):

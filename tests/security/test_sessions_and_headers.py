@@ -342,7 +342,7 @@ def test_issue13_item7_no_page_a_role_visits_breaks_the_content_security_policy(
     deadline = svc.session.scalar(select(Deadline.id).where(Deadline.case_id == dispute.appeal))
     message = svc.session.scalar(select(OutboxMessage.id).where(OutboxMessage.to_address == trust.doctor.email)
                                  .order_by(OutboxMessage.id))
-    diagram = f"/policies/cpft-medical-2017/1/disagreement?case={dispute.disagreement}"
+    diagram = f"/policies/cpft-medical-2017/2/disagreement?case={dispute.disagreement}"
     pages = {
         None: ["/login"],
         trust.directorate: ["/", "/dashboard", "/reports", "/reports/compliance", "/reports/master_log",

@@ -127,7 +127,7 @@ def test_policy_check_command_exit_codes(tmp_path):
     bad_file.write_text(yaml.safe_dump(bad))
     runner = CliRunner()
     ok = runner.invoke(main, ["policy", "check", str(MEDICAL)])
-    assert ok.exit_code == 0 and "ok (cpft-medical-2017 version 1" in ok.output
+    assert ok.exit_code == 0 and "ok (cpft-medical-2017 version 2" in ok.output
     failed = runner.invoke(main, ["policy", "check", str(MEDICAL), str(bad_file)])
     assert failed.exit_code == 1
     assert f"{bad_file}: workflows.appeal.initial: unknown state 'nowhere'" in failed.output

@@ -15,6 +15,7 @@ from workflow.service import people as directory
 from workflow.service.deadlines import changeable
 from workflow.service.documents import list_documents
 from workflow.service.inbox import open_deadlines, who_holds_the_ball
+from workflow.service.outcomes import recommendation_before
 from workflow.service.plan_document import plan_record, title_of
 from workflow.service import seats
 from workflow.service.signing import signature_rows
@@ -214,7 +215,7 @@ def trigger_form(actor, case_id, trigger):
                            policy=svc.policy_of(case),
                            candidates=_candidates(svc, actor, spec, request.args.get("q"), _chosen(spec, state)),
                            search=request.args.get("q", ""), people_shown=PEOPLE_SHOWN, clocks=clocks,
-                           now=svc.clock.now(),
+                           now=svc.clock.now(), recommendation=recommendation_before(svc, actor, case_id, spec),
                            deadline_specs={d.name: d for d in wf.state(case.state).deadlines}), \
         (422 if state.errors else 200)
 

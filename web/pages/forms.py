@@ -3,6 +3,7 @@ error-summary pattern. The payload is checked by the service (workflow.rules.pay
 only reassembles what the NHS components split up (a date is three boxes)."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as dtime
@@ -76,6 +77,20 @@ def _read(f: FieldSpec, form, state: FormState):
         ids = [v for v in form.getlist(f.name) if v]
         state.values[f.name] = ids
         return ids or None
+    if f.type == "plan":  # the whole plan as JSON (the service checks its content)
+        raw = form.get(f.name, "").strip()
+        state.values[f.name] = raw
+        if not raw:
+            return None
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            state.add(f.name, f"{label} must be the plan as JSON, for example as the plan's API returns it")
+            return None
+        if not isinstance(value, dict):
+            state.add(f.name, f"{label} must be the plan as a JSON object")
+            return None
+        return value
     raw = form.get(f.name, "")
     state.values[f.name] = raw
     if raw.strip() == "":
@@ -92,6 +107,8 @@ def apply_service_errors(fields: dict, state: FormState) -> None:
     """marshmallow field errors from the service (InvalidPayload.details['fields'])."""
     for name, messages in (fields or {}).items():
         text = messages[0] if isinstance(messages, list) and messages else str(messages)
+        if isinstance(messages, dict):  # a plan field: each place in the plan and what is wrong there
+            text = "; ".join(f"{k}: {v[0] if isinstance(v, list) and v else v}" for k, v in messages.items())
         if isinstance(text, dict):
             text = "; ".join(str(v) for v in text.values())
         state.add(name, f"{name.replace('_', ' ').capitalize()}: {text}" if name != "reason" else str(text))

@@ -22,7 +22,7 @@ from workflow.store.deadline_rules import NOT_CLOSED
 from workflow.timing.deadlines import spec_for
 from workflow.delivery import reader as reader_side
 from workflow.delivery.templates import Body, invitation_ics, render_html, render_text
-from workflow.store.models import CaseParticipant, Deadline, Person
+from workflow.store.models import CaseParticipant, Deadline, NoticeAddress, Person
 from workflow.timing.wording import format_day, format_due, format_moment, format_when  # noqa: F401  (re-exported)
 
 ICS_CONTENT_TYPE = "text/calendar; method=REQUEST; charset=utf-8"
@@ -102,6 +102,44 @@ def queue(ctx, recipient: Person, dedupe_key: str, subject: str, body: Body | li
     return rows.queue_message(ctx.connection, row)
 
 
+def address_for(session, unit, purpose: str) -> str | None:
+    """The mailbox the trust set for ``purpose`` on ``unit`` or the nearest unit above it (a team, its care
+    group, the trust); None when none is set."""
+    while unit is not None:
+        found = session.scalar(select(NoticeAddress.email).where(NoticeAddress.org_unit_id == unit.id,
+                                                                 NoticeAddress.purpose == purpose))
+        if found:
+            return found
+        unit = unit.parent
+    return None
+
+
+def notify_addresses(ctx, event, purposes: tuple[str, ...]) -> list[str]:
+    """Queue the step's message to each shared mailbox named by purpose (002 7.6.7: the care group and Finance
+    receive the agreed plan), at the address the trust set nearest the practitioner; the addresses sent to."""
+    sent = []
+    subject_person = ctx.case.subject
+    for purpose in purposes:
+        address = address_for(ctx.session, subject_person.team if subject_person is not None else None, purpose)
+        if address is None or address in sent:
+            continue
+        state = ctx.workflow.state(ctx.case.state).title
+        title = f"{ctx.workflow.title} for {subject_person.name}: {state}"
+        plan = ctx.case.job_plan
+        details = [f"{ctx.spec.title}: recorded by {ctx.actor_name} as {ctx.policy.roles[ctx.role].title}.",
+                   *([f"The plan in force: version {plan.agreed_version or plan.current_version} of job plan "
+                      f"{plan.id}."] if plan is not None else []),
+                   f"You receive this as the trust's {purpose.replace('_', ' ')} address for job planning notices "
+                   f"(Policy {ctx.spec.clause})."]
+        body = case_body(ctx, title, details)
+        row = dict(dedupe_key=f"event:{event.id}:address:{purpose}", case_id=ctx.case.id, recipient_id=None,
+                   to_address=address, subject=title, body_text=render_text(body), body_html=render_html(body),
+                   attachments=[], created_at=ctx.now, status="pending", attempts=0, next_attempt_at=ctx.now)
+        if rows.queue_message(ctx.connection, row):
+            sent.append(address)
+    return sent
+
+
 def meeting_times(ctx) -> list[tuple[str, datetime]]:
     """The invitation rule: every ``datetime`` field of the transition's payload is the moment of a meeting."""
     if ctx.spec is None:
@@ -157,7 +195,7 @@ def recorded_lines(ctx) -> list[str]:
     out = []
     for f in ctx.spec.payload:
         value = ctx.values.get(f.name)
-        if value is None or value == "" or f.type in ("datetime", "documents"):
+        if value is None or value == "" or f.type in ("datetime", "documents", "plan"):  # a plan: its version is named
             continue
         if f.type == "person":
             person = ctx.session.get(Person, value)

@@ -88,6 +88,10 @@ def check_settings(policy: Policy) -> list[tuple[str, str]]:
                 if role not in policy.roles:
                     problems.append((f"settings.{key}.{i}", f"unknown role {role!r}; the policy knows "
                                                             f"{', '.join(sorted(policy.roles))}"))
+    for i, group in enumerate(s.manager_may_refer_staff_groups):
+        if group not in policy.staff_groups:
+            problems.append((f"settings.manager_may_refer_staff_groups.{i}",
+                             f"{group!r} is not one of the policy's staff groups ({', '.join(policy.staff_groups)})"))
     sign_off = policy.workflows_tagged(ANNUAL_SIGN_OFF)
     has_second = bool(sign_off and sign_off[0].states_tagged(SECOND_LEVEL))
     if "second_level_sign_off" in s.given and sign_off and s.second_level_sign_off != has_second:

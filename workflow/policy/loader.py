@@ -146,7 +146,8 @@ def _build(d: dict, name: str, digest: str) -> Policy:
                 trigger=t["trigger"], sources=(src,) if isinstance(src, str) else tuple(src), dest=t["dest"],
                 roles=tuple(t["roles"]), title=t["title"], clause=t["clause"], conditions=tuple(t["conditions"]),
                 actions=actions, payload=payload, notify=tuple(t["notify"]), reason_required=t["reason_required"],
-                tags=_tags_of(tags, "transition", t["trigger"], wname)))
+                tags=_tags_of(tags, "transition", t["trigger"], wname),
+                notify_addresses=tuple(t["notify_addresses"])))
         workflows[wname] = Workflow(name=wname, title=w["title"], initial=w["initial"], states=tuple(states),
                                     transitions=tuple(transitions), clause=w["clause"],
                                     started_by=tuple(w["started_by"]), tags=_tags_of(tags, "workflow", wname))

@@ -27,7 +27,7 @@ class RoleSpec:
 @dataclass(frozen=True)
 class FieldSpec:
     """One payload field a trigger takes. ``type``: text, date, datetime, bool, int, number, choice,
-    person, documents."""
+    person, documents, plan (a job plan's whole content, as the plan editor stores it)."""
 
     name: str
     type: str
@@ -109,6 +109,7 @@ class TransitionSpec:
     notify: tuple[str, ...] = ()
     reason_required: bool = False
     tags: tuple[str, ...] = ()
+    notify_addresses: tuple[str, ...] = ()  # mailboxes by purpose, each at the address the trust set for it
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,7 @@ class PolicySettings:
     appeal_panel_list_role: str = "appeal_panel_list"
     appeal_panel_list_review_months: int = 12  # how often the approved list is reviewed (002 7.8.12)
     active_plan_months: int = 12
+    manager_may_refer_staff_groups: tuple[str, ...] = ()  # 000 2a: the clinical manager may refer these groups' plans
     given: frozenset[str] = frozenset()  # the keys the file sets (the rest are these defaults)
 
 

@@ -55,6 +55,13 @@ class AdoptDecidedVersionParams(_Params):
     by = fields.String(load_default="decision")
 
 
+class ApplyBoardDecisionParams(_Params):
+    # 002 7.8.9: a decision to vary the plan carries the varied plan, in this payload field (type plan), which is
+    # written as a new version and adopted. Unset (version 1 of the policies), the named version is adopted as is.
+    varied_plan_field = fields.String(load_default=None, validate=NAME)
+    vary_choice = fields.String(load_default="vary_plan", validate=NAME)  # the decision that varies the plan
+
+
 ACTION_PARAMS: dict[str, type[Schema]] = {
     "record_signature": NoParams,
     "auto_fire": AutoFireParams,
@@ -67,7 +74,7 @@ ACTION_PARAMS: dict[str, type[Schema]] = {
     "mark_plan_agreed": NoParams,
     "allocate_list_member": NoParams,
     "object_to_list_member": NoParams,
-    "apply_board_decision": NoParams,
+    "apply_board_decision": ApplyBoardDecisionParams,
 }
 
 # Conditions take no parameters in a policy file; a few read a setting of the policy instead.
@@ -85,6 +92,7 @@ CONDITION_SETTINGS: dict[str, tuple[str, ...]] = {
     "objection_available": (),
     "panel_complete": ("appeal_panel_roles",),
     "plan_complete": (),
+    "referral_open_to_this_role": ("manager_may_refer_staff_groups",),
     "seat_vacant": (),
 }
 
@@ -107,6 +115,9 @@ class SettingsSchema(_Params):
     mediation_roles = fields.List(fields.String(validate=NAME), validate=validate.Length(min=1))
     appeal_panel_roles = fields.List(fields.String(validate=NAME), validate=validate.Length(min=1))
     appeal_panel_list_role = fields.String(validate=NAME)  # the trust role assignment holding the approved list
+    # 000 2a (Schedule 5 of the SAS terms): for these staff groups the clinical manager, as well as the doctor,
+    # may refer a plan that cannot be agreed to mediation and appeal. Read by ``referral_open_to_this_role``.
+    manager_may_refer_staff_groups = fields.List(fields.String(validate=NAME))
     # 002 7.8.12: the list is "regularly reviewed"; the policy says how often (a list past it is flagged).
     appeal_panel_list_review_months = fields.Integer(validate=validate.Range(min=1, max=36))
     # "Active" = approved in the past 12 months (004 "Use of Data and Dashboards"); the compliance report counts

@@ -8,7 +8,7 @@ from workflow.policy.model import SCOPES
 from workflow.policy.params import SettingsSchema
 
 NAME = validate.Regexp(r"^[a-z][a-z0-9_]*$", error="must be lower_snake_case (letters, digits, _)")
-FIELD_TYPES = ("text", "date", "datetime", "bool", "int", "number", "choice", "person", "documents")
+FIELD_TYPES = ("text", "date", "datetime", "bool", "int", "number", "choice", "person", "documents", "plan")
 
 
 class _Strict(Schema):
@@ -122,6 +122,9 @@ class TransitionSchema(_Strict):
     payload = fields.Dict(keys=fields.String(validate=NAME), values=fields.Nested(FieldSchema),
                           load_default=dict)
     notify = fields.List(fields.String(validate=NAME), load_default=list)
+    # Shared mailboxes told of the step by purpose (002 7.6.7: the care group and Finance get the agreed plan); the
+    # trust sets each purpose's address per organisation unit (workflow/service/admin/notice_addresses.py).
+    notify_addresses = fields.List(fields.String(validate=NAME), load_default=list)
     reason_required = fields.Boolean(load_default=False)
 
     @validates_schema

@@ -46,6 +46,21 @@ def not_signed_in_this_role(ctx) -> None:
 
 
 @condition
+def referral_open_to_this_role(ctx) -> None:
+    """Who may refer a plan that cannot be agreed to the Medical Director: the practitioner always (002 7.8.3);
+    the clinical manager too where the practitioner's staff group is in ``settings.manager_may_refer_staff_groups``
+    (000 2a: for SAS doctors "the doctor and clinical manager may refer", Schedule 5 of their terms)."""
+    if ctx.policy.roles[ctx.role].scope == "subject":  # the practitioner themselves
+        return
+    subject = ctx.case.subject
+    group = subject.staff_group if subject is not None else None
+    if group not in ctx.policy.settings.manager_may_refer_staff_groups:
+        raise ConditionFailed(f"only the practitioner raises a formal disagreement about a {group or 'practitioner'}'s "
+                              f"plan (002 7.8.3); the {ctx.policy.roles[ctx.role].title} may refer only an SAS "
+                              "doctor's plan (000 2a, Schedule 5)")
+
+
+@condition
 def has_job_plan(ctx) -> None:
     if ctx.case.job_plan_id is None and ctx.case.job_plan is None:  # the id first: no load when it is set
         raise ConditionFailed("this case has no job plan attached; attach the plan first")

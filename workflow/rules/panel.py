@@ -14,7 +14,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
 
 from workflow.access import in_force, involved_people
-from workflow.rules.actions import action, adopt_decided_version
+from workflow.rules.actions import action, add_plan_version, adopt_decided_version, plan_version
 from workflow.rules.conditions import condition, require_participants
 from workflow.errors import ConditionFailed, InvalidPayload
 from workflow.store.models import Case, CaseParticipant, Person, RoleAssignment
@@ -163,13 +163,33 @@ def not_on_panel_already(ctx) -> None:
 
 
 @action
-def apply_board_decision(ctx) -> None:
+def apply_board_decision(ctx, varied_plan_field: str | None = None, vary_choice: str = "vary_plan") -> None:
     """002 7.8.9: the board decides and normally accepts the panel's recommendation; a decision that
     departs from it must say why. The plan then takes the decided form (a new version), and the
-    settling steps of the dispute mark it agreed."""
+    settling steps of the dispute mark it agreed. With ``varied_plan_field``, a decision to vary the plan
+    carries the varied plan, which is written as a new version (noting the version it varies) and adopted;
+    no other decision carries one, and a "variation" identical to the version it varies is refused."""
     recommended = (ctx.case.data or {}).get("recommendation")
     decided = ctx.values.get("board_decision")
     if recommended and decided and decided != recommended and not (ctx.reason and ctx.reason.strip()):
         raise InvalidPayload("the board normally accepts the panel's recommendation (002 7.8.9); record the "
                              "reason it decided otherwise", fields={"reason": ["a reason is required"]})
+    varied = ctx.values.get(varied_plan_field) if varied_plan_field else None
+    if varied_plan_field and decided == vary_choice:
+        base = plan_version(ctx, ctx.values.get("plan_version") or ctx.case.job_plan.current_version)
+        if not varied:
+            raise InvalidPayload("a decision to vary the plan carries the plan as the board varied it (002 7.8.9)",
+                                 fields={varied_plan_field: ["enter the varied plan"]})
+        if varied == base.content:
+            raise InvalidPayload(f"the varied plan is the same as version {base.number}; if the board adopted "
+                                 "that version unchanged, record that decision instead (002 7.8.9)",
+                                 fields={varied_plan_field: [f"no different from version {base.number}"]})
+        version = add_plan_version(ctx, varied, f"trust board decision ({decided}, case {ctx.case.id}): "
+                                                f"version {base.number} as the board varied it")
+        ctx.case.data = {**(ctx.case.data or {}), "adopted_version": version.number, "varied_from": base.number}
+        return
+    if varied:
+        raise InvalidPayload("only a decision to vary the plan carries a varied plan (002 7.8.9)",
+                             fields={varied_plan_field: [f"leave this empty unless the board decided "
+                                                         f"{vary_choice.replace('_', ' ')}"]})
     adopt_decided_version(ctx, field="plan_version", by=f"trust board decision ({decided or 'decided'})")

@@ -14,6 +14,19 @@ MAX_ID = 2**31 - 1  # ids are 32-bit in the database; a larger one cannot name a
 NO_NUL = validate.Regexp(r"^[^\x00]*$", error="must not contain a NUL character")
 
 
+class PlanContent(fields.Field):
+    """A job plan's whole content (``workflow.content.schema``), checked and stored as a version stores it: the
+    field's errors name the place in the plan (``varied_plan.schedule.0.pas``)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        from workflow.content.schema import normalise_content
+
+        try:
+            return normalise_content(value)
+        except InvalidPayload as exc:
+            raise ValidationError((exc.details or {}).get("fields") or exc.message) from None
+
+
 def _field(spec) -> fields.Field:
     kw = {"required": spec.required, "metadata": {"label": spec.label or spec.name, "clause": spec.clause}}
     if not spec.required:
@@ -42,6 +55,8 @@ def _field(spec) -> fields.Field:
     if t == "documents":
         return fields.List(fields.Integer(validate=validate.Range(min=1, max=MAX_ID)),
                            validate=validate.Length(max=limits.PAYLOAD_DOCUMENTS), **kw)
+    if t == "plan":
+        return PlanContent(**kw)
     raise ValueError(f"unknown field type {t!r}")
 
 
@@ -58,6 +73,7 @@ FORMATS = {
     "datetime": "date-time: ISO 8601 with its UTC offset, e.g. 2027-03-01T09:30:00+00:00 (a time without an offset "
                 "is refused)",
     "documents": "a list of document ids uploaded to this case",
+    "plan": "an object: a job plan's whole content, as PUT /api/v1/plans/<id> takes it",
 }
 
 

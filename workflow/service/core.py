@@ -352,6 +352,8 @@ class JobPlanning:
         rows.save_case(self.session, case, ctx.connection)  # what the step's actions changed on the case, if any
         self.session.flush()  # what the step's actions added (a signature, a participant, a plan version)
         notifications.notify_transition(ctx, ctx.event, spec.notify, outcome_for(self, ctx))
+        if spec.notify_addresses:
+            notifications.notify_addresses(ctx, ctx.event, spec.notify_addresses)
 
         return ctx, from_state, to_state
 

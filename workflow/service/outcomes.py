@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -27,7 +28,7 @@ from workflow.policy.tags import (ANNUAL_SIGN_OFF, APPEAL, APPEAL_WINDOW, BOARD_
                                   PANEL_ALLOCATION, PLAN_AGREED)
 from workflow.service import letter_pdf
 from workflow.service.reports.letters import letter_for_plan
-from workflow.store.models import CaseParticipant, Document, JobPlan, JobPlanVersion, OrgUnit, Person
+from workflow.store.models import CaseParticipant, Document, Event, JobPlan, JobPlanVersion, OrgUnit, Person
 from workflow.timing.calendar import calendar_for
 
 PDF = "application/pdf"
@@ -147,6 +148,36 @@ def _decision(svc, ctx) -> Outcome:
     return Outcome(details=details, attachments=[attachment], subject=subject)
 
 
+@dataclass(frozen=True)
+class Recommendation:
+    """What the step that brought an appeal to the board recorded (002 7.8.9: the panel's recommendation), shown
+    beside the board's choice so the form says what the board normally accepts."""
+    step: str
+    choice: str | None            # the recommended decision, as the board's choices name it
+    lines: tuple[str, ...]        # each recorded field, "label: value"
+
+
+def recommendation_before(svc, actor, case_id: int, spec) -> Recommendation | None:
+    """For a step tagged ``board_decision``: the recommendation the case carries, from the event that moved it
+    into its present state; None for any other step or when that step recorded nothing."""
+    if spec is None or BOARD_DECISION not in spec.tags:
+        return None
+    case = svc.get_case(actor, case_id)
+    event = svc.session.scalars(select(Event).where(Event.case_id == case.id, Event.to_state == case.state,
+                                                    Event.from_state != case.state)
+                                .order_by(Event.seq.desc())).first()
+    if event is None or not event.payload:
+        return None
+    step = svc.policy_of(case).workflow(case.workflow).transition(event.trigger, event.from_state)
+    fields_ = step.payload if step is not None else ()
+    choices = next((f.choices for f in spec.payload if f.type == "choice"), ())
+    choice = next((event.payload.get(f.name) for f in fields_
+                   if f.type == "choice" and event.payload.get(f.name) in choices), None)
+    lines = tuple(f"{f.label or f.name}: {_human(event.payload[f.name]) if f.type == 'choice' else event.payload[f.name]}"
+                  for f in fields_ if event.payload.get(f.name) not in (None, ""))
+    return Recommendation(step.title if step is not None else event.trigger, choice, lines)
+
+
 def _human(choice) -> str:
     text = str(choice or "").replace("_", " ")
     return text[:1].upper() + text[1:]
@@ -157,6 +188,9 @@ def _board(svc, ctx) -> Outcome:
     summary = next((str(ctx.values.get(f.name)) for f in ctx.spec.payload if f.type == "text"
                     and ctx.values.get(f.name)), "")
     version = next((ctx.values.get(f.name) for f in ctx.spec.payload if f.type == "int"), None)
+    if any(f.type == "plan" and ctx.values.get(f.name) for f in ctx.spec.payload):  # the board varied the plan
+        data = ctx.case.data or {}
+        version = f"{data.get('adopted_version')}, version {data.get('varied_from')} as the board varied it"
     values = {**_parties(ctx), "decision": decision, "summary": summary, "version": version,
               "reason": ctx.reason, "clause": ctx.spec.clause}
     pdf = letter_pdf.render("The trust board's decision", trust_name(svc, ctx.case.subject),

@@ -22,7 +22,7 @@ from workflow.timing.calendar import calendar_for
 from workflow.service import trust_log
 from workflow.service.tagged import in_workflow
 from workflow.store.uow import operation
-from workflow.policy.tags import DISPUTE
+from workflow.policy.tags import ANNUAL_SIGN_OFF, DISPUTE
 
 
 
@@ -241,6 +241,11 @@ class PlanInForce:
     latest_version: int        # the newest draft, which may differ while a review or dispute runs
     disputed: bool             # a disagreement or appeal on this person's plan is open
     open_dispute_case_ids: tuple[int, ...]
+    # 002 7.2.2: additional PAs run "for up to 12 months or until the next job planning meeting": those of the
+    # agreed version still running today (not past their end date, and no later job planning meeting held),
+    # and the date of that next meeting once it is held (they stop counting from that day).
+    additional_pas: tuple[dict, ...] = ()
+    additional_pas_ended_on: date | None = None
 
 
 def plan_in_force(svc, actor: Actor, person_id: int) -> PlanInForce | None:
@@ -258,8 +263,24 @@ def plan_in_force(svc, actor: Actor, person_id: int) -> PlanInForce | None:
     disputes = tuple(svc.session.scalars(select(Case.id).where(
         Case.subject_id == person.id, in_workflow(svc.policies, DISPUTE), Case.closed_at.is_(None))
         .order_by(Case.id)))
+    on = today(svc, svc.policies.latest(plan.policy_id))
+    next_meeting = next_meeting_after(svc, person.id, plan.agreed_at)
+    running = tuple(a for a in (agreed.content or {}).get("additional_pas") or []
+                    if str(a.get("start")) <= on.isoformat() <= str(a.get("end"))
+                    and (next_meeting is None or on < next_meeting))
     return PlanInForce(person.id, plan.id, agreed.number, plan.agreed_at, plan.interim, dict(agreed.content),
-                       plan.current_version, bool(disputes), disputes)
+                       plan.current_version, bool(disputes), disputes, running, next_meeting)
+
+
+def next_meeting_after(svc, person_id: int, agreed_at: datetime | None) -> date | None:
+    """The date of the first job planning meeting recorded in a sign-off started after the plan in force was
+    agreed (002 7.2.2: additional PAs end there); None while none has been held."""
+    if agreed_at is None:
+        return None
+    data = svc.session.scalars(select(Case.data).where(
+        Case.subject_id == person_id, in_workflow(svc.policies, ANNUAL_SIGN_OFF), Case.opened_at > agreed_at))
+    held = sorted(date.fromisoformat(d["meeting_date"]) for d in data if d and d.get("meeting_date"))
+    return held[0] if held else None
 
 
 def list_plans(svc, actor: Actor, person_id: int | None = None) -> list[JobPlan]:

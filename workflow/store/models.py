@@ -38,6 +38,20 @@ class Base(DeclarativeBase):
 ORG_KINDS = ("trust", "care_group", "team")
 
 
+class NoticeAddress(Base):
+    """A shared mailbox the trust names for a purpose of notice (002 7.6.7: the care group and Finance receive the
+    agreed plan). Set on the trust, a care group or a team; a practitioner's notice goes to the nearest one above
+    them. A policy step names purposes (``notify_addresses``); a purpose with no address sends nothing."""
+
+    __tablename__ = "notice_address"
+    __table_args__ = (UniqueConstraint("org_unit_id", "purpose", name="uq_notice_address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    purpose: Mapped[str] = mapped_column(String(40))
+    email: Mapped[str] = mapped_column(String(320))
+
+
 class OrgUnit(Base):
     __tablename__ = "org_unit"
     __table_args__ = (CheckConstraint(f"kind in {ORG_KINDS}", name="org_unit_kind"),
