@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b16c_fidelity"
-down_revision = "b15b_next_due"
+down_revision = "b15c_reads"
 branch_labels = None
 depends_on = None
 
