@@ -2,7 +2,7 @@
 agreed plan): ``notice_address`` holds one address per organisation unit and purpose.
 
 Revision ID: b16c_fidelity
-Revises: b15b_next_due
+Revises: b15c_reads
 """
 import sqlalchemy as sa
 from alembic import op
