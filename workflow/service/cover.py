@@ -295,3 +295,13 @@ def on_behalf(session, actor: Actor, case: Case) -> dict | None:
 def covers_on_case(svc, case: Case) -> list[DeputyCover]:
     """The covers in force for the case's managers (for the case page: "Dr A is covering for Dr B until …")."""
     return in_cover.active_covers(svc.session, case)
+
+
+def get_cover(svc, actor: Actor, cover_id: int) -> CoverView:
+    """One cover, if the actor may see it (else NotFound: not theirs to know about)."""
+    c = svc.session.get(DeputyCover, cover_id)
+    reach = access.reach(svc.session, actor, CAPABILITY)
+    if c is None or not _may_see(svc, actor, c, reach):
+        raise NotFound(f"cover {cover_id} was not found")
+    st = status_of(c, access.today(svc.session))
+    return CoverView(c, st == "in force", st, st in ("in force", "arranged") and _may_end(svc, actor, c, reach))
