@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import actor
@@ -78,3 +79,25 @@ def test_issue17_7_the_case_page_shows_the_cover_and_the_deputys_act_on_the_mana
     assert ("Other Manager on behalf of Clinical Manager (deputy cover 1 March 2027 to 12 March 2027) as Clinical "
             "Manager") in html
     assert "On behalf of" not in html  # not shown again as a recorded field
+
+
+@pytest.mark.browser
+def test_issue17_7_the_cover_page_and_a_covered_case_pass_axe(svc, trust, browser, live_server, passwords):
+    from tests.e2e.browser import Visitor, describe
+
+    case_id = sign_off_case(svc, trust)
+    name_deputy(svc, actor(trust.manager), trust.manager.id, trust.other_manager.id, date(2027, 3, 1),
+                date(2027, 3, 12))
+    v = Visitor(browser, live_server, "cover")
+    v.sign_in(trust.manager)
+    violations = []
+    for url in ("/cover", f"/cases/{case_id}"):
+        assert v.page.goto(url).status == 200, url
+        violations += [(url, x) for x in v.axe()]
+    v.page.goto("/cover")
+    v.page.click("button:has-text('Name deputy')")  # nothing chosen: the error summary, still accessible
+    violations += [("/cover refused", x) for x in v.axe()]
+    assert "There is a problem" in v.page.content()
+    v.shot("cover-refused")
+    v.close()
+    assert violations == [], describe(violations)
