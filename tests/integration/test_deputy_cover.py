@@ -283,3 +283,23 @@ def test_issue17_7_twenty_concurrent_overlapping_covers_one_wins(app, svc, trust
     assert all(isinstance(o, ConditionFailed) for o in outcomes if not isinstance(o, int)), outcomes
     svc.session.rollback()
     assert svc.session.scalar(select(func.count(DeputyCover.id))) == 1
+
+
+def test_issue17_7_a_deputy_edits_the_plan_on_the_managers_behalf_and_both_sign_again(svc, trust):
+    from tests.factories import complete_plan
+
+    case_id = waiting_for_manager(svc, trust)
+    plan_id = svc.session.get(Case, case_id).job_plan_id
+    with pytest.raises(NotFound):  # before the cover: not theirs to see, nor to edit
+        svc.edit_job_plan(actor(trust.other_manager), plan_id, complete_plan(spa=2.0))
+    svc.session.rollback()
+    cover(svc, trust)
+    svc.fire(actor(trust.other_manager), case_id, "sign")  # both have signed: at the second level (002 5.3)
+    svc.edit_job_plan(actor(trust.other_manager), plan_id, complete_plan(spa=2.0), note="SPA agreed at 2.0")
+    edited = svc.session.scalars(select(Event).where(Event.kind == "plan_edited")
+                                 .order_by(Event.id.desc())).first()
+    assert edited.actor_id == trust.other_manager.id
+    assert edited.payload["on_behalf_of"]["manager_id"] == trust.manager.id
+    back = svc.session.scalars(select(Event).where(Event.case_id == case_id).order_by(Event.seq.desc())).first()
+    assert back.trigger == "revoke_signatures" and svc.session.get(Case, case_id).state == "awaiting_signatures"
+    assert "made by Other Manager on behalf of Clinical Manager (deputy cover)" in back.reason

@@ -57,6 +57,16 @@ def acting_for(session: Session, actor: Actor, case: Case) -> DeputyCover | None
                                                      in_force(session)).order_by(DeputyCover.id).limit(1)).first()
 
 
+def acting_for_person(session: Session, actor: Actor, person: Person) -> DeputyCover | None:
+    """The cover under which the actor holds the manager's role over ``person`` in general (a plan edit), if that is
+    how they hold it: not the person, not their manager on record."""
+    if actor.person_id is None or person.manager_id is None or actor.person_id in (person.id, person.manager_id):
+        return None
+    return session.scalars(select(DeputyCover).where(DeputyCover.deputy_id == actor.person_id,
+                                                     DeputyCover.manager_id == person.manager_id,
+                                                     in_force(session)).order_by(DeputyCover.id).limit(1)).first()
+
+
 def deputies_of(session: Session, manager: Person | None, subject_id: int | None = None) -> list[Person]:
     """The active deputies covering for ``manager`` today, but the practitioner ``subject_id``: who also hears what
     the manager hears. Asks nothing unless the manager has a cover arranged (``Person.covered_until``)."""

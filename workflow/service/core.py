@@ -231,8 +231,11 @@ class JobPlanning:
                 raise StaleVersion(f"job plan {plan_id} has changed since you loaded it; reload it and try again")
             content = normalise_content(content)
             version = add_version(self.session, plan, content, at=self.clock.now(), by_id=actor.person_id, note=note)
-            trust_log.plan_edited(self, actor, plan, version)
-            resign.back_to_signatures(self, plan, version, self._person_acting_name(actor))
+            behalf = cover.on_behalf_for_person(self.session, actor, plan.person)
+            trust_log.plan_edited(self, actor, plan, version, behalf)
+            editor = self._person_acting_name(actor)
+            resign.back_to_signatures(self, plan, version,
+                                      f"{editor} on behalf of {behalf['manager']} (deputy cover)" if behalf else editor)
         return version
 
     # ---- internals -------------------------------------------------------------------------------

@@ -283,7 +283,15 @@ def _tell(svc, row: DeputyCover, person: Person, subject: str, details: list[str
 
 def on_behalf(session, actor: Actor, case: Case) -> dict | None:
     """What an event records when a deputy acts: for whom, under which cover (``None``: not acting as deputy)."""
-    c = in_cover.acting_for(session, actor, case)
+    return _behalf(in_cover.acting_for(session, actor, case))
+
+
+def on_behalf_for_person(session, actor: Actor, person: Person | None) -> dict | None:
+    """The same, for an act over a person's plan outside a case (an edit)."""
+    return _behalf(in_cover.acting_for_person(session, actor, person)) if person is not None else None
+
+
+def _behalf(c: DeputyCover | None) -> dict | None:
     if c is None:
         return None
     return {"manager_id": c.manager_id, "manager": c.manager.name, "cover_id": c.id,
