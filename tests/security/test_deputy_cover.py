@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.e2e.conftest import auth, client, etag_of, sign_off  # noqa: F401  (fixtures)
-from tests.security.test_appointment import THREADS, _race
+from tests.e2e.conftest import auth, client, dispute, etag_of, sign_off  # noqa: F401  (fixtures)
+from tests.security.test_appointment import THREADS, _fire, _race
 from workflow.store.models import Case, DeputyCover, Event, Signature
 
 BODY = {"starts_on": "2027-03-01", "ends_on": "2027-03-12"}
@@ -159,3 +159,15 @@ def test_issue17_7_crossed_covers_racing_cannot_make_a_chain(app, client, auth, 
     assert sorted(code for code, _ in answers).count(201) == 1, answers
     assert all(code in (201, 409, 422) for code, _ in answers), answers
     assert _covers(svc) == 1
+
+
+def test_issue17_7_the_managers_deputy_sits_on_no_panel_of_the_dispute_002_7_8_10(client, auth, svc, trust, dispute):
+    """A deputy stands in for a party (the clinical manager): like the manager, they may not sit in judgement."""
+    r = client.post("/api/v1/covers", headers=auth(trust.manager), json={**BODY, "deputy_id": trust.other_manager.id})
+    assert r.status_code == 201
+    cover_id = r.get_json()["id"]
+    r = _fire(client, auth, trust.doctor, dispute.appeal, "nominate_panel_member", {"person": trust.other_manager.id})
+    assert r.status_code == 422 and "cover for the practitioner's clinical manager" in r.get_json()["errors"]["person"][0]
+    assert client.post(f"/api/v1/covers/{cover_id}/end", headers=auth(trust.manager), json={}).status_code == 200
+    r = _fire(client, auth, trust.doctor, dispute.appeal, "nominate_panel_member", {"person": trust.other_manager.id})
+    assert r.status_code == 200, r.get_json()
