@@ -303,3 +303,36 @@ def test_issue17_7_a_deputy_edits_the_plan_on_the_managers_behalf_and_both_sign_
     back = svc.session.scalars(select(Event).where(Event.case_id == case_id).order_by(Event.seq.desc())).first()
     assert back.trigger == "revoke_signatures" and svc.session.get(Case, case_id).state == "awaiting_signatures"
     assert "made by Other Manager on behalf of Clinical Manager (deputy cover)" in back.reason
+
+
+def test_issue17_7_the_sweep_tells_the_deputy_what_it_tells_the_manager_002_7_5(svc, trust, clock):
+    case_id = sign_off_case(svc, trust)  # the meeting on 25 February: 28 days to sign (002 7.5)
+    cover(svc, trust, ends=date(2027, 4, 30))
+    clock.set(datetime(2027, 3, 26, 10, 0, tzinfo=timezone.utc))
+    svc.sweep()
+    svc.session.commit()
+    breach_to = {r for r, s in svc.session.execute(select(OutboxMessage.recipient_id, OutboxMessage.subject)
+                                                  .where(OutboxMessage.case_id == case_id))}
+    assert {trust.manager.id, trust.other_manager.id} <= breach_to
+
+
+def test_issue17_7_a_step_for_a_manager_with_no_cover_asks_nothing_about_covers_issue_9(svc, trust):
+    """The manager's row says whether any cover is arranged (``covered_until``), so the steps of a trust that names
+    no deputy cost what they did: no statement reads the cover table."""
+    from sqlalchemy import event
+
+    own = sign_off_case(svc, trust)
+    sent: list[str] = []
+    engine = svc.session.get_bind()
+
+    def record(conn, cursor, statement, *args):
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:  # the practitioner's step notifies the manager (002 7.5, 7.8.1); the manager's own step
+        svc.fire(actor(trust.doctor), own, "record_failure_to_agree", {"points_not_agreed": "SPA"})
+        other = sign_off_case(svc, trust, trust.colleague)
+        svc.fire(actor(trust.manager), other, "sign")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert sent and not [s for s in sent if "deputy_cover" in s]
