@@ -37,7 +37,6 @@ from workflow.store.uow import operation, require_unit_of_work
 # the objects get (and the UPDATE's version check would catch anything else).
 _LOCK_CASE = (select(Case).options(joinedload(Case.subject), joinedload(Case.manager))
               .where(Case.id == bindparam("id")).with_for_update(of=Case))
-ON_BEHALF = "on_behalf_of"  # the event payload's key for a deputy's act: whom for, under which cover
 MAX_CHAIN = 12  # automatic follow-on steps in one request; a policy that loops is a bug
 
 
@@ -393,7 +392,7 @@ class JobPlanning:
         require_unit_of_work(self.session)
         behalf = self._on_behalf(case, actor, role)
         if behalf is not None:  # a deputy: "X on behalf of Y (deputy cover …)" (issue 17 item 7)
-            payload = {**(payload or {}), ON_BEHALF: behalf}
+            payload = {**(payload or {}), cover.ON_BEHALF: behalf}
         event_id, seq = rows.append_event(conn or self.session.connection(), case.id, at=at, kind=kind,
                                           actor_id=actor.person_id, actor_role=role, trigger=trigger,
                                           from_state=from_state, to_state=to_state, payload=payload, reason=reason)

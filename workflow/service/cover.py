@@ -41,6 +41,7 @@ from workflow.store.uow import operation
 from workflow.timing.wording import format_day
 
 CAPABILITY = "arrange_cover"
+ON_BEHALF = "on_behalf_of"  # the event payload's key for a deputy's act: whom for, under which cover
 MAX_DAYS = 366  # a year's leave at most; longer, the AMD reassigns the cases (002 5.3)
 
 
