@@ -54,3 +54,13 @@ def test_every_data_list_pages_with_page_and_x_pagination(client, auth, trust, s
         r = client.get(url + "?page=1&page_size=1", headers=h)
         assert r.status_code == 200 and "X-Pagination" in r.headers, url
         assert len(r.get_json()) <= 1, url
+
+
+def test_openapi_declares_the_deputy_cover_operations_issue17_7(client, auth, trust):
+    paths = _spec(client)["paths"]
+    assert {"get", "post"} <= set(paths["/api/v1/covers"])
+    assert "X-Pagination" in paths["/api/v1/covers"]["get"]["responses"]["200"]["headers"]
+    assert {"409", "415", "422"} <= set(paths["/api/v1/covers"]["post"]["responses"])
+    assert "post" in paths["/api/v1/covers/{cover_id}/end"] and "get" in paths["/api/v1/covers/{cover_id}"]
+    r = client.get("/api/v1/covers?page=1&page_size=1", headers=auth(trust.manager))
+    assert r.status_code == 200 and "X-Pagination" in r.headers

@@ -324,7 +324,7 @@ def test_issue13_item7_the_only_inline_script_carries_this_requests_nonce(client
 
 def test_issue13_item7_pages_have_no_inline_style_or_event_handlers(client, people, sign_off):
     sign_in(client, people.manager)
-    for path in ["/", f"/cases/{sign_off.case.id}", "/team", "/cases", "/mail", "/logout"]:
+    for path in ["/", f"/cases/{sign_off.case.id}", "/team", "/cover", "/cases", "/mail", "/logout"]:
         html = client.get(path).get_data(as_text=True)
         assert not re.search(r"<style|\sstyle=|\son[a-z]+=", html, re.I), path
 
@@ -351,7 +351,7 @@ def test_issue13_item7_no_page_a_role_visits_breaks_the_content_security_policy(
         trust.md: ["/cases?queue=mediations", f"/cases/{dispute.disagreement}",
                    f"/cases/{dispute.disagreement}/decision-letter"],
         trust.ceo: ["/cases?queue=appeals", f"/cases/{dispute.appeal}", f"/cases/{dispute.appeal}/deadlines/{deadline}"],
-        trust.manager: ["/team", f"/plans/{dispute.plan.id}", f"/cases/{dispute.sign_off}"],
+        trust.manager: ["/team", "/cover", f"/plans/{dispute.plan.id}", f"/cases/{dispute.sign_off}"],
         trust.doctor: ["/", f"/cases/{dispute.appeal}", f"/mail/{message}", f"/plans/{dispute.plan.id}/edit",
                        f"/cases/{dispute.appeal}/do/lodge_appeal"],
     }

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from workflow import limits
 from workflow.errors import WorkflowError
 
-from web.api import admin, audit, cases, documents, people, plans, policies, reassign, reports, rounds, sessions, teams
+from web.api import admin, audit, cases, cover, documents, people, plans, policies, reassign, reports, rounds, sessions, teams
 from web.extensions import db
 from web.guards import IdConverter
 from web.api.auth import authenticate_api_request
@@ -78,7 +78,7 @@ def init_api(app) -> ProblemApi:
     api.ma_plugin.converter.add_attribute_function(plan_content2properties)
     api.spec.components.schema("JobPlanContent", schema=JobPlanContentSchema)
     api.register_converter(IdConverter, integerconverter2paramschema)
-    for module in (people, admin, plans, cases, audit, documents, policies, reassign, reports, rounds, sessions, teams):
+    for module in (people, admin, plans, cases, audit, cover, documents, policies, reassign, reports, rounds, sessions, teams):
         api.register_blueprint(module.blp)
 
     assets = Blueprint("api_docs_assets", __name__)

@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("pages", __name__)
 
-from web.pages import admin, cases, home, plan_editor, plans, policies, reports, rounds, staff_import, team  # noqa: E402,F401  (routes register on import)
+from web.pages import admin, cases, cover, home, plan_editor, plans, policies, reports, rounds, staff_import, team  # noqa: E402,F401  (routes register on import)
 
 
 @bp.app_context_processor
@@ -25,6 +25,8 @@ def navigation():
     items = [{"href": url_for("pages.home"), "text": "Home"}]
     if may("manage_team"):
         items.append({"href": url_for("pages.team"), "text": "Your team"})
+    if may("manage_team") or may("arrange_cover"):
+        items.append({"href": url_for("pages.cover_page"), "text": "Cover"})
     for capability, queue, text in (("queue_mediations", "mediations", "Mediations"),
                                     ("queue_appeals", "appeals", "Appeals register"),
                                     ("queue_governance", "governance", "Governance queue"),

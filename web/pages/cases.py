@@ -18,6 +18,7 @@ from workflow.service.inbox import open_deadlines, who_holds_the_ball
 from workflow.service.outcomes import recommendation_before
 from workflow.service.plan_document import plan_record, title_of
 from workflow.service import seats
+from workflow.service.cover import covers_on_case
 from workflow.service.signing import signature_rows
 from workflow.policy.tags import ANNUAL_SIGN_OFF, APPEAL, DECISION_LETTER, GOVERNANCE_QUEUE, MEDIATION, SECOND_LEVEL
 from workflow.service.tagged import case_is, in_state, in_workflow
@@ -119,6 +120,7 @@ def case_page(actor, case_id):
         decision_letter=any(e.trigger in {t.trigger for t in wf.transitions_tagged(DECISION_LETTER)} for e in events),
         signatures=signature_rows(svc, case) if case.job_plan_id else None,
         panel=seats.panel(svc, case), meetings=seats.meetings(svc, case),
+        covers=covers_on_case(svc, case),
         plan_title=title_of(svc, case.job_plan) if case.job_plan_id else "")
 
 

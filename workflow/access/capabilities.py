@@ -60,6 +60,10 @@ CAPABILITIES: dict[str, Capability] = {
         "a clinical manager's cases are reassigned by the Associate Medical Director of the care group, or the "
         "Medical Directorate (002 5.3, 5.6)", offices=("medical_directorate",),
         care_group=("associate_medical_director",)),
+    "arrange_cover": Capability(  # issue 17 item 7; 002 5.3, 5.6, 5.7 (the manager names their own: workflow.service.cover)
+        "a deputy is named by the clinical manager who is away, or for them by the Associate Medical Director of "
+        "their care group, the Medical Directorate, HR or the trust's administrator (002 5.3, 5.6, 5.7)",
+        offices=("medical_directorate", "hr", TRUST_ADMIN), care_group=("associate_medical_director",)),
     "manage_team": Capability(  # 002 5.4
         "your team is the people you are clinical manager of (002 5.4)", manages=True),
     "queue_mediations": Capability("the mediations list is the Medical Director's (002 7.8.4)",

@@ -16,11 +16,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from workflow.actors import Actor
 from workflow.store.models import Case, CaseParticipant, OrgUnit, Person
 from workflow.access.capabilities import allows, held_assignments, trust_wide
+from workflow.access.cover import covered_managers
 
 
 class CasePredicate:
-    """The actor's roles over every case, as SQL. Built once per request (one statement: the actor's role
-    assignments); ``visible()`` and ``holds(role)`` are clauses to put in any query that selects from ``Case``.
+    """The actor's roles over every case, as SQL. Built once per request (two statements: the actor's role
+    assignments, and the managers they are deputy for today); ``visible()`` and ``holds(role)`` are clauses to put
+    in any query that selects from ``Case``.
 
     ``organisation_id``: the trust the actor acts in. One trust per database today, so it adds nothing; issue 19's
     tenancy adds ``Case.organisation_id == organisation_id`` in ``_boundary`` and every list follows."""
@@ -30,6 +32,7 @@ class CasePredicate:
         self.organisation_id = organisation_id
         self.policies = list(policies)
         self.assigned = held_assignments(session, actor)
+        self.covered = covered_managers(session, actor)  # the managers the actor is deputy for today
         self._broad: dict[str, list[ColumnElement]] = defaultdict(list)
         self._narrow: dict[str, list] = defaultdict(list)  # selects of Case.id
         self._participation, self._covered = None, {}
@@ -70,6 +73,13 @@ class CasePredicate:
                 self._narrow[name].append(select(Case.id).where(Case.manager_id == actor.person_id, where))
                 self._narrow[name].append(select(Case.id).join(Person, Person.id == Case.subject_id)
                                           .where(Person.manager_id == actor.person_id, where))
+                if self.covered:  # a deputy: the covered managers' cases, never their own (workflow.access.cover)
+                    managers = sorted(self.covered)
+                    self._narrow[name].append(select(Case.id).where(Case.manager_id.in_(managers),
+                                                                    Case.subject_id != actor.person_id, where))
+                    self._narrow[name].append(select(Case.id).join(Person, Person.id == Case.subject_id)
+                                              .where(Person.manager_id.in_(managers),
+                                                     Case.subject_id != actor.person_id, where))
             elif scope == "participant":
                 chain = self._chain()
                 self._narrow[name].append(select(Case.id).join(chain, chain.c.case_id == Case.id)

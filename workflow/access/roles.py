@@ -2,7 +2,8 @@
 
 A role's scope (policy ``roles.<name>.scope``) says how it is held:
 - subject: the practitioner whose plan it is;
-- manager: the practitioner's clinical manager (recorded on the case, else the person's manager);
+- manager: the practitioner's clinical manager (recorded on the case, else the person's manager), and while a
+  deputy cover is in force, the manager's deputy, on every case but their own (``cover``);
 - care_group: a role assignment over the subject's care group (or trust-wide);
 - office: a role assignment of that name anywhere in the trust;
 - participant: named on this case (or the dispute it belongs to) under that role and not withdrawn;
@@ -16,6 +17,7 @@ from workflow.actors import Actor
 from workflow.store.models import Case, CaseParticipant, OrgUnit, Person, RoleAssignment
 from workflow.policy.model import Policy
 from workflow.access.capabilities import allows, held_assignments, in_force, trust_wide
+from workflow.access import cover as deputy_cover
 
 
 def assignments(session: Session, person_id: int) -> list[RoleAssignment]:
@@ -40,16 +42,18 @@ def roles_on_case(session: Session, actor: Actor, case: Case, policy: Policy,
 
 
 def roles_on_listed_case(session: Session, actor: Actor, case: Case, policy: Policy, assigned,
-                         participations: dict[int, set[str]]) -> set[str]:
+                         participations: dict[int, set[str]], covered: frozenset[int] = frozenset()) -> set[str]:
     """``roles_on_case`` for a row of a list, from what the list read once for all its rows: the actor's
-    assignments and participations (``CasePredicate.participations``)."""
+    assignments, participations and covers (``CasePredicate.participations``, ``CasePredicate.covered``)."""
     if actor.is_system:
         return {name for name, r in policy.roles.items() if r.scope == "system"}
-    return _roles(session, actor, case, policy, assigned, (), participant_roles=participations.get(case.id, set()))
+    return _roles(session, actor, case, policy, assigned, (), participant_roles=participations.get(case.id, set()),
+                  covered=covered)
 
 
 def _roles(session: Session, actor: Actor, case: Case, policy: Policy, assigned, participants,
-           among: set[str] | None = None, participant_roles: set[str] | None = None) -> set[str]:
+           among: set[str] | None = None, participant_roles: set[str] | None = None,
+           covered: frozenset[int] | None = None) -> set[str]:
     held: set[str] = set()
     pid = actor.person_id
     subject = case.subject
@@ -61,8 +65,14 @@ def _roles(session: Session, actor: Actor, case: Case, policy: Policy, assigned,
             continue
         if role.scope == "subject" and subject.id == pid:
             held.add(name)
-        elif role.scope == "manager" and pid in (case.manager_id, subject.manager_id):
-            held.add(name)
+        elif role.scope == "manager":
+            if pid in (case.manager_id, subject.manager_id):
+                held.add(name)
+            elif pid != subject.id:  # a deputy, while their cover is in force; never on their own case
+                if covered is None:  # read once, only for someone who is neither the practitioner nor a manager
+                    covered = deputy_cover.covered_managers(session, actor)
+                if deputy_cover.covers(case, pid, covered):
+                    held.add(name)
         elif role.scope == "office" and any(a.role == name for a in assigned):
             held.add(name)
         elif role.scope == "care_group":
@@ -120,7 +130,10 @@ def holders_of(session: Session, case: Case, policy: Policy, role: str) -> list[
         return [subject]
     if spec.scope == "manager":  # the relationship, not a lookup: a step has the case's manager loaded already
         manager = case.manager if case.manager_id else subject.manager
-        return [manager] if manager is not None else []
+        if manager is None:
+            return []
+        # and their deputy while a cover is in force (asked only when one is arranged: Person.covered_until)
+        return [manager, *(d for d in deputy_cover.deputies_of(session, manager, subject.id) if d.id != manager.id)]
     if spec.scope in ("office", "care_group"):
         rows = session.scalars(select(RoleAssignment).where(RoleAssignment.role == role, in_force(session))).all()
         if spec.scope == "care_group":

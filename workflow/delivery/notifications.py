@@ -259,6 +259,13 @@ def subject_for(ctx, reader: Person, ask, meetings: list[tuple[str, datetime]]) 
     return f"{ctx.workflow.title} for {ctx.case.subject.name}: {state}"
 
 
+def acting_as(ctx, event) -> str:
+    """"Dr A as Clinical Manager", or for a deputy "Dr A on behalf of Dr B (deputy cover) as Clinical Manager"."""
+    behalf = getattr(event, "on_behalf_of", None)
+    who = f"{ctx.actor_name} on behalf of {behalf['manager']} (deputy cover)" if behalf else ctx.actor_name
+    return f"{who} as {ctx.policy.roles[ctx.role].title}"
+
+
 def notify_transition(ctx, event, roles: tuple[str, ...], outcome: Outcome | None = None) -> list[Person]:
     """Queue the step's message to everyone holding one of ``roles`` but the actor, each written from its
     reader's side; who was sent one."""
@@ -275,7 +282,7 @@ def notify_transition(ctx, event, roles: tuple[str, ...], outcome: Outcome | Non
         invite_lines, attachments = invitation_attachments(ctx, people, person)
         subject = outcome.subject(person) if outcome.subject else subject_for(ctx, person, ask, meetings)
         details = [*outcome.details, *invite_lines,
-                   f"{ctx.spec.title}: recorded by {ctx.actor_name} as {ctx.policy.roles[ctx.role].title}.",
+                   f"{ctx.spec.title}: recorded by {acting_as(ctx, event)}.",
                    *([] if outcome.details else [*recorded, *started])]  # an outcome says it in its own words
         if ctx.reason:
             details.append(f"Reason: {ctx.reason}")

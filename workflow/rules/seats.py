@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from workflow.errors import ConditionFailed, InvalidPayload
 from workflow.access.capabilities import in_force
+from workflow.access.cover import covered_managers, covers
+from workflow.actors import Actor
 from workflow.store.models import Case, Person, RoleAssignment
 
 
@@ -31,6 +33,8 @@ def eligible_for_seat(session, case: Case, policy, seat: str, person_id, field: 
         refuse("they are the practitioner whose plan is in dispute")
     if person.id in {case.manager_id, subject.manager_id}:
         refuse("they are the practitioner's clinical manager")
+    if covers(case, person.id, covered_managers(session, Actor.person(person.id))):
+        refuse("they cover for the practitioner's clinical manager as deputy")  # issue 17 item 7: a party's stand-in
     wanted = policy.roles[seat].appointed_from if seat in policy.roles else ()
     if wanted:
         held = session.scalar(select(RoleAssignment.id).where(RoleAssignment.person_id == person.id,

@@ -58,6 +58,7 @@ class AppendedEvent:
 
     id: int
     seq: int
+    on_behalf_of: dict | None = None  # a deputy's act: the manager and the cover (workflow.service.cover.on_behalf)
 
 
 @dataclass(frozen=True)

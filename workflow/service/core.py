@@ -25,7 +25,7 @@ from workflow.store.plan_versions import add_version
 from workflow.policy.registry import PolicyRegistry
 from workflow.policy.tags import ANNUAL_SIGN_OFF
 from workflow.service.outcomes import outcome_for
-from workflow.service import resign, seats, signing, starts, trust_log
+from workflow.service import cover, resign, seats, signing, starts, trust_log
 from workflow.service.context import AppendedEvent, FireContext, FireResult, TriggerInfo
 from workflow.service.documents import check_payload_documents
 from workflow.service.plans import can_see_plan, new_plan, require_editor
@@ -228,8 +228,11 @@ class JobPlanning:
                 raise StaleVersion(f"job plan {plan_id} has changed since you loaded it; reload it and try again")
             content = normalise_content(content)
             version = add_version(self.session, plan, content, at=self.clock.now(), by_id=actor.person_id, note=note)
-            trust_log.plan_edited(self, actor, plan, version)
-            resign.back_to_signatures(self, plan, version, self._person_acting_name(actor))
+            behalf = cover.on_behalf_for_person(self.session, actor, plan.person)
+            trust_log.plan_edited(self, actor, plan, version, behalf)
+            editor = self._person_acting_name(actor)
+            resign.back_to_signatures(self, plan, version,
+                                      f"{editor} on behalf of {behalf['manager']} (deputy cover)" if behalf else editor)
         return version
 
     # ---- internals -------------------------------------------------------------------------------
@@ -371,13 +374,26 @@ class JobPlanning:
         self.session.flush()
         return case
 
+    def _on_behalf(self, case, actor: Actor, role: str) -> dict | None:
+        """The cover a deputy acts under, when they act in a manager-scoped role that is not theirs on record (a
+        manager acting on their own case asks nothing more)."""
+        if actor.person_id is None or actor.person_id in (case.manager_id, case.subject.manager_id):
+            return None
+        spec = self.policy_of(case).roles.get(role)
+        if spec is None or spec.scope != "manager":
+            return None
+        return cover.on_behalf(self.session, actor, case)
+
     def record_event(self, case, at, kind, actor, role, trigger, from_state, to_state, payload, reason, *,
                      conn=None) -> AppendedEvent:
         """Append one event to the case's audit log, as part of the caller's operation (which has locked the
         case: ``lock_case``). One INSERT: the log is append-only, so the event is written straight to its
         table (never held in the session), its ``seq`` the next of the case's."""
         require_unit_of_work(self.session)
+        behalf = self._on_behalf(case, actor, role)
+        if behalf is not None:  # a deputy: "X on behalf of Y (deputy cover …)" (issue 17 item 7)
+            payload = {**(payload or {}), cover.ON_BEHALF: behalf}
         event_id, seq = rows.append_event(conn or self.session.connection(), case.id, at=at, kind=kind,
                                           actor_id=actor.person_id, actor_role=role, trigger=trigger,
                                           from_state=from_state, to_state=to_state, payload=payload, reason=reason)
-        return AppendedEvent(event_id, seq)
+        return AppendedEvent(event_id, seq, behalf)

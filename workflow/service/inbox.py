@@ -159,7 +159,8 @@ def inbox(svc, actor: Actor, *, only_waiting: bool = False, waiting: bool | None
         policy = svc.policy_of(case)
         wf = policy.workflow(case.workflow)
         state = wf.state(case.state)
-        mine = access.roles_on_listed_case(svc.session, actor, case, policy, pred.assigned, participations)
+        mine = access.roles_on_listed_case(svc.session, actor, case, policy, pred.assigned, participations,
+                                           pred.covered)
         spec_label = None
         if first is not None:
             spec_label = next((s.label for s in state.deadlines if s.name == first.name), first.name)

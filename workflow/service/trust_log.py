@@ -43,7 +43,10 @@ def role_of(actor: Actor) -> str:
     return "system" if actor.is_system else PERSON
 
 
-def plan_edited(svc, actor: Actor, plan, version) -> None:
-    record(svc, "plan_edited", subject_of("job_plan", plan.id), actor=actor, role=role_of(actor),
-           payload={"kind": plan.kind, "person_id": plan.person_id, "team_id": plan.team_id,
-                    "version": version.number}, reason=version.note)
+def plan_edited(svc, actor: Actor, plan, version, on_behalf_of: dict | None = None) -> None:
+    """``on_behalf_of``: a deputy's edit, for whom and under which cover (``workflow.service.cover``)."""
+    payload = {"kind": plan.kind, "person_id": plan.person_id, "team_id": plan.team_id, "version": version.number}
+    if on_behalf_of:
+        payload["on_behalf_of"] = on_behalf_of
+    record(svc, "plan_edited", subject_of("job_plan", plan.id), actor=actor, role=role_of(actor), payload=payload,
+           reason=version.note)

@@ -95,6 +95,10 @@ class Person(Base):
     # provider, API token, a one-time link) while the person stays in their workflows.
     sign_in_disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # If-Match of an edit
+    # The last day of the latest deputy cover arranged for this person and not ended (``DeputyCover``); empty:
+    # none. Read with the manager a step already loaded, so a step for a manager who names no deputy asks nothing
+    # more; written only by ``workflow.service.cover``, under this row's lock.
+    covered_until: Mapped[date | None] = mapped_column(Date)
 
     team: Mapped[OrgUnit | None] = relationship()
     manager: Mapped["Person | None"] = relationship(remote_side=[id])
@@ -571,3 +575,32 @@ class RoundMember(Base):
     round: Mapped[JobPlanRound] = relationship(back_populates="members")
     person: Mapped[Person] = relationship()
     case: Mapped[Case | None] = relationship()
+
+
+class DeputyCover(Base):
+    """A clinical manager who is away names a deputy for a date range (issue 17 item 7): from ``starts_on`` to
+    ``ends_on``, local dates of the trust, both included, the deputy holds the manager's role on the manager's
+    cases (``workflow.access.cover``), never on their own. Ending it early sets ``ended_at``; the row stays as the
+    record. One cover for a manager at a time: ``workflow.service.cover`` refuses an overlap."""
+
+    __tablename__ = "deputy_cover"
+    __table_args__ = (CheckConstraint("starts_on <= ends_on", name="deputy_cover_dates"),
+                      CheckConstraint("deputy_id <> manager_id", name="deputy_cover_not_own_deputy"),
+                      Index("ix_deputy_cover_deputy", "deputy_id", "ends_on"),
+                      Index("ix_deputy_cover_manager", "manager_id", "ends_on"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    manager_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+    arranged_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    arranged_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+    manager: Mapped[Person] = relationship(foreign_keys=[manager_id])
+    deputy: Mapped[Person] = relationship(foreign_keys=[deputy_id])
+    arranged_by: Mapped[Person | None] = relationship(foreign_keys=[arranged_by_id])
+    ended_by: Mapped[Person | None] = relationship(foreign_keys=[ended_by_id])
