@@ -1,7 +1,7 @@
 """deputy cover: a clinical manager who is away names a deputy for a date range (issue 17 item 7)
 
 Revision ID: b17e_deputies
-Revises: b15b_next_due
+Revises: b16c_fidelity
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import workflow.store.models  # noqa: F401  (custom column types)
 
 revision = "b17e_deputies"
-down_revision = "b15b_next_due"
+down_revision = "b16c_fidelity"
 branch_labels = None
 depends_on = None
 
