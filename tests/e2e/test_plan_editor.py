@@ -99,17 +99,26 @@ def test_only_the_practitioner_and_their_manager_may_edit_002_7_5(client, svc, t
     assert client.get(f"/plans/{plan}/edit/schedule").status_code == 403
 
 
-def test_an_edit_made_meanwhile_is_not_overwritten(manager, svc, trust, plan):
+def test_an_edit_made_meanwhile_is_not_overwritten_and_what_was_typed_is_kept_issue_18_5(manager, svc, trust, plan):
     url = f"/plans/{plan}/edit/schedule"
     page = manager.get(url).get_data(as_text=True)
     stale = re.search(r'name="version" value="(\d+)"', page).group(1)
     _, content = _current(svc, plan)
     svc.edit_job_plan(actor(trust.doctor), plan, content, note="the practitioner's own edit")
     before, _ = _current(svc, plan)
-    r = manager.post(url, data={"csrf_token": csrf_token(manager, url), "version": stale, **ROW, "action": "add"})
-    assert r.status_code == 302
-    assert "changed this plan while you were editing" in manager.get(r.headers["Location"]).get_data(as_text=True)
+    r = manager.post(url, data={"csrf_token": csrf_token(manager, url), "version": stale, **ROW,
+                                "location": "Kept after the conflict", "action": "add"})
+    assert r.status_code == 409
+    page = r.get_data(as_text=True)
+    assert "Your change was not saved" in page and f"{trust.doctor.name} saved a change" in page
+    assert 'value="Kept after the conflict"' in page  # nothing typed is lost
     assert _current(svc, plan)[0] == before
+    fresh = re.search(r'name="version" value="(\d+)"', page).group(1)
+    assert fresh != stale
+    again = manager.post(url, data={"csrf_token": csrf_token(manager, url), "version": fresh, **ROW,
+                                    "location": "Kept after the conflict", "action": "add"})
+    assert again.status_code == 302
+    assert _current(svc, plan)[1]["schedule"][-1]["location"] == "Kept after the conflict"
 
 
 def test_a_row_is_changed_in_place_keeping_its_position(manager, svc, plan):
