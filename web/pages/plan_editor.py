@@ -14,7 +14,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from marshmallow import fields as mf
 from marshmallow import validate as mv
 
-from workflow.content.categories import ACTIVITIES, CATEGORIES, CATEGORY_TITLES, SECTION_TITLES, SECTIONS
+from workflow.content.categories import ACTIVITIES, CATEGORIES, CATEGORY_TITLES, FIELD_LABELS, SECTION_TITLES, SECTIONS
 from workflow.content.schema import JobPlanContentSchema
 from workflow.errors import InvalidPayload, NotFound, StaleVersion, WorkflowError
 from workflow.policy.model import FieldSpec
@@ -36,11 +36,7 @@ TITLES = {**SECTION_TITLES, "justifications": "Why a section is left empty (002 
 # Fields whose answers run to sentences get a box; the rest a line.
 LONG = {"activity", "text", "reason", "details", "notes", "comments", "professional", "managerial", "specific",
         "measurable", "achievable", "realistic", "other_comments"}
-LABELS = {"pas": "PAs", "start": "Start", "end": "End", "time_bound": "Done by", "hours_per_year": "Hours a year",
-          "agreed_by_amd": "Agreed by the Associate Medical Director", "direct_contact": "Direct contact with patients",
-          "on_call_category": "On-call category", "other_nhs_work": "Other NHS work",
-          "non_nhs_work": "Professional non-NHS work", "other_paid_employment": "Other paid employment", "linked_activities": "Linked activities (one a line)",
-          "contracted_pas": "Contracted PAs", "contracted_hours": "Contracted hours"}
+LABELS = FIELD_LABELS
 
 
 def kind_of(section: str) -> str:
