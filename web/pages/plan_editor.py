@@ -37,6 +37,15 @@ TITLES = {**SECTION_TITLES, "justifications": "Why a section is left empty (002 
 LONG = {"activity", "text", "reason", "details", "notes", "comments", "professional", "managerial", "specific",
         "measurable", "achievable", "realistic", "other_comments"}
 LABELS = FIELD_LABELS
+# Hints in place of a plain "Optional.": what happens when the field is left empty, or when it is needed after all.
+HINTS = {
+    ("schedule", "pas"): "Optional. Leave PAs and hours empty to count the time from start to end.",
+    ("schedule", "hours"): "Optional. Leave PAs and hours empty to count the time from start to end.",
+    ("private_practice", "sessions"): "Needed if you answered yes to any of the three questions above "
+                                      "(001 form, Additional 2).",
+    ("private_practice", "times"): "Needed if you answered yes to any of the three questions above "
+                                   "(001 form, Additional 2).",
+}
 
 
 def kind_of(section: str) -> str:
@@ -53,10 +62,10 @@ def fields_of(section: str) -> list[FieldSpec]:
     """The form fields of one record of a section, in the schema's order."""
     f = CONTENT.fields[section]
     nested = f.inner if isinstance(f, mf.List) else f
-    return [_spec(name, field) for name, field in nested.schema.fields.items()]
+    return [_spec(section, name, field) for name, field in nested.schema.fields.items()]
 
 
-def _spec(name: str, field) -> FieldSpec:
+def _spec(section: str, name: str, field) -> FieldSpec:
     choices = next((tuple(v.choices) for v in field.validators if isinstance(v, mv.OneOf)), ())
     if isinstance(field, mf.Boolean):
         kind = "bool"
@@ -70,7 +79,8 @@ def _spec(name: str, field) -> FieldSpec:
         kind = "choice"
     else:
         kind = "text" if name in LONG else "line"
-    return FieldSpec(name=name, type=kind, required=field.required, label=LABELS.get(name), choices=choices)
+    return FieldSpec(name=name, type=kind, required=field.required, label=LABELS.get(name), choices=choices,
+                     hint=HINTS.get((section, name)))
 
 
 def _form_values(specs: list[FieldSpec], record: dict | None) -> dict:
