@@ -45,9 +45,9 @@ def test_issue_18_5_a_sitting_of_six_edits_is_one_version_with_every_edit_audite
 def test_issue_18_5_finish_editing_fixes_the_version_and_the_next_save_is_a_new_one(svc, trust):
     plan = _plan(svc, trust)
     _six_rows(svc, trust, plan)
-    done = svc.finish_editing(actor(trust.manager), plan.id)
+    done, ended = svc.finish_editing(actor(trust.manager), plan.id)
     svc.session.commit()
-    assert done.number == 2
+    assert (done.number, ended) == (2, True)
     v = svc.edit_job_plan(actor(trust.manager), plan.id, plan_content(spa=2.0), sitting=True)
     assert v.number == 3
     assert svc.session.get(JobPlan, plan.id).versions[1].content["other_comments"] == "edit 6"  # version 2 kept
@@ -125,5 +125,44 @@ def test_issue_18_5_finishing_is_for_editors_only_and_ends_only_your_own_sitting
     with pytest.raises(PermissionDenied):
         svc.finish_editing(actor(trust.directorate), plan.id)
     svc.session.rollback()
-    svc.finish_editing(actor(trust.doctor), plan.id)  # the doctor holds no sitting: the manager's stays open
+    assert svc.finish_editing(actor(trust.doctor), plan.id)[1] is False  # the doctor holds none: the manager's stays open
     assert svc.edit_job_plan(actor(trust.manager), plan.id, plan_content(spa=2.0), sitting=True).number == 2
+
+
+def test_issue_18_5_twenty_concurrent_saves_of_one_sitting_make_one_version_and_twenty_audited_edits(app, svc, trust):
+    """The plan row is locked for each save (FOR UPDATE on PostgreSQL, BEGIN IMMEDIATE on SQLite), so the sitting's
+    first save makes the version and every other amends it; none is lost, none makes a second version."""
+    import threading
+
+    from web.services import service
+
+    plan = _plan(svc, trust)
+    svc.session.commit()
+    plan_id, manager = plan.id, actor(trust.manager)
+    base = plan_content(spa=1.5)
+    barrier = threading.Barrier(20)
+    outcomes: list = [None] * 20
+
+    def worker(i):
+        with app.app_context():
+            s = service()
+            barrier.wait()
+            try:
+                outcomes[i] = s.edit_job_plan(manager, plan_id, {**base, "other_comments": f"save {i}"},
+                                              note=f"save {i}", sitting=True).number
+                s.session.commit()
+            except Exception as exc:  # noqa: BLE001 - the test sorts outcomes below
+                s.session.rollback()
+                outcomes[i] = exc
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert outcomes == [2] * 20
+    svc.session.rollback()
+    plan = svc.session.get(JobPlan, plan_id)
+    assert plan.current_version == 2 and len(plan.versions) == 2
+    assert sorted(plan.versions[1].note.split("; "), key=lambda n: int(n.split()[1])) == [f"save {i}" for i in range(20)]
+    assert len(svc.session.scalars(select(Event).where(Event.kind == "plan_edited")).all()) == 20

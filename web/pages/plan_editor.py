@@ -146,9 +146,12 @@ def plan_edit_finish(actor, plan_id):
     """"Finish editing": the sitting's version stands as it is, ready to sign; the next change is a new version."""
     svc = service()
     plan = _editable_plan(svc, actor, plan_id)
-    version = svc.finish_editing(actor, plan.id)
-    flash(f"You have finished editing. Version {version.number} is the plan to sign; a later change makes a new "
-          "version.", "success")
+    version, ended = svc.finish_editing(actor, plan.id)
+    if ended:
+        flash(f"You have finished editing. Version {version.number} is the plan to sign; a later change makes a new "
+              "version.", "success")
+    else:
+        flash(f"You had no changes open: version {version.number} is the latest.", "info")
     return redirect(url_for("pages.plan_page", plan_id=plan.id))
 
 

@@ -244,18 +244,19 @@ class JobPlanning:
             resign.back_to_signatures(self, plan, version, self._person_acting_name(actor))
         return version
 
-    def finish_editing(self, actor: Actor, plan_id: int) -> JobPlanVersion:
+    def finish_editing(self, actor: Actor, plan_id: int) -> tuple[JobPlanVersion, bool]:
         """The editor ends their sitting: the version stands as it is, ready to sign, and their next change is a
-        new version. Finishing when no sitting of theirs is open changes nothing."""
+        new version. The latest version, and whether a sitting of theirs was open (if not, nothing changes)."""
         with operation(self.session):
             plan = self.session.get(JobPlan, plan_id, with_for_update=True, populate_existing=True)
             if plan is None or plan.person is None or not can_see_plan(self, actor, plan):
                 raise NotFound(f"job plan {plan_id} was not found")
             require_editor(self, actor, plan.person)
-            if plan.sitting_by_id == actor.person_id and plan.sitting_version is not None:
+            ended = plan.sitting_by_id == actor.person_id and plan.sitting_version is not None
+            if ended:
                 end_sitting(plan)
                 self.session.flush()
-            return next(v for v in plan.versions if v.number == plan.current_version)
+            return next(v for v in plan.versions if v.number == plan.current_version), ended
 
     # ---- internals -------------------------------------------------------------------------------
 
