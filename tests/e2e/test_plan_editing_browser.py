@@ -83,3 +83,37 @@ def test_issue_18_5_without_javascript_every_type_shows_and_a_mismatch_is_refuse
     assert "“Research” is a SPA activity type, not a DCC one" in text and "change the category" in text
     v.shot("type-refused")
     v.close()
+
+
+def test_issue_18_6_comparing_this_years_plan_with_last_years_in_the_browser(browser, live_server, passwords, svc,
+                                                                            trust):
+    from datetime import date, datetime, timezone
+
+    from workflow.service import plans
+
+    last = svc.create_job_plan(actor(trust.manager), trust.doctor.id, complete_plan())
+    last.agreed_version, last.agreed_at = 1, datetime(2026, 4, 1, tzinfo=timezone.utc)
+    this = plans.start_next_plan(svc, actor(trust.manager), trust.doctor.id, period_start=date(2027, 4, 1))
+    content = dict(this.versions[0].content)
+    content["schedule"] = [dict(r) for r in content["schedule"]]
+    content["schedule"][6]["location"] = "Fulbourn"
+    del content["schedule"][2]
+    svc.edit_job_plan(actor(trust.manager), this.id, content, note="moved a clinic")
+    svc.session.commit()
+    v = Visitor(browser, live_server, "compare").sign_in(trust.doctor)
+    page = v.page
+    page.goto(f"/plans/{this.id}")
+    page.click("text=Compare any two versions")
+    page.select_option("#compare-from", f"{last.id}-1")
+    page.select_option("#compare-to", f"{this.id}-2")
+    page.click("button:has-text('Compare')")
+    table = page.inner_text("#changes + p + .nhsuk-table-container")
+    assert "row 3" in table and "Removed" in table
+    assert "row 6 (row 7 before)" in table and "Location" in table and "Fulbourn" in table
+    assert "schedule › 6" not in table
+    v.shot("compare-two-years")
+    assert v.axe() == []
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    v.shot("compare-375")
+    v.close()
