@@ -166,13 +166,15 @@ def _sitting(svc, actor, plan, now) -> dict | None:
             "idle_minutes": int(SITTING_IDLE.total_seconds() // 60), "ends": sitting_ends_at(plan)}
 
 
-def _conflict_message(svc, plan) -> str:
+def _conflict_message(svc, actor, plan) -> str:
     latest = plan_service.version(plan, plan.current_version)
     by = svc.session.get(Person, latest.created_by_id) if latest.created_by_id else None
-    who = by.name if by else "Someone"
-    return (f"{who} saved a change to this plan (now version {plan.current_version}) after you opened this page, "
-            "so your change was not saved. What you entered is still in the form below: check the plan as it is "
-            "now, then save again.")
+    if by is not None and by.id != actor.person_id:
+        what = f"{by.name} saved a change to this plan (now version {plan.current_version})"
+    else:  # a signature, a step, or the same person in another window
+        what = f"This plan changed (it is now at version {plan.current_version}, or was signed)"
+    return (f"{what} after you opened this page, so your change was not saved. What you entered is still in the "
+            "form below: check the plan as it is now, then save again.")
 
 
 @bp.route("/plans/<int:plan_id>/edit/<section>", methods=["GET", "POST"])
@@ -217,7 +219,7 @@ def plan_edit_section(actor, plan_id, section):
                 plan = _editable_plan(svc, actor, plan_id)
                 content = dict(plan_service.version(plan, plan.current_version).content)
                 rows = (content.get(section) or []) if kind == "rows" else []
-                conflict = _conflict_message(svc, plan)
+                conflict = _conflict_message(svc, actor, plan)
                 if editing is not None and editing >= len(rows):
                     editing = None
                 if kind == "rows" and action.startswith("remove-"):
