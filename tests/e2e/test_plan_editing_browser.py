@@ -46,18 +46,19 @@ def test_issue_18_5_the_schedule_page_keeps_a_running_total_and_a_sitting_is_one
     assert f"{total_before + 1:g} PAs in all" in preview and "Not saved yet" in preview
     v.shot("schedule-typing")
     page.click("button:has-text('Add the row')")
-    assert "row added" in page.inner_text(".nhsuk-card, main") or "row added" in page.content()
+    assert "row added" in page.locator(".nhsuk-notification-banner").inner_text()
     assert float(page.inner_text("#running-total-pas")) == total_before + 1
     assert "more than the contract" in page.inner_text("#running-contract")
     assert "You are editing version 2" in page.inner_text("#sitting")
     # a second row in the same sitting: still version 2
     _fill_row(page, day="Wednesday", category="DCC", activity="Ward round")
     page.click("button:has-text('Add the row')")
+    assert "Saved in version 2, which you are still editing" in page.locator(".nhsuk-notification-banner").inner_text()
     assert float(page.inner_text("#running-total-pas")) == total_before + 2
-    assert "Saved in version 2, which you are still editing" in page.content()
     v.shot("schedule-after-two-saves")
     page.click("button:has-text('Finish editing')")
-    assert "You have finished editing. Version 2" in page.content()
+    page.wait_for_url(f"**/plans/{plan}")
+    assert "You have finished editing. Version 2" in page.locator(".nhsuk-notification-banner").inner_text()
     svc.session.rollback()  # end the test's own read, to see what the browser's requests committed
     assert svc.session.get(JobPlan, plan).current_version == 2
     v.shot("plan-after-finishing")
