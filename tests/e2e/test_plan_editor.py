@@ -99,17 +99,26 @@ def test_only_the_practitioner_and_their_manager_may_edit_002_7_5(client, svc, t
     assert client.get(f"/plans/{plan}/edit/schedule").status_code == 403
 
 
-def test_an_edit_made_meanwhile_is_not_overwritten(manager, svc, trust, plan):
+def test_an_edit_made_meanwhile_is_not_overwritten_and_what_was_typed_is_kept_issue_18_5(manager, svc, trust, plan):
     url = f"/plans/{plan}/edit/schedule"
     page = manager.get(url).get_data(as_text=True)
     stale = re.search(r'name="version" value="(\d+)"', page).group(1)
     _, content = _current(svc, plan)
     svc.edit_job_plan(actor(trust.doctor), plan, content, note="the practitioner's own edit")
     before, _ = _current(svc, plan)
-    r = manager.post(url, data={"csrf_token": csrf_token(manager, url), "version": stale, **ROW, "action": "add"})
-    assert r.status_code == 302
-    assert "changed this plan while you were editing" in manager.get(r.headers["Location"]).get_data(as_text=True)
+    r = manager.post(url, data={"csrf_token": csrf_token(manager, url), "version": stale, **ROW,
+                                "location": "Kept after the conflict", "action": "add"})
+    assert r.status_code == 409
+    page = r.get_data(as_text=True)
+    assert "Your change was not saved" in page and f"{trust.doctor.name} saved a change" in page
+    assert 'value="Kept after the conflict"' in page  # nothing typed is lost
     assert _current(svc, plan)[0] == before
+    fresh = re.search(r'name="version" value="(\d+)"', page).group(1)
+    assert fresh != stale
+    again = manager.post(url, data={"csrf_token": csrf_token(manager, url), "version": fresh, **ROW,
+                                    "location": "Kept after the conflict", "action": "add"})
+    assert again.status_code == 302
+    assert _current(svc, plan)[1]["schedule"][-1]["location"] == "Kept after the conflict"
 
 
 def test_a_row_is_changed_in_place_keeping_its_position(manager, svc, plan):
@@ -153,3 +162,79 @@ def test_declaring_other_paid_work_needs_its_sessions_and_times_001_form(manager
     assert content["private_practice"] == {"other_nhs_work": False, "non_nhs_work": True,
                                            "other_paid_employment": False, "sessions": 1.0,
                                            "times": "Friday afternoons", "details": None}
+
+
+def _version_numbers(svc, plan_id):
+    svc.session.rollback()
+    return [v.number for v in svc.session.get(JobPlan, plan_id).versions]
+
+
+def test_issue_18_5_a_sitting_on_the_pages_is_one_version_until_finish_editing(manager, svc, plan):
+    url = f"/plans/{plan}/edit/schedule"
+    for day in ("Monday", "Tuesday", "Wednesday"):
+        assert _post(manager, url, {**ROW, "day": day, "action": "add"}).status_code == 302
+    page = manager.get(url).get_data(as_text=True)
+    assert "Saved in version 2, which you are still editing" in page and "Finish editing" in page
+    assert _post(manager, url, {"action": "remove-0", "confirmed": "yes"}).status_code == 302
+    assert _version_numbers(svc, plan) == [1, 2]
+    done = manager.post(f"/plans/{plan}/edit/finish", data={"csrf_token": csrf_token(manager, url)})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/plans/{plan}")
+    assert "You have finished editing. Version 2 is the plan to sign" in manager.get(done.headers["Location"]).get_data(
+        as_text=True)
+    assert _post(manager, url, {**ROW, "day": "Friday", "action": "add"}).status_code == 302
+    assert _version_numbers(svc, plan) == [1, 2, 3]
+
+
+def test_issue_18_5_finish_editing_is_refused_to_others_and_needs_its_csrf_token(client, svc, trust, plan):
+    login(client, trust.directorate.email, with_password(svc, trust.directorate))
+    token = csrf_token(client, "/account/preferences")
+    assert client.post(f"/plans/{plan}/edit/finish", data={"csrf_token": token}).status_code == 403
+    other = client.application.test_client()
+    login(other, trust.outsider.email, with_password(svc, trust.outsider))
+    assert other.post(f"/plans/{plan}/edit/finish",
+                      data={"csrf_token": csrf_token(other, "/account/preferences")}).status_code == 404
+    mine = client.application.test_client()
+    login(mine, trust.manager.email, with_password(svc, trust.manager))
+    assert mine.post(f"/plans/{plan}/edit/finish").status_code == 400  # no CSRF token
+    assert mine.get(f"/plans/{plan}/edit/finish").status_code in (404, 405)  # only a POST finishes
+    assert mine.post("/plans/99999999999/edit/finish", data={"csrf_token": csrf_token(mine, "/account/preferences")}).status_code == 404
+
+
+def _switch_client():
+    """The app fixture keeps one app context, so Flask-Login's cached user (``g._login_user``) would carry over
+    from one test client to the next; a server has a context per request."""
+    from flask import g
+
+    g.pop("_login_user", None)
+
+
+def test_issue_18_5_the_other_party_sees_whose_sitting_is_open_and_cannot_sign_it_yet(manager, client, svc, trust,
+                                                                                      sign_off):
+    plan_id = sign_off.plan.id
+    assert _post(manager, f"/plans/{plan_id}/edit/other_comments",
+                 {"other_comments": "Agreed at the meeting"}).status_code == 302
+    doctor = client.application.test_client()
+    login(doctor, trust.doctor.email, with_password(svc, trust.doctor))
+    page = doctor.get(f"/plans/{plan_id}/edit").get_data(as_text=True)
+    assert f"{trust.manager.name} is editing version 2" in page and "nothing is lost" in page
+    url = f"/cases/{sign_off.case.id}/do/sign"
+    token = csrf_token(doctor, url)
+    form = doctor.get(url).get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', form).group(1)
+    r = doctor.post(url, data={"csrf_token": token, "version": version})
+    assert r.status_code == 422
+    assert f"{trust.manager.name} is still editing version 2" in r.get_data(as_text=True), re.findall(
+        r'nhsuk-error-summary__list">(.*?)</ul>', r.get_data(as_text=True), re.S)
+    _switch_client()
+    finished = manager.post(f"/plans/{plan_id}/edit/finish",
+                            data={"csrf_token": csrf_token(manager, f"/plans/{plan_id}/edit/other_comments")})
+    assert finished.status_code == 302 and finished.headers["Location"].endswith(f"/plans/{plan_id}"), finished.headers
+    svc.session.rollback()
+    p = svc.session.get(JobPlan, plan_id)
+    assert (p.sitting_version, p.sitting_by_id) == (None, None)
+    _switch_client()
+    token = csrf_token(doctor, url)
+    version = re.search(r'name="version" value="(\d+)"', doctor.get(url).get_data(as_text=True)).group(1)
+    signed = doctor.post(url, data={"csrf_token": token, "version": version})
+    assert signed.status_code == 302, re.findall(r'nhsuk-error-summary__list">(.*?)</ul>', signed.get_data(as_text=True),
+                                                 re.S)

@@ -14,11 +14,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from marshmallow import fields as mf
 from marshmallow import validate as mv
 
-from workflow.content.categories import SECTION_TITLES, SECTIONS
+from workflow.content.categories import ACTIVITIES, CATEGORIES, CATEGORY_TITLES, FIELD_LABELS, SECTION_TITLES, SECTIONS
 from workflow.content.schema import JobPlanContentSchema
 from workflow.errors import InvalidPayload, NotFound, StaleVersion, WorkflowError
 from workflow.policy.model import FieldSpec
 from workflow.service import plans as plan_service
+from workflow.store.models import Person
+from workflow.store.plan_versions import SITTING_IDLE, sitting_ends_at, sitting_open
 
 from web.services import service
 from web.pages import bp
@@ -26,16 +28,24 @@ from web.pages.forms import FormState, _read, anchor
 from web.pages.session import signed_in
 
 CONTENT = JobPlanContentSchema()
+# The activity type is chosen from its category's list (004): one <optgroup> per category, which the page's
+# script narrows to the chosen category; without the script all show, and the service refuses a mismatch.
+ACTIVITY_GROUPS = [(c, CATEGORY_TITLES[c], ACTIVITIES[c]) for c in CATEGORIES]
 EDITABLE = ("post",) + SECTIONS + ("justifications",)
 TITLES = {**SECTION_TITLES, "justifications": "Why a section is left empty (002 7.6.5)"}
 # Fields whose answers run to sentences get a box; the rest a line.
 LONG = {"activity", "text", "reason", "details", "notes", "comments", "professional", "managerial", "specific",
         "measurable", "achievable", "realistic", "other_comments"}
-LABELS = {"pas": "PAs", "start": "Start", "end": "End", "time_bound": "Done by", "hours_per_year": "Hours a year",
-          "agreed_by_amd": "Agreed by the Associate Medical Director", "direct_contact": "Direct contact with patients",
-          "on_call_category": "On-call category", "other_nhs_work": "Other NHS work",
-          "non_nhs_work": "Professional non-NHS work", "other_paid_employment": "Other paid employment", "linked_activities": "Linked activities (one a line)",
-          "contracted_pas": "Contracted PAs", "contracted_hours": "Contracted hours"}
+LABELS = FIELD_LABELS
+# Hints in place of a plain "Optional.": what happens when the field is left empty, or when it is needed after all.
+HINTS = {
+    ("schedule", "pas"): "Optional. Leave PAs and hours empty to count the time from start to end.",
+    ("schedule", "hours"): "Optional. Leave PAs and hours empty to count the time from start to end.",
+    ("private_practice", "sessions"): "Needed if you answered yes to any of the three questions above "
+                                      "(001 form, Additional 2).",
+    ("private_practice", "times"): "Needed if you answered yes to any of the three questions above "
+                                   "(001 form, Additional 2).",
+}
 
 
 def kind_of(section: str) -> str:
@@ -52,10 +62,10 @@ def fields_of(section: str) -> list[FieldSpec]:
     """The form fields of one record of a section, in the schema's order."""
     f = CONTENT.fields[section]
     nested = f.inner if isinstance(f, mf.List) else f
-    return [_spec(name, field) for name, field in nested.schema.fields.items()]
+    return [_spec(section, name, field) for name, field in nested.schema.fields.items()]
 
 
-def _spec(name: str, field) -> FieldSpec:
+def _spec(section: str, name: str, field) -> FieldSpec:
     choices = next((tuple(v.choices) for v in field.validators if isinstance(v, mv.OneOf)), ())
     if isinstance(field, mf.Boolean):
         kind = "bool"
@@ -69,7 +79,8 @@ def _spec(name: str, field) -> FieldSpec:
         kind = "choice"
     else:
         kind = "text" if name in LONG else "line"
-    return FieldSpec(name=name, type=kind, required=field.required, label=LABELS.get(name), choices=choices)
+    return FieldSpec(name=name, type=kind, required=field.required, label=LABELS.get(name), choices=choices,
+                     hint=HINTS.get((section, name)))
 
 
 def _form_values(specs: list[FieldSpec], record: dict | None) -> dict:
@@ -126,7 +137,44 @@ def plan_edit(actor, plan_id):
     content = plan_service.version(plan, plan.current_version).content
     assessment = plan_service.assess(svc, actor, plan_id)
     return render_template("pages/plan_edit.html", plan=plan, content=content, sections=EDITABLE, titles=TITLES,
-                           assessment=assessment)
+                           assessment=assessment, sitting=_sitting(svc, actor, plan, svc.clock.now()))
+
+
+@bp.post("/plans/<int:plan_id>/edit/finish")
+@signed_in
+def plan_edit_finish(actor, plan_id):
+    """"Finish editing": the sitting's version stands as it is, ready to sign; the next change is a new version."""
+    svc = service()
+    plan = _editable_plan(svc, actor, plan_id)
+    version, ended = svc.finish_editing(actor, plan.id)
+    if ended:
+        flash(f"You have finished editing. Version {version.number} is the plan to sign; a later change makes a new "
+              "version.", "success")
+    else:
+        flash(f"You had no changes open: version {version.number} is the latest.", "info")
+    return redirect(url_for("pages.plan_page", plan_id=plan.id))
+
+
+def _sitting(svc, actor, plan, now) -> dict | None:
+    """The open sitting on the plan, as the page tells it: whose, which version, until when."""
+    if not sitting_open(plan, now):
+        return None
+    editor = plan.person if plan.person and plan.person.id == plan.sitting_by_id else svc.session.get(
+        Person, plan.sitting_by_id)
+    return {"mine": plan.sitting_by_id == actor.person_id, "version": plan.sitting_version,
+            "by": editor.name if editor else "someone", "touched": plan.sitting_touched_at,
+            "idle_minutes": int(SITTING_IDLE.total_seconds() // 60), "ends": sitting_ends_at(plan)}
+
+
+def _conflict_message(svc, actor, plan) -> str:
+    latest = plan_service.version(plan, plan.current_version)
+    by = svc.session.get(Person, latest.created_by_id) if latest.created_by_id else None
+    if by is not None and by.id != actor.person_id:
+        what = f"{by.name} saved a change to this plan (now version {plan.current_version})"
+    else:  # a signature, a step, or the same person in another window
+        what = f"This plan changed (it is now at version {plan.current_version}, or was signed)"
+    return (f"{what} after you opened this page, so your change was not saved. What you entered is still in the "
+            "form below: check the plan as it is now, then save again.")
 
 
 @bp.route("/plans/<int:plan_id>/edit/<section>", methods=["GET", "POST"])
@@ -156,17 +204,26 @@ def plan_edit_section(actor, plan_id, section):
         if action.startswith("remove-") and request.form.get("confirmed") != "yes":
             confirm_remove = _row_index(action.split("-", 1)[1], rows)  # removing a row asks first
             action = "ask"
+    conflict = None
     if request.method == "POST" and action != "ask":
         changed, note = _changed(section, kind, specs, content, action, request.form, state, editing)
         if changed is not None and not state.errors:
+            before = plan.current_version
             try:
-                svc.edit_job_plan(actor, plan.id, {**content, section: changed},
-                                  expected_version=request.form.get("version", type=int),
-                                  note=f"{TITLES[section]}: {note}")
+                saved = svc.edit_job_plan(actor, plan.id, {**content, section: changed},
+                                          expected_version=request.form.get("version", type=int),
+                                          note=f"{TITLES[section]}: {note}", sitting=True)
             except StaleVersion:
-                flash("Someone changed this plan while you were editing it; your change was not saved. "
-                      "Here is the plan as it is now.", "warning")
-                return redirect(url_for("pages.plan_edit_section", plan_id=plan.id, section=section))
+                # Nothing typed is lost: the form comes back filled in, over the plan as it is now, and saving
+                # it again applies it to that.
+                plan = _editable_plan(svc, actor, plan_id)
+                content = dict(plan_service.version(plan, plan.current_version).content)
+                rows = (content.get(section) or []) if kind == "rows" else []
+                conflict = _conflict_message(svc, actor, plan)
+                if editing is not None and editing >= len(rows):
+                    editing = None
+                if kind == "rows" and action.startswith("remove-"):
+                    state.values = {}
             except InvalidPayload as exc:
                 _errors(exc.details.get("fields") or {}, section, kind,
                         len(rows) if editing is None else editing, state)
@@ -174,13 +231,22 @@ def plan_edit_section(actor, plan_id, section):
                 flash(exc.message, "warning")
                 return redirect(url_for("pages.plan_edit", plan_id=plan.id))
             else:
-                flash(f"{TITLES[section]}: {note}. Version {plan.current_version} saved; it needs both signatures "
-                      "again.", "success")
+                if saved.number == before:
+                    told = (f"Saved in version {saved.number}, which you are still editing: the rest of this "
+                            "sitting's changes go into it too. Press Finish editing when you are done.")
+                else:
+                    told = (f"Version {saved.number} started; the rest of this sitting's changes go into it. It needs "
+                            "both signatures again.")
+                flash(f"{TITLES[section]}: {note}. {told}", "success")
                 return redirect(url_for("pages.plan_edit_section", plan_id=plan.id, section=section))
+    assessment = plan_service.assess(svc, actor, plan.id)
+    now = svc.clock.now()
     return render_template("pages/plan_section.html", plan=plan, section=section, title=TITLES[section], kind=kind,
                            specs=specs, rows=content.get(section) or [], form=state, anchor=anchor,
-                           sections=SECTIONS, titles=TITLES, editing=editing,
-                           confirm_remove=confirm_remove), 400 if state.errors else 200
+                           sections=SECTIONS, titles=TITLES, editing=editing, confirm_remove=confirm_remove,
+                           assessment=assessment, conflict=conflict, sitting=_sitting(svc, actor, plan, now),
+                           activity_groups=ACTIVITY_GROUPS, category_titles=CATEGORY_TITLES,
+                           pa_hours=svc.policies.latest(plan.policy_id).pa_hours), 409 if conflict else 400 if state.errors else 200
 
 
 def _row_index(raw, rows: list) -> int | None:

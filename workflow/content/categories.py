@@ -59,3 +59,18 @@ SECTION_TITLES = {
     "other_comments": "Other comments or agreements",
     "additional_pas": "Additional programmed activities",
 }
+
+# The editor's labels for a record's fields, where the field's name does not read well as it is; the comparison of
+# two versions names the fields the same way.
+FIELD_LABELS = {
+    "pas": "PAs", "start": "Start", "end": "End", "time_bound": "Done by", "hours_per_year": "Hours a year",
+    "agreed_by_amd": "Agreed by the Associate Medical Director", "direct_contact": "Direct contact with patients",
+    "on_call_category": "On-call category", "other_nhs_work": "Other NHS work",
+    "non_nhs_work": "Professional non-NHS work", "other_paid_employment": "Other paid employment",
+    "linked_activities": "Linked activities (one a line)", "contracted_pas": "Contracted PAs",
+    "contracted_hours": "Contracted hours", "activity_type": "Activity type",
+}
+
+
+def field_label(name: str) -> str:
+    return FIELD_LABELS.get(name) or name.replace("_", " ").capitalize()

@@ -10,7 +10,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from workflow import limits
 from workflow.errors import InvalidPayload
-from workflow.content.categories import ACTIVITIES, CATEGORIES, DAYS, OBJECTIVE_KINDS, SECTIONS
+from workflow.content.categories import ACTIVITIES, CATEGORIES, CATEGORY_TITLES, DAYS, OBJECTIVE_KINDS, SECTIONS
 
 TEXT = validate.Length(min=1, max=limits.PLAN_TEXT_CHARS, error="must not be empty (at most {max} characters)")
 LONG = validate.Length(max=limits.PLAN_TEXT_CHARS)   # optional free text: notes, comments, details
@@ -38,8 +38,11 @@ class _Categorised(_Strict):
     def activity_in_category(self, data, **kwargs):
         kind, cat = data.get("activity_type"), data.get("category")
         if kind and cat in ACTIVITIES and kind not in ACTIVITIES[cat]:
-            raise ValidationError(f"{kind!r} is not a {cat} activity (004 categories); use one of "
-                                  f"{', '.join(ACTIVITIES[cat])}", "activity_type")
+            home = [c for c in CATEGORIES if kind in ACTIVITIES[c]]
+            where = (f"is a {' or '.join(home)} activity type, not a {cat} one" if home
+                     else f"is not one of the {cat} activity types")
+            raise ValidationError(f"“{kind}” {where} (004 categories): choose one of the {cat} types "
+                                  f"({CATEGORY_TITLES[cat]}), or change the category", "activity_type")
 
 
 class PostSchema(_Strict):

@@ -38,6 +38,7 @@ class FieldSpec:
     clause: str | None = None
     happened: str | None = None  # past | since_state: a date of something that happened (workflow.rules.dates)
     invitation: str | None = None  # a datetime field: the meeting's name in an invitation ("Appeal hearing")
+    hint: str | None = None  # a form's hint in place of "Optional." (a field needed only with some answers)
 
 
 @dataclass(frozen=True)

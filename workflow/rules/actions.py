@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from workflow.errors import ConditionFailed, InvalidPayload
 from workflow.rules.follow_ups import FireParent, FireSelf, StartChild, StartCycle
-from workflow.store.models import CaseParticipant, JobPlanVersion, Signature
-from workflow.store.plan_versions import add_version
+from workflow.store.models import CaseParticipant, JobPlanVersion, Person, Signature
+from workflow.store.plan_versions import add_version, end_sitting, sitting_ends_at, sitting_open
+from workflow.timing.wording import format_moment
 
 from workflow.policy.vocabulary import ACTIONS  # noqa: E402  (the table this module fills)
 
@@ -28,8 +29,22 @@ def current_version(ctx) -> JobPlanVersion:
 
 @action
 def record_signature(ctx) -> None:
-    """Sign the current version in the acting role (002 7.5). Signing twice is refused."""
-    version = current_version(ctx)
+    """Sign the current version in the acting role (002 7.5). Signing twice is refused, and so is signing a
+    version someone else is still editing (an open sitting, issue 18 item 5); a signature ends the sitting,
+    so a later edit is a new version."""
+    plan = ctx.case.job_plan
+    if plan is None:
+        raise ConditionFailed("this case has no job plan attached")
+    # Locked: an edit amending this version in its sitting waits for the signature, or the signature for it.
+    version = ctx.session.scalar(select(JobPlanVersion).where(JobPlanVersion.job_plan_id == plan.id,
+                                                              JobPlanVersion.number == plan.current_version)
+                                 .with_for_update())
+    if sitting_open(plan, ctx.now) and plan.sitting_by_id != ctx.actor.person_id:
+        editor = ctx.session.get(Person, plan.sitting_by_id)
+        raise ConditionFailed(f"{editor.name if editor else 'Someone'} is still editing version {version.number} "
+                              "of the plan, so it cannot be signed yet; sign it once they press Finish editing, or "
+                              f"from {format_moment(ctx.policy, sitting_ends_at(plan))} if they make no more changes")
+    end_sitting(plan)
     if any(s.role == ctx.role for s in version.signatures):
         raise ConditionFailed(f"version {version.number} is already signed as {ctx.policy.roles[ctx.role].title}")
     sig = Signature(version_id=version.id, person_id=ctx.actor.person_id, role=ctx.role, signed_at=ctx.now)

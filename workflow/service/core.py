@@ -21,7 +21,7 @@ from workflow.errors import ConditionFailed, InvalidPayload, NotFound, Permissio
 from workflow.rules.follow_ups import FireParent, FireSelf, FollowUp, StartChild, StartCycle
 from workflow.store.models import Case, Event, JobPlan, JobPlanVersion, Person
 from workflow.rules.payload import to_json, validate_payload
-from workflow.store.plan_versions import add_version
+from workflow.store.plan_versions import add_version, amend_version, amendable_version, end_sitting
 from workflow.policy.registry import PolicyRegistry
 from workflow.policy.tags import ANNUAL_SIGN_OFF
 from workflow.service.outcomes import outcome_for
@@ -213,11 +213,14 @@ class JobPlanning:
         return plan
 
     def edit_job_plan(self, actor: Actor, plan_id: int, content: dict, *, expected_version: int | None = None,
-                      note: str | None = None) -> JobPlanVersion:
+                      note: str | None = None, sitting: bool = False) -> JobPlanVersion:
         """An edit is a new version; signatures stay on the version they were given to, so after an edit
         both parties must sign again (002 7.5), and a sign-off past the signatures goes back to them
         (``resign``). The one door for every caller (page, API): a plan the actor
-        may not see is not found, one they may see but not edit is refused."""
+        may not see is not found, one they may see but not edit is refused.
+
+        ``sitting`` (the editor's pages): the edit joins the actor's open sitting, so a sitting of edits is
+        one version (``workflow.store.plan_versions``); the API's whole-content PUT is a version each."""
         limits.check_text("note", note, limits.NOTE_CHARS)
         with operation(self.session):
             plan = self.session.get(JobPlan, plan_id, with_for_update=True, populate_existing=True)
@@ -227,13 +230,34 @@ class JobPlanning:
             if expected_version is not None and plan.row_version != expected_version:
                 raise StaleVersion(f"job plan {plan_id} has changed since you loaded it; reload it and try again")
             content = normalise_content(content)
-            version = add_version(self.session, plan, content, at=self.clock.now(), by_id=actor.person_id, note=note)
+            now = self.clock.now()
+            open_version = amendable_version(self.session, plan, actor.person_id, now) if sitting else None
+            if open_version is not None:
+                version = amend_version(self.session, plan, open_version, content, at=now, note=note,
+                                        note_limit=limits.NOTE_CHARS)
+            else:
+                version = add_version(self.session, plan, content, at=now, by_id=actor.person_id, note=note,
+                                      sitting=sitting)
             behalf = cover.on_behalf_for_person(self.session, actor, plan.person)
             trust_log.plan_edited(self, actor, plan, version, behalf)
             editor = self._person_acting_name(actor)
             resign.back_to_signatures(self, plan, version,
                                       f"{editor} on behalf of {behalf['manager']} (deputy cover)" if behalf else editor)
         return version
+
+    def finish_editing(self, actor: Actor, plan_id: int) -> tuple[JobPlanVersion, bool]:
+        """The editor ends their sitting: the version stands as it is, ready to sign, and their next change is a
+        new version. The latest version, and whether a sitting of theirs was open (if not, nothing changes)."""
+        with operation(self.session):
+            plan = self.session.get(JobPlan, plan_id, with_for_update=True, populate_existing=True)
+            if plan is None or plan.person is None or not can_see_plan(self, actor, plan):
+                raise NotFound(f"job plan {plan_id} was not found")
+            require_editor(self, actor, plan.person)
+            ended = plan.sitting_by_id == actor.person_id and plan.sitting_version is not None
+            if ended:
+                end_sitting(plan)
+                self.session.flush()
+            return next(v for v in plan.versions if v.number == plan.current_version), ended
 
     # ---- internals -------------------------------------------------------------------------------
 

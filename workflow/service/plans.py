@@ -325,32 +325,3 @@ def may_edit(svc, actor: Actor, plan: JobPlan) -> bool:
     except PermissionDenied:
         return False
     return True
-
-
-def describe_changes(svc, actor: Actor, plan_id: int, from_number: int, to_number: int) -> list[dict]:
-    """The JSON Patch between two versions, each change with the value before and after, for people."""
-    old = get_version(svc, actor, plan_id, from_number).content or {}
-    out = []
-    for op in diff_versions(svc, actor, plan_id, from_number, to_number):
-        before = jsonpatch.JsonPointer(op["path"]).resolve(old, None) if op["op"] in ("replace", "remove") else None
-        out.append({"op": op["op"], "where": where_in_plan(op["path"]), "before": before, "after": op.get("value")})
-    return out
-
-
-def where_in_plan(pointer: str) -> str:
-    """A JSON Pointer as the editor names the place: "/schedule/6/location" is "Weekly schedule › row 7 ›
-    location" (rows counted from 1, as the editor numbers them; sections by their titles)."""
-    from workflow.content.categories import SECTION_TITLES
-
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.strip("/").split("/") if p != ""]
-    words = []
-    for i, part in enumerate(parts):
-        if i == 0 and part in SECTION_TITLES:
-            words.append(SECTION_TITLES[part])
-        elif part.isdigit():
-            words.append(f"row {int(part) + 1}")
-        elif part == "-":
-            words.append("a new row")
-        else:
-            words.append(part.replace("_", " "))
-    return " › ".join(words)

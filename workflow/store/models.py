@@ -146,8 +146,12 @@ class JobPlan(Base):
     agreed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     row_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # The open sitting (issue 18 item 5): the version one editor is still amending, and their last change.
+    sitting_version: Mapped[int | None] = mapped_column(Integer)
+    sitting_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    sitting_touched_at: Mapped[datetime | None]
 
-    person: Mapped[Person | None] = relationship()
+    person: Mapped[Person | None] = relationship(foreign_keys=[person_id])
     versions: Mapped[list["JobPlanVersion"]] = relationship(back_populates="job_plan", order_by="JobPlanVersion.number")
     __mapper_args__ = {"version_id_col": row_version}
 
