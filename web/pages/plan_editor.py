@@ -32,7 +32,7 @@ CONTENT = JobPlanContentSchema()
 # script narrows to the chosen category; without the script all show, and the service refuses a mismatch.
 ACTIVITY_GROUPS = [(c, CATEGORY_TITLES[c], ACTIVITIES[c]) for c in CATEGORIES]
 EDITABLE = ("post",) + SECTIONS + ("justifications",)
-TITLES = {**SECTION_TITLES, "justifications": "Why a section is left empty (002 7.6.5)"}
+TITLES = {**SECTION_TITLES, "justifications": "Why a section is left empty (Policy 7.6.5)"}
 # Fields whose answers run to sentences get a box; the rest a line.
 LONG = {"activity", "text", "reason", "details", "notes", "comments", "professional", "managerial", "specific",
         "measurable", "achievable", "realistic", "other_comments"}
@@ -42,9 +42,9 @@ HINTS = {
     ("schedule", "pas"): "Optional. Leave PAs and hours empty to count the time from start to end.",
     ("schedule", "hours"): "Optional. Leave PAs and hours empty to count the time from start to end.",
     ("private_practice", "sessions"): "Needed if you answered yes to any of the three questions above "
-                                      "(001 form, Additional 2).",
+                                      "(the job plan form, Additional 2).",
     ("private_practice", "times"): "Needed if you answered yes to any of the three questions above "
-                                   "(001 form, Additional 2).",
+                                   "(the job plan form, Additional 2).",
 }
 
 
