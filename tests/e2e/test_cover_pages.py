@@ -101,3 +101,13 @@ def test_issue17_7_the_cover_page_and_a_covered_case_pass_axe(svc, trust, browse
     v.shot("cover-refused")
     v.close()
     assert violations == [], describe(violations)
+
+
+def test_issue17_7_the_deputys_team_page_lists_the_managers_people_while_covering(app, svc, trust):
+    client = _signed_in(app, svc, trust.other_manager)
+    assert trust.doctor.name not in client.get("/team").get_data(as_text=True)
+    name_deputy(svc, actor(trust.manager), trust.manager.id, trust.other_manager.id, date(2027, 3, 1),
+                date(2027, 3, 12), "annual leave")
+    page = client.get("/team").get_data(as_text=True)
+    assert trust.doctor.name in page and f"You are covering for {trust.manager.name}" in page
+    assert f"Start sign-off<span class=\"nhsuk-u-visually-hidden\"> for {trust.doctor.name}" in page

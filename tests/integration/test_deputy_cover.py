@@ -336,3 +336,25 @@ def test_issue17_7_a_step_for_a_manager_with_no_cover_asks_nothing_about_covers_
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert sent and not [s for s in sent if "deputy_cover" in s]
+
+
+def test_issue17_7_the_deputy_has_the_managers_team_while_covering_and_may_start_a_sign_off(svc, trust, clock):
+    from workflow.access import held_capabilities
+    from workflow.service.team import start_sign_off, team_of
+
+    def team(who):
+        return {m.person.id: m.covering_for for m in team_of(svc, actor(who))}
+
+    assert team(trust.other_manager) == {trust.outsider.id: None}  # their own people only, before the cover
+    with pytest.raises(PermissionDenied):
+        start_sign_off(svc, actor(trust.other_manager), trust.doctor.id)
+    svc.session.rollback()
+    cover(svc, trust)
+    covered = team(trust.other_manager)
+    assert covered[trust.outsider.id] is None and covered[trust.doctor.id] == trust.manager.name
+    assert trust.other_manager.id not in covered
+    assert "manage_team" in held_capabilities(svc.session, actor(trust.other_manager))
+    case = start_sign_off(svc, actor(trust.other_manager), trust.doctor.id)
+    assert case.manager_id == trust.manager.id and case.subject_id == trust.doctor.id  # the manager's case still
+    clock.advance(days=12)  # 13 March: the cover ended on the 12th
+    assert trust.doctor.id not in team(trust.other_manager)

@@ -5,3 +5,4 @@ from workflow.access.capabilities import (CAPABILITIES, MANAGER_ROLE, TRUST_OFFI
 from workflow.access.roles import (assignments, can_see_case, care_group_of, dispute_chain, holders_of,  # noqa: F401
                     holds_office, involved_people, roles_on_case, roles_on_listed_case, roles_over_person)
 from workflow.access.predicate import CasePredicate  # noqa: F401,E402
+from workflow.access.cover import covered_managers  # noqa: F401,E402

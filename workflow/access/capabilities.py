@@ -199,8 +199,11 @@ def held_capabilities(session: Session, actor: Actor) -> set[str]:
     """The capabilities the actor holds somewhere (what the navigation offers): two statements for all."""
     if actor.is_system:
         return set(CAPABILITIES)
+    from workflow.access.cover import covered_managers
+
     rows = held_assignments(session, actor)
-    manages = allows(actor, MANAGER_ROLE) and session.scalar(
+    manages = allows(actor, MANAGER_ROLE) and (session.scalar(
         select(Person.id).where(Person.manager_id == actor.person_id).limit(1)) is not None
+        or bool(covered_managers(session, actor)))  # a deputy in cover has the manager's team (issue 17 item 7)
     return {name for name, cap in CAPABILITIES.items()
             if any(a.role in cap.offices or a.role in cap.care_group for a in rows) or (cap.manages and manages)}

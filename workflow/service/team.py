@@ -29,15 +29,22 @@ class TeamMember:
     new_starter: Case | None = None  # the open interim-plan case of someone new (002 7.4.3)
     can_start_interim: bool = False  # new (a start date, no plan in force, no interim case yet) on a policy with one
     pas: str | None = None  # the plan in force's PAs against the contract: "10.5 PAs (contract 10)"
+    covering_for: str | None = None  # the manager away, when the actor has this person as their deputy
 
 
 def team_of(svc, actor: Actor) -> list[TeamMember]:
-    """The people the actor manages (their clinical manager, 002 5.4), by name; none for a token that does
+    """The people the actor manages (their clinical manager, 002 5.4), by name, and while the actor is a manager's
+    deputy, that manager's people too (issue 17 item 7), never the actor themselves; none for a token that does
     not allow acting as clinical manager."""
     if not access.allows(actor, access.MANAGER_ROLE):
         return []
-    people = svc.session.scalars(select(Person).where(Person.manager_id == actor.person_id, Person.active.is_(True))
+    covered = access.covered_managers(svc.session, actor)
+    managers = {actor.person_id, *covered}
+    people = svc.session.scalars(select(Person).where(Person.manager_id.in_(sorted(managers)),
+                                                      Person.id != actor.person_id, Person.active.is_(True))
                                  .order_by(Person.name)).all()
+    away = ({p.id: p.name for p in svc.session.scalars(select(Person).where(Person.id.in_(sorted(covered))))}
+            if covered else {})
     out = []
     for p in people:
         agreed = last_agreed_plan(svc, p.id)
@@ -53,7 +60,8 @@ def team_of(svc, actor: Actor) -> list[TeamMember]:
         open_starter = next((c for c in starters if c.closed_at is None), None)
         can_start = p.start_date is not None and agreed is None and not starters and _has_interim_plans(svc, p)
         out.append(TeamMember(p, agreed, case if case is not None and not case_in_state(svc.policy_of(case), case, PLAN_AGREED) else None, state,
-                              review, open_starter, can_start, _pas_against_contract(svc, agreed)))
+                              review, open_starter, can_start, _pas_against_contract(svc, agreed),
+                              away.get(p.manager_id) if p.manager_id != actor.person_id else None))
     return out
 
 
