@@ -114,8 +114,10 @@ def test_audit_is_paginated_and_exported_as_csv_002_7_6_8(client, auth, trust, s
 
 def test_policies_list_detail_and_mermaid_diagram(client, auth, trust):
     h = auth(trust.doctor)
-    assert [p["id"] for p in client.get("/api/v1/policies", headers=h).get_json()] == [
-        "cpft-medical-2017", "non-medical-afc-2022", "salaried-dental-2007"]
+    # every loaded version: a case keeps the version it started on, so version 1 stays beside version 2
+    assert [(p["id"], p["version"]) for p in client.get("/api/v1/policies", headers=h).get_json()] == [
+        ("cpft-medical-2017", 1), ("cpft-medical-2017", 2), ("non-medical-afc-2022", 1),
+        ("salaried-dental-2007", 1), ("salaried-dental-2007", 2)]
     detail = client.get("/api/v1/policies/cpft-medical-2017", headers=h).get_json()
     assert {w["name"] for w in detail["workflows"]} == {"sign_off", "disagreement", "appeal", "new_starter"}
     d = client.get("/api/v1/policies/cpft-medical-2017/diagram?workflow=appeal", headers=h).get_json()[0]

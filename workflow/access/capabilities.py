@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from workflow.actors import Actor
 from workflow.errors import PermissionDenied
-from workflow.store.models import OrgUnit, Person, RoleAssignment
+from workflow.store.models import DeputyCover, OrgUnit, Person, RoleAssignment
 
 TRUST_OFFICES = ("medical_director", "chief_executive_office", "medical_directorate", "hr")  # 002 5.1, 5.2, 5.6, 5.7
 TRUST_ADMIN = "trust_admin"  # sets the trust up: organisation, people, roles, accounts (issue 17)
@@ -199,11 +199,23 @@ def held_capabilities(session: Session, actor: Actor) -> set[str]:
     """The capabilities the actor holds somewhere (what the navigation offers): two statements for all."""
     if actor.is_system:
         return set(CAPABILITIES)
-    from workflow.access.cover import covered_managers
-
     rows = held_assignments(session, actor)
     manages = allows(actor, MANAGER_ROLE) and (session.scalar(
         select(Person.id).where(Person.manager_id == actor.person_id).limit(1)) is not None
         or bool(covered_managers(session, actor)))  # a deputy in cover has the manager's team (issue 17 item 7)
     return {name for name, cap in CAPABILITIES.items()
             if any(a.role in cap.offices or a.role in cap.care_group for a in rows) or (cap.manages and manages)}
+
+
+def cover_in_force_on(day: date):
+    """SQL: a deputy cover (``DeputyCover``) is held on this local day: from its first to its last day, both
+    included, and not ended early (issue 17 item 7; ``workflow.access.cover``)."""
+    return and_(DeputyCover.starts_on <= day, DeputyCover.ends_on >= day, DeputyCover.ended_at.is_(None))
+
+
+def covered_managers(session: Session, actor: Actor) -> frozenset[int]:
+    """The managers the actor is deputy for today: one statement."""
+    if actor.is_system or actor.person_id is None:
+        return frozenset()
+    return frozenset(session.scalars(select(DeputyCover.manager_id).where(
+        DeputyCover.deputy_id == actor.person_id, cover_in_force_on(today(session)))))

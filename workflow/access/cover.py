@@ -8,32 +8,21 @@ The cover is not passed on: a deputy's deputy gets nothing of the first manager'
 deputy who is away, and a manager away while they cover for someone)."""
 from __future__ import annotations
 
-from datetime import date
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.actors import Actor
-from workflow.access.capabilities import today
+from workflow.access.capabilities import cover_in_force_on, covered_managers, today  # noqa: F401  (re-exported)
 from workflow.store.models import Case, DeputyCover, Person
 
 
-def in_force_on(day: date):
-    """SQL: the cover is held on this local day."""
-    return and_(DeputyCover.starts_on <= day, DeputyCover.ends_on >= day, DeputyCover.ended_at.is_(None))
+in_force_on = cover_in_force_on  # SQL: the cover is held on this local day
 
 
 def in_force(session: Session):
     """SQL: the cover is held today (the trust's today by the service's clock)."""
     return in_force_on(today(session))
-
-
-def covered_managers(session: Session, actor: Actor) -> frozenset[int]:
-    """The managers the actor is deputy for today: one statement."""
-    if actor.is_system or actor.person_id is None:
-        return frozenset()
-    return frozenset(session.scalars(select(DeputyCover.manager_id).where(DeputyCover.deputy_id == actor.person_id,
-                                                                          in_force(session))))
 
 
 def managers_of(case: Case) -> set[int]:
