@@ -92,3 +92,14 @@ def practitioners(session, trust, n: int, prefix: str = "Dr Extra") -> list[Pers
     session.add_all(people)
     session.commit()
     return people
+
+
+def make_trust_admin(session, trust):
+    """The trust's administrator (issue 17): a person holding ``trust_admin`` over the trust, committed, so a
+    refused operation rolls back to here."""
+    p = Person(name="Trust Admin", email="admin@example.org", active=True, wants_digest=False)
+    session.add(p)
+    session.flush()
+    session.add(RoleAssignment(person_id=p.id, role="trust_admin", org_unit_id=trust.trust.id))
+    session.commit()
+    return p

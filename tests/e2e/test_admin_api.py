@@ -9,17 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from tests.e2e.test_sign_in import csrf_token, login
+from tests.factories import make_trust_admin
 from workflow.store.models import Event, OutboxMessage, Person, RoleAssignment
+
 
 
 @pytest.fixture
 def admin(svc, trust):
-    p = Person(name="Trust Admin", email="admin@example.org", active=True, wants_digest=False)
-    svc.session.add(p)
-    svc.session.flush()
-    svc.session.add(RoleAssignment(person_id=p.id, role="trust_admin", org_unit_id=trust.trust.id))
-    svc.session.commit()
-    return p
+    return make_trust_admin(svc.session, trust)
 
 
 def _problem(r, status, field=None):

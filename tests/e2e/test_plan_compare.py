@@ -13,19 +13,26 @@ from tests.factories import complete_plan
 from workflow.service import plans
 
 
-@pytest.fixture
-def two_years(svc, trust):
-    """Last year's plan, agreed at version 1; this year's, copied from it, with row 7 moved to Fulbourn and the
-    SPA raised (version 2)."""
+def last_and_this_years_plans(svc, trust, *, drop_row: int | None = None) -> tuple[int, int]:
+    """Last year's plan, agreed at version 1; this year's, copied from it, with row 7 moved to Fulbourn (and row
+    ``drop_row``, counted from 1, removed) at version 2."""
     last = svc.create_job_plan(actor(trust.manager), trust.doctor.id, complete_plan())
     last.agreed_version, last.agreed_at = 1, datetime(2026, 4, 1, tzinfo=timezone.utc)
     this = plans.start_next_plan(svc, actor(trust.manager), trust.doctor.id, period_start=date(2027, 4, 1))
     content = dict(this.versions[0].content)
     content["schedule"] = [dict(r) for r in content["schedule"]]
     content["schedule"][6]["location"] = "Fulbourn"
+    if drop_row is not None:
+        del content["schedule"][drop_row - 1]
     svc.edit_job_plan(actor(trust.manager), this.id, content, note="moved a clinic")
     svc.session.commit()
     return last.id, this.id
+
+
+@pytest.fixture
+def two_years(svc, trust):
+    """``last_and_this_years_plans``: the ids of last year's plan and this year's."""
+    return last_and_this_years_plans(svc, trust)
 
 
 def _as(client, svc, person):

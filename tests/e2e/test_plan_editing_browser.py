@@ -88,25 +88,15 @@ def test_issue_18_5_without_javascript_every_type_shows_and_a_mismatch_is_refuse
 
 def test_issue_18_6_comparing_this_years_plan_with_last_years_in_the_browser(browser, live_server, passwords, svc,
                                                                             trust):
-    from datetime import date, datetime, timezone
+    from tests.e2e.test_plan_compare import last_and_this_years_plans
 
-    from workflow.service import plans
-
-    last = svc.create_job_plan(actor(trust.manager), trust.doctor.id, complete_plan())
-    last.agreed_version, last.agreed_at = 1, datetime(2026, 4, 1, tzinfo=timezone.utc)
-    this = plans.start_next_plan(svc, actor(trust.manager), trust.doctor.id, period_start=date(2027, 4, 1))
-    content = dict(this.versions[0].content)
-    content["schedule"] = [dict(r) for r in content["schedule"]]
-    content["schedule"][6]["location"] = "Fulbourn"
-    del content["schedule"][2]
-    svc.edit_job_plan(actor(trust.manager), this.id, content, note="moved a clinic")
-    svc.session.commit()
+    last_id, this_id = last_and_this_years_plans(svc, trust, drop_row=3)
     v = Visitor(browser, live_server, "compare").sign_in(trust.doctor)
     page = v.page
-    page.goto(f"/plans/{this.id}")
+    page.goto(f"/plans/{this_id}")
     page.click("text=Compare any two versions")
-    page.select_option("#compare-from", f"{last.id}-1")
-    page.select_option("#compare-to", f"{this.id}-2")
+    page.select_option("#compare-from", f"{last_id}-1")
+    page.select_option("#compare-to", f"{this_id}-2")
     page.click("button:has-text('Compare')")
     table = page.inner_text("#changes + p + .nhsuk-table-container")
     assert "row 3" in table and "Removed" in table

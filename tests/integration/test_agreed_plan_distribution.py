@@ -9,19 +9,16 @@ from sqlalchemy import select
 from tests.conftest import actor
 from tests.integration.scenario import fire, state
 from tests.integration.test_policy_cpft_medical import meeting_held, sign_and_approve
+from tests.factories import make_trust_admin
 from workflow.errors import InvalidPayload, PermissionDenied
 from workflow.service.admin.notice_addresses import notice_addresses, set_notice_address
-from workflow.store.models import Event, NoticeAddress, OutboxMessage, Person, RoleAssignment
+from workflow.store.models import Event, NoticeAddress, OutboxMessage
+
 
 
 @pytest.fixture
 def admin(svc, trust):
-    p = Person(name="Trust Admin", email="admin@example.org", active=True, wants_digest=False)
-    svc.session.add(p)
-    svc.session.flush()
-    svc.session.add(RoleAssignment(person_id=p.id, role="trust_admin", org_unit_id=trust.trust.id))
-    svc.session.commit()  # a refused operation rolls back to here
-    return p
+    return make_trust_admin(svc.session, trust)
 
 
 def mailed(svc, case_id) -> dict[str, str]:
