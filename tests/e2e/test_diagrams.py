@@ -87,3 +87,14 @@ def test_item_7_the_diagram_pages_draw_every_workflow_and_fit_a_phone(browser, l
         if (policy.id, workflow) == ("cpft-medical-2017", "sign_off"):
             v.shot("sign-off")
     v.close()
+
+
+def test_a_steps_local_choice_shows_with_its_rule_on_the_rules_page_000_2a_issue_16(app, svc, trust):
+    from tests.e2e.test_sign_in import login, with_password
+
+    client = app.test_client()
+    assert login(client, trust.doctor.email, with_password(svc, trust.doctor)).status_code == 302
+    page = client.get("/policies/cpft-medical-2017/2/disagreement").get_data(as_text=True)
+    step = page[page.index('id="step-raise_formal_disagreement"'):]
+    step = step[:step.index("</tr>")]
+    assert "Policy 7.8.3, 000 2a" in step and "Local choice: 000 2a lets the doctor and clinical manager refer" in step

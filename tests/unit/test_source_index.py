@@ -121,3 +121,18 @@ def test_every_clause_in_the_clause_table_is_in_its_source_issue_16_item_21():
             assert clause_problem(part, doc) is None, f"{part!r} ({doc}): {clause_problem(part, doc)}"
             checked += 1
     assert checked > 40
+
+
+def test_a_steps_local_choice_is_loaded_shown_and_its_references_checked_000_2a_issue_16():
+    """Where the source is silent about a step, the trust's choice is a ``local_choice`` on the step (issue 16:
+    recorded, never silent), loaded with it, and the references in it are checked as any clause is."""
+    from workflow.policy.loader import load_policy_file
+
+    policy = load_policy_file(MEDICAL)
+    refer = policy.workflow("disagreement").transition("raise_formal_disagreement", "failure_recorded")
+    assert refer.local_choice.startswith("000 2a lets the doctor and clinical manager refer")
+
+    def edit(doc):
+        doc["workflows"]["sign_off"]["transitions"][0]["local_choice"] = "as 002 7.99.9 would have it"
+    assert dict(problems_of(MEDICAL, edit)) == {
+        "workflows.sign_off.transitions.0.local_choice": f"clause '7.99.9' is not in {D002} (it numbers 1 to 11)"}

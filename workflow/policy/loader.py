@@ -147,7 +147,7 @@ def _build(d: dict, name: str, digest: str) -> Policy:
                 roles=tuple(t["roles"]), title=t["title"], clause=t["clause"], conditions=tuple(t["conditions"]),
                 actions=actions, payload=payload, notify=tuple(t["notify"]), reason_required=t["reason_required"],
                 tags=_tags_of(tags, "transition", t["trigger"], wname),
-                notify_addresses=tuple(t["notify_addresses"])))
+                notify_addresses=tuple(t["notify_addresses"]), local_choice=t["local_choice"]))
         workflows[wname] = Workflow(name=wname, title=w["title"], initial=w["initial"], states=tuple(states),
                                     transitions=tuple(transitions), clause=w["clause"],
                                     started_by=tuple(w["started_by"]), tags=_tags_of(tags, "workflow", wname))

@@ -111,6 +111,7 @@ class TransitionSpec:
     reason_required: bool = False
     tags: tuple[str, ...] = ()
     notify_addresses: tuple[str, ...] = ()  # mailboxes by purpose, each at the address the trust set for it
+    local_choice: str | None = None  # what the trust chose where the source is silent about this step
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,9 @@ class TransitionSchema(_Strict):
     # trust sets each purpose's address per organisation unit (workflow/service/admin/notice_addresses.py).
     notify_addresses = fields.List(fields.String(validate=NAME), load_default=list)
     reason_required = fields.Boolean(load_default=False)
+    # What the trust chose where the source is silent or vague about this step (issue 16): shown with the step's
+    # rule on the workflow's rules page, its clause references checked as a deadline's are.
+    local_choice = fields.String(load_default=None)
 
     @validates_schema
     def source_shape(self, data, **kwargs):
