@@ -137,10 +137,15 @@ def test_full_dispute_journey_through_the_pages_002_7_5_to_7_8_13(app, svc, trus
 
         version = svc.session.get(JobPlan, plan.id).current_version
 
-        def board(p):
+        def board(p):  # a variation carries the plan as the board varied it (7.8.9): the panel's 1.5 SPA
+            import json
+
+            from tests.integration.scenario import plan_content
+
             p.check("input[name='board_decision'][value='vary_plan']")
             p.fill("textarea[name='summary']", "The board accepts the panel's recommendation.")
             p.fill("input[name='plan_version']", str(version))
+            p.fill("textarea[name='varied_plan']", json.dumps(plan_content(spa=1.5)))
         do_step(ceo, appeal, "Record the trust board", board, "board-decision", violations)
 
         # The plan is updated to the decided form and is in force (7.8.9).

@@ -149,7 +149,7 @@ def test_issue_18_5_the_administration_pages_optional_fields_may_be_left_empty(c
 
 COVERED = {"Staff number (optional)", "Job title (optional)", "Start date (optional)", "Leave date (optional)",
            "First day (optional)", "Last day (optional)", "Band (optional)", "Note (optional)",
-           "Note for the record (optional)"}
+           "Note for the record (optional)", "Reason (optional)"}
 
 
 def test_issue_18_5_every_optional_label_in_the_templates_is_covered_here():
@@ -169,3 +169,17 @@ def test_issue_18_5_a_steps_note_for_the_record_may_be_left_empty(client, svc, t
     r = c.post(url, data={**hidden, "csrf_token": token, "reason": ""})
     assert r.status_code == 302
     assert svc.case_events(actor(trust.doctor), sign_off.case.id)[-1].trigger == "sign"
+
+
+def test_issue_18_5_a_covers_reason_may_be_left_empty_issue_17_7(app, svc, trust):
+    from sqlalchemy import select
+
+    from tests.e2e.test_cover_pages import _form, _signed_in
+    from workflow.store.models import DeputyCover
+
+    client = _signed_in(app, svc, trust.manager)
+    assert "Reason (optional)" in client.get("/cover").get_data(as_text=True)
+    r = client.post("/cover", data=_form(client, trust.other_manager.id, reason=""))
+    assert r.status_code == 302, r.get_data(as_text=True)
+    svc.session.rollback()
+    assert svc.session.scalars(select(DeputyCover.deputy_id)).all() == [trust.other_manager.id]

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
+from tests.integration.scenario import plan_content
 from tests.factories import complete_plan
 from tests.conftest import actor
 from tests.integration.scenario import full_panel
@@ -40,7 +41,8 @@ def test_every_email_of_a_whole_dispute_has_its_event_002_7_5_to_7_8_9(svc, trus
     svc.fire(actor(trust.ceo), appeal, "hold_hearing", {"held_on": "2027-04-09"})
     svc.fire(actor(trust.ceo), appeal, "record_recommendation", {"recommendation": "vary_plan", "summary": "1.25"})
     svc.fire(actor(trust.ceo), appeal, "record_board_decision", {"board_decision": "vary_plan", "summary": "1.25",
-                                                                  "plan_version": plan.current_version})
+                                                                  "plan_version": plan.current_version,
+                                                                  "varied_plan": plan_content(spa=1.25)})  # 7.8.9
 
     s = svc.session
     assert svc.get_case(actor(trust.manager), case.id).state == "agreed"

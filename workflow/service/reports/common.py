@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from workflow.store.models import Case, Event, JobPlan, JobPlanVersion, Person, Signature
+from workflow.store.models import Case, Event, JobPlan, JobPlanVersion, OrgUnit, Person, Signature
 from workflow.service.report_scope import care_group_of, in_scope
 
 BOTH_PARTIES = ("practitioner", "clinical_manager")  # 002 7.5
@@ -22,6 +22,9 @@ class StaffRow:
 def staff_in_scope(svc, scope) -> list[StaffRow]:
     """Active people in a staff group some loaded policy covers: those who must have a job plan."""
     groups = {g for p in svc.policies.all() for g in p.staff_groups}
+    # The organisation's units in one statement: each person's team and its care group are then found in the
+    # session, not read team by team (the dashboard's statements stay the same however many teams: issue 15).
+    units = svc.session.scalars(select(OrgUnit)).all()  # noqa: F841  (held, so the session keeps them)
     people = svc.session.scalars(select(Person).where(Person.active.is_(True), Person.staff_group.in_(groups))
                                  .order_by(Person.id)).all()
     out = []
